@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { dict, kindOf, num, osEqual, OSDate, OSUID, real } from "./OSValue.ts";
+
+describe("OSValue", () => {
+  it("keeps integers and reals apart", () => {
+    expect(kindOf(num(1))).toBe("integer");
+    expect(kindOf(real(1))).toBe("real");
+    expect(osEqual(num(1), real(1))).toBe(false);
+  });
+
+  it("holds the full unsigned 64-bit range exactly", () => {
+    const max = num(2n ** 64n - 1n);
+    expect(max.value).toBe(18446744073709551615n);
+    expect(num(-1).unsigned()).toBe(18446744073709551615n);
+  });
+
+  it("compares dictionaries by content, and by order only when asked", () => {
+    const a = dict({ x: num(1), y: "s" });
+    const b = dict([["y", "s"], ["x", num(1)]]);
+    expect(osEqual(a, b)).toBe(true);
+    expect(osEqual(a, b, { compareOrder: true })).toBe(false);
+  });
+
+  it("compares data, sets, dates and UIDs by value", () => {
+    expect(osEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(true);
+    expect(osEqual(new Set(["a", num(2)]), new Set([num(2), "a"]))).toBe(true);
+    expect(osEqual(OSDate.fromUnixSeconds(978307200), new OSDate(0))).toBe(true);
+    expect(osEqual(new OSUID(5), new OSUID(6))).toBe(false);
+  });
+
+  it("distinguishes -0 and +0 reals and bit widths on request", () => {
+    expect(osEqual(real(-0), real(0))).toBe(false);
+    expect(osEqual(num(5, 32), num(5, 64))).toBe(true);
+    expect(osEqual(num(5, 32), num(5, 64), { compareBits: true })).toBe(false);
+  });
+});

@@ -1,0 +1,4 @@
+/**
+ * libkern (L1): the typed value model shared by every codec and by the registry.
+ */
+export * from "./OSValue.ts";

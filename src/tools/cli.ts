@@ -1,0 +1,43 @@
+/**
+ * `iokit <tool> [args…]`: the one entry point for every tool. Finds the tool, runs it, and turns any
+ * error that escapes it into one line on standard error: user mistakes never print a stack trace;
+ * bugs (BugError, stack overflows) do, with exit code 70 (EX_SOFTWARE).
+ */
+import { BugError } from "../base/index.ts";
+import { TOOLS } from "./registry.ts";
+import { processIO, type ToolIO } from "./ToolIO.ts";
+
+export async function runCli(argv: string[], io: ToolIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    const lines = ["usage: iokit <tool> [arguments]", "", "tools:"];
+    for (const [tool, load] of Object.entries(TOOLS)) {
+      const mod = await load();
+      lines.push(`  ${tool.padEnd(14)}${mod.summary}`);
+    }
+    io.stdout(`${lines.join("\n")}\n`);
+    return name === undefined ? 64 : 0;
+  }
+  const load = TOOLS[name];
+  if (load === undefined) {
+    io.stderr(`iokit: unknown tool '${name}' (try 'iokit --help')\n`);
+    return 64;
+  }
+  const tool = await load();
+  try {
+    return await tool.main(rest, io);
+  } catch (e) {
+    if (e instanceof BugError || (e instanceof RangeError && /call stack/i.test(e.message)) || !(e instanceof Error)) {
+      io.stderr(`${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return 70;
+    }
+    io.stderr(`${name}: ${e.message}\n`);
+    return 1;
+  }
+}
+
+/** Runs the CLI for the current process and exits with its status. */
+export async function runProcess(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), processIO());
+  process.exitCode = code;
+}

@@ -1,0 +1,14 @@
+/**
+ * The subcommands of `iokit`, each loaded only when run so that start-up stays fast.
+ * A tool module exports `main(argv, io): Promise<number>` and a one-line `summary`.
+ */
+import type { ToolIO } from "./ToolIO.ts";
+
+export interface ToolModule {
+  main(argv: string[], io: ToolIO): Promise<number>;
+  readonly summary: string;
+}
+
+export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
+  ioreturn: () => import("./ioreturn/main.ts"),
+};
