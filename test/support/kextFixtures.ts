@@ -1,0 +1,81 @@
+/**
+ * Builders for kext bundles in tests: a small XML plist writer for Info.plists (strings, booleans,
+ * integers, arrays, dictionaries) and a minimal Mach-O header so an executable passes the magic check.
+ */
+import { MemoryBundleSource } from "../../src/kext/index.ts";
+
+/** A plain-object Info.plist value: nested objects become dictionaries, numbers integers. */
+export type PlainPlist = string | boolean | number | PlainPlist[] | { [key: string]: PlainPlist };
+
+const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Serialises a plain value as an XML property list. */
+export function xmlPlist(value: PlainPlist): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    '<plist version="1.0">'];
+  const write = (v: PlainPlist, indent: string): void => {
+    if (typeof v === "string") out.push(`${indent}<string>${esc(v)}</string>`);
+    else if (typeof v === "boolean") out.push(`${indent}<${v}/>`);
+    else if (typeof v === "number") out.push(`${indent}<integer>${v}</integer>`);
+    else if (Array.isArray(v)) {
+      out.push(`${indent}<array>`);
+      for (const x of v) write(x, `${indent}\t`);
+      out.push(`${indent}</array>`);
+    } else {
+      out.push(`${indent}<dict>`);
+      for (const [k, x] of Object.entries(v)) {
+        out.push(`${indent}\t<key>${esc(k)}</key>`);
+        write(x, `${indent}\t`);
+      }
+      out.push(`${indent}</dict>`);
+    }
+  };
+  write(value, "");
+  out.push("</plist>");
+  return `${out.join("\n")}\n`;
+}
+
+/** The first bytes of a thin x86_64 MH_KEXT_BUNDLE Mach-O. */
+export function machOHeader(cputype = 0x01000007): Uint8Array {
+  const b = new Uint8Array(32);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, 0xfeedfacf, true);
+  v.setInt32(4, cputype, true);
+  v.setUint32(12, 0xb, true);
+  return b;
+}
+
+/** A typical third-party kext's Info.plist, overridable key by key (`undefined` removes a key). */
+export function kextInfo(overrides: Record<string, PlainPlist | undefined> = {}): { [key: string]: PlainPlist } {
+  const base: Record<string, PlainPlist | undefined> = {
+    CFBundleIdentifier: "com.example.driver.Foo",
+    CFBundleExecutable: "Foo",
+    CFBundlePackageType: "KEXT",
+    CFBundleVersion: "1.0.0",
+    OSBundleLibraries: { "com.apple.kpi.iokit": "9.0", "com.apple.kpi.libkern": "9.0" },
+    IOKitPersonalities: {
+      Foo: { CFBundleIdentifier: "com.example.driver.Foo", IOClass: "FooDriver", IOProviderClass: "IOPCIDevice" },
+    },
+    ...overrides,
+  };
+  const out: { [key: string]: PlainPlist } = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Adds a deep bundle at `path` to `src`: Info.plist plus, when declared, a Mach-O executable. */
+export function addKext(src: MemoryBundleSource, path: string, info: { [key: string]: PlainPlist }, opts: { executable?: boolean } = {}): MemoryBundleSource {
+  src.addDir(path).addFile(`${path}/Contents/Info.plist`, xmlPlist(info));
+  const exe = info.CFBundleExecutable;
+  if (typeof exe === "string" && opts.executable !== false) src.addFile(`${path}/Contents/MacOS/${exe}`, machOHeader(), { mode: 0o755 });
+  return src;
+}
+
+/** A kernel pseudo-kext (`com.apple.kpi.*`, OSKernelResource) at a given version. */
+export function kpiInfo(id: string, version: string, compatible = "8.0.0"): { [key: string]: PlainPlist } {
+  return {
+    CFBundleIdentifier: id, CFBundlePackageType: "KEXT", CFBundleVersion: version,
+    OSBundleCompatibleVersion: compatible, OSKernelResource: true, OSBundleRequired: "Root",
+  };
+}
