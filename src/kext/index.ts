@@ -16,3 +16,4 @@ export { KextSet } from "./KextSet.ts";
 export * from "./resolveDependencies.ts";
 export { qualifyKext, isStrayKextFile, type QualifyKextOptions } from "./qualifyKext.ts";
 export * from "./analyzeKext.ts";
+export * from "./dependencyGraph.ts";

@@ -2,6 +2,9 @@
  * Builders for kext bundles in tests: a small XML plist writer for Info.plists (strings, booleans,
  * integers, arrays, dictionaries) and a minimal Mach-O header so an executable passes the magic check.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { MemoryBundleSource } from "../../src/kext/index.ts";
 
 /** A plain-object Info.plist value: nested objects become dictionaries, numbers integers. */
@@ -78,4 +81,25 @@ export function kpiInfo(id: string, version: string, compatible = "8.0.0"): { [k
     CFBundleIdentifier: id, CFBundlePackageType: "KEXT", CFBundleVersion: version,
     OSBundleCompatibleVersion: compatible, OSKernelResource: true, OSBundleRequired: "Root",
   };
+}
+
+/** Writes a deep bundle to disk at `path` (Info.plist, plus a Mach-O header when an executable is declared). */
+export function writeKext(path: string, info: { [key: string]: PlainPlist }, opts: { executable?: boolean; extraFiles?: Record<string, string> } = {}): string {
+  mkdirSync(join(path, "Contents"), { recursive: true });
+  writeFileSync(join(path, "Contents", "Info.plist"), xmlPlist(info));
+  const exe = info.CFBundleExecutable;
+  if (typeof exe === "string" && opts.executable !== false) {
+    mkdirSync(join(path, "Contents", "MacOS"), { recursive: true });
+    writeFileSync(join(path, "Contents", "MacOS", exe), machOHeader(), { mode: 0o755 });
+  }
+  for (const [rel, text] of Object.entries(opts.extraFiles ?? {})) {
+    mkdirSync(join(path, rel, ".."), { recursive: true });
+    writeFileSync(join(path, rel), text);
+  }
+  return path;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = "iokit-kext-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
 }

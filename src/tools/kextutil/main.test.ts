@@ -1,0 +1,110 @@
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { kextInfo, kpiInfo, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
+import { captureIO } from "../ToolIO.ts";
+import { main } from "./main.ts";
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+function repoWithKPIs(): string {
+  const repo = tempDir();
+  for (const id of ["com.apple.kpi.iokit", "com.apple.kpi.libkern"]) writeKext(join(repo, `${id}.kext`), kpiInfo(id, "18.7.0"));
+  return repo;
+}
+
+async function kextutil(...argv: string[]) {
+  const io = captureIO();
+  const status = await main(argv, io);
+  return { status, err: io.err(), out: io.out() };
+}
+
+describe("kextutil -t -n", () => {
+  it("says a good kext appears to be loadable and exits 0", async () => {
+    const kext = writeKext(join(tempDir(), "Foo.kext"), kextInfo());
+    const r = await kextutil("-t", "-n", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(r.err).toContain(`${kext} appears to be loadable (not including linkage for on-disk libraries).\n`);
+    expect(r.err).not.toContain("Diagnostics for");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe("");
+  });
+  it("prints Apple's dump and exits 4 (KextBad) for validation and dependency failures", async () => {
+    const kext = writeKext(join(tempDir(), "Bad.kext"), kextInfo({
+      CFBundleVersion: "$(MODULE_VERSION)",
+      OSBundleLibraries: { "com.apple.kpi.iokit": "9.0", "com.example.Missing": "1.0" },
+    }));
+    const r = await kextutil("-tn", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(r.status).toBe(4);
+    expect(r.err).toContain([
+      `Diagnostics for ${kext}:`,
+      "Validation Failures: ",
+      "    Info dictionary property value is illegal: ",
+      "        CFBundleVersion - unexpanded build variable $(MODULE_VERSION)",
+      "",
+      "Dependency Resolution Failures: ",
+      "    No kexts found for these libraries: ",
+      "        com.example.Missing",
+      "",
+    ].join("\n"));
+    expect(r.err).not.toContain("appears to be loadable");
+  });
+  it("reports owner/permission problems as Authentication Failures", async () => {
+    const kext = writeKext(join(tempDir(), "Perm.kext"), kextInfo());
+    chmodSync(join(kext, "Contents", "Info.plist"), 0o666);
+    const r = await kextutil("-t", "-n", "-e", "-r", repoWithKPIs(), kext);
+    expect(r.status).toBe(4);
+    expect(r.err).toContain("Authentication Failures: \n    File owner/permissions are incorrect (must be root:wheel, nonwritable by group/other): \n");
+    expect(r.err).toContain(`        ${kext}/Contents/Info.plist\n`);
+    if (!isRoot) expect(r.err).toContain("Skipping staging and system policy checks because not running as root");
+  });
+  it("prints warnings without failing, and notices for debug properties and safe boot", async () => {
+    const kext = writeKext(join(tempDir(), "Dbg.kext"), kextInfo({
+      IOKitPersonalities: { Foo: { IOClass: "A", IOProviderClass: "IOResources", IOKitDebug: 65535 } },
+    }), { extraFiles: { "Contents/Resources/Foo.h": "int x;\n", "Contents/.DS_Store": "" } });
+    const r = await kextutil("-t", "-n", "-e", "-z", "-x", "-r", repoWithKPIs(), kext);
+    expect(r.err).toContain(`Notice: ${kext} is not eligible for loading during safe boot.\n`);
+    expect(r.err).toContain(`Notice: ${kext} has debug properties set.\n`);
+    expect(r.err).toContain("Boot Level Restrictions: \n    Kext isn't loadable during safe boot.\n");
+    expect(r.status).toBe(4);
+    const plain = await kextutil("-t", "-n", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(plain.status).toBe(0);
+    expect(plain.err).toMatch(/^Notice: .* has debug properties set\.\nWarnings: \n/);
+    expect(plain.err).toContain("IOKitPersonalities.Foo.IOKitDebug - 65535");
+    expect(plain.err).toContain(`        ${kext}/Contents/Resources/Foo.h\n`);
+    expect(plain.err).toContain(`        ${kext}/Contents/.DS_Store\n`);
+  });
+  it("uses Apple's path checks and exit codes for bad arguments", async () => {
+    const dir = tempDir();
+    expect((await kextutil("-n", join(dir, "Nope.kext"))).err).toBe(`Can't stat ${join(dir, "Nope.kext")} - No such file or directory.\n`);
+    expect((await kextutil("-n", join(dir, "Nope.kext"))).status).toBe(66);
+    const notKext = await kextutil("-n", dir);
+    expect(notKext.status).toBe(64);
+    expect(notKext.err).toContain(`${dir} not of type 'kext'.`);
+    expect((await kextutil("-h")).status).toBe(33);
+    expect((await kextutil("-n")).status).toBe(64);
+    expect((await kextutil("--bogus")).status).toBe(64);
+    const noLoad = await kextutil(writeKext(join(dir, "A.kext"), kextInfo()));
+    expect(noLoad.status).toBe(64);
+    expect(noLoad.err.split("\n")).toHaveLength(2);
+  });
+  it("finds a kext by -b in a repository and reports unknown identifiers (exit 1)", async () => {
+    const repo = repoWithKPIs();
+    writeKext(join(repo, "Foo.kext"), kextInfo());
+    const r = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.driver.Foo");
+    expect(r.err).toContain(`${join(repo, "Foo.kext")} appears to be loadable`);
+    const missing = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.Nope");
+    expect(missing.err).toContain("Can't find extension with identifier com.example.Nope.\n");
+    expect(missing.status).toBe(1);
+  });
+  it("substitutes xnu's kernel version placeholders with --kernel-version", async () => {
+    const repo = tempDir();
+    writeKext(join(repo, "IOKit.kext"), kpiInfo("com.apple.kpi.iokit", "###KERNEL_VERSION_LONG###", "7.0"));
+    writeKext(join(repo, "Libkern.kext"), kpiInfo("com.apple.kpi.libkern", "###KERNEL_VERSION_LONG###", "8.0.0d0"));
+    const kext = writeKext(join(tempDir(), "Foo.kext"), kextInfo());
+    const without = await kextutil("-n", "-e", "-z", "-r", repo, kext);
+    expect(without.err).toContain("Only incompatible kexts found for these libraries");
+    const withKV = await kextutil("-n", "-e", "-z", "-r", repo, "--kernel-version", "18.7.0", kext);
+    expect(withKV.status).toBe(0);
+    expect((await kextutil("-n", "--kernel-version", "x", kext)).status).toBe(64);
+  });
+});
