@@ -4,4 +4,5 @@
  */
 export { PlistFormatError, PlistSyntaxError } from "./PlistSyntaxError.ts";
 export { XMLPlistParser, decodeXMLBytes, parseXMLPlist } from "./parseXMLPlist.ts";
+export { isBinaryPlist, parseBinaryPlist } from "./parseBinaryPlist.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";

@@ -7,15 +7,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { plistlibRead, typedText } from "../../../test/support/typedPlist.ts";
-import { PlistSyntaxError, parseXMLPlist } from "./index.ts";
+import { PlistFormatError, PlistSyntaxError, parseBinaryPlist, parseXMLPlist } from "./index.ts";
 
-const files = [...corpusFiles("E_fixtures/plist"), ...corpusFiles("A_kext_infoplists")];
+const files = [...corpusFiles("E_fixtures/plist"), ...corpusFiles("A_kext_infoplists"), ...corpusFiles("B_ioreg", (p) => p.endsWith(".ioreg"))];
 const isBinary = (bytes: Uint8Array): boolean => new TextDecoder().decode(bytes.subarray(0, 6)) === "bplist";
 const xmlFiles = files.filter((f) => !isBinary(readFileSync(f)) && /^\s*</.test(readFileSync(f, "utf8").replace(/^\uFEFF/, "")));
-const oracle = plistlibRead(xmlFiles);
+const binaryFiles = files.filter((f) => isBinary(readFileSync(f)));
+const oracle = plistlibRead([...xmlFiles, ...binaryFiles]);
+const name = (f: string): [string, string] => [f.slice(f.indexOf("corpus/") + 7), f];
 
 describe.skipIf(files.length === 0 || oracle === undefined)("plist corpus against plistlib", () => {
-  it.each(xmlFiles.map((f) => [f.slice(f.indexOf("corpus/") + 7), f]))("XML %s", (_name, path) => {
+  it.each(xmlFiles.map(name))("XML %s", (_name, path) => {
     const py = oracle?.get(path);
     expect(py).toBeDefined();
     const bytes = readFileSync(path);
@@ -28,6 +30,22 @@ describe.skipIf(files.length === 0 || oracle === undefined)("plist corpus agains
       } catch (e) {
         expect(e).toBeInstanceOf(PlistSyntaxError);
         expect((e as Error).message).toMatch(/at line \d+, column \d+$/);
+      }
+    }
+  });
+
+  it.each(binaryFiles.map(name))("binary %s", (_name, path) => {
+    const py = oracle?.get(path);
+    expect(py).toBeDefined();
+    const bytes = readFileSync(path);
+    if (py?.ok) {
+      expect(typedText(parseBinaryPlist(bytes))).toBe(py.typed);
+    } else {
+      try {
+        parseBinaryPlist(bytes);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PlistFormatError);
+        expect((e as Error).message).toMatch(/at byte offset \d+$/);
       }
     }
   });
