@@ -2,3 +2,4 @@
  * formats (L1): pure codecs, bytes or text in, `OSValue` out and back.
  */
 export * from "./openstep/index.ts";
+export * from "./iokitxml/index.ts";
