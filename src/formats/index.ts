@@ -3,3 +3,4 @@
  */
 export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
+export * from "./osbinary/index.ts";
