@@ -1,6 +1,8 @@
 /**
- * formats (L1): pure codecs, bytes or text in, `OSValue` out and back.
+ * formats (L1): pure codecs on bytes and strings. No I/O; parse errors are `SyntaxError`s with a
+ * position.
  */
+export * from "./plist/index.ts";
 export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
