@@ -3,3 +3,6 @@
  * position.
  */
 export * from "./plist/index.ts";
+export * from "./openstep/index.ts";
+export * from "./iokitxml/index.ts";
+export * from "./osbinary/index.ts";
