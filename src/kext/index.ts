@@ -17,3 +17,4 @@ export * from "./resolveDependencies.ts";
 export { qualifyKext, isStrayKextFile, type QualifyKextOptions } from "./qualifyKext.ts";
 export * from "./analyzeKext.ts";
 export * from "./dependencyGraph.ts";
+export * from "./kextCache.ts";

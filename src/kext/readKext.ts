@@ -9,7 +9,7 @@
  * {@link OSKext}, carrying the bundle path and the file or key. The walk uses an explicit stack and
  * does not follow symbolic links, so hostile trees cost time proportional to their size and no more.
  */
-import { PlistFormatError, parseXMLPlist } from "../formats/index.ts";
+import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index.ts";
 import { isOSDictionary, type OSValue } from "../libkern/index.ts";
 import { BundleSourceError, baseName, joinPath, trimPath, type BundleSource } from "./BundleSource.ts";
 import { kernelVersionPlaceholders, substituteKernelVersion } from "./buildPlaceholders.ts";
@@ -23,16 +23,9 @@ import { OSKext, type KextBundleFile, type KextExecutable } from "./OSKext.ts";
 /** Turns Info.plist bytes into a value; throws (a SyntaxError, ideally with a position) when it cannot. */
 export type InfoPlistParser = (bytes: Uint8Array) => OSValue;
 
-/**
- * The parser used when none is given: XML Info.plists (what kexts ship). Binary property lists are
- * refused with a positioned error until the binary codec lands in formats/.
- */
-export const defaultInfoPlistParser: InfoPlistParser = (bytes) => {
-  if (bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === "bplist") {
-    throw new PlistFormatError("binary property lists are not supported for Info.plist yet", 0);
-  }
-  return parseXMLPlist(bytes);
-};
+/** The parser used when none is given: binary (`bplist00`) or XML, told apart by the magic. */
+export const defaultInfoPlistParser: InfoPlistParser = (bytes) =>
+  isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
 
 export interface ReadKextOptions {
   /** The property-list parser; {@link defaultInfoPlistParser} when absent. */
