@@ -81,6 +81,8 @@ export function checkProperty(
     return false;
   }
   if (typeof value === "string") {
+    // Divergence from XNU: Apple accepts any non-empty CFBundleIdentifier, `$(PRODUCT_BUNDLE_IDENTIFIER)`
+    // included; a value that is still a build variable is refused here, naming the variable.
     const note = placeholderNote(value);
     if (note !== undefined && (options.allowed !== undefined || options.nonEmpty || options.required)) {
       sink.add("validation", "build-variable", kOSKextDiagnosticPropertyIsIllegalValueKey, `${keyPath} - ${note}`, keyPath);

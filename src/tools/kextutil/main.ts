@@ -131,6 +131,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     io.stderr(`No kernel extensions specified; name kernel extension bundles\n    following options, or use -bundle-id (-b).\n${USAGE}`);
     return EX_USAGE;
   }
+  // Divergence from XNU: without -n kextutil loads; here loading needs the kernel runtime.
   if (!a.noLoad) {
     io.stderr("kextutil: loading kexts needs the iokit-ts kernel runtime, which this tool does not start; use -n (-no-load) to test without loading.\n");
     return EX_USAGE;
@@ -173,7 +174,11 @@ async function run(a: Args, io: ToolIO): Promise<number> {
   return result;
 }
 
-/** `runTestsOnKext`: notices, the verdict, and the diagnostics dump. */
+/**
+ * `runTestsOnKext`: notices, the verdict, and the diagnostics dump.
+ * Divergence from XNU: no code-signature check ("Code Signing Failure: …") and no trial link, so a
+ * good kext is always reported "not including linkage for on-disk libraries".
+ */
 function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, log: (t: string) => void): number {
   const analysis = analyzer.analyze(kext);
   if (a.safeBoot && !analysis.safeBootLoadable) log(`Notice: ${kext.path} is not eligible for loading during safe boot.\n`);
