@@ -1,4 +1,4 @@
-import { chmodSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kextInfo, kpiInfo, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
@@ -106,5 +106,25 @@ describe("kextutil -t -n", () => {
     const withKV = await kextutil("-n", "-e", "-z", "-r", repo, "--kernel-version", "18.7.0", kext);
     expect(withKV.status).toBe(0);
     expect((await kextutil("-n", "--kernel-version", "x", kext)).status).toBe(64);
+  });
+  it("turns bad input into diagnostics with exit 4: malformed plist, missing executable, cycles, out-of-range versions", async () => {
+    const repo = repoWithKPIs();
+    const dir = tempDir();
+    const malformed = writeKext(join(dir, "Malformed.kext"), kextInfo());
+    writeFileSync(join(malformed, "Contents", "Info.plist"), "<plist><dict><key>CFBundleIdentifier</key><string>x</dict></plist>");
+    const m = await kextutil("-n", "-e", "-z", "-r", repo, malformed);
+    expect(m.status).toBe(4);
+    expect(m.err).toMatch(/Can't parse info dictionary XML: \n {8}Contents\/Info\.plist - .*line 1/);
+    const noExe = writeKext(join(dir, "NoExe.kext"), kextInfo(), { executable: false });
+    expect((await kextutil("-n", "-e", "-z", "-r", repo, noExe)).err).toContain("    Kext has a CFBundleExecutable property but the executable can't be found\n");
+    const ver = writeKext(join(dir, "Ver.kext"), kextInfo({ CFBundleVersion: "10000.0", OSBundleLibraries: { "com.apple.kpi.iokit": "9.0.256" } }));
+    const v = await kextutil("-n", "-e", "-z", "-r", repo, ver);
+    expect(v.status).toBe(4);
+    expect(v.err).toContain("        CFBundleVersion\n");
+    writeKext(join(repo, "A.kext"), kextInfo({ CFBundleIdentifier: "com.example.A", CFBundleExecutable: "A", OSBundleCompatibleVersion: "1.0", OSBundleLibraries: { "com.example.B": "1.0", "com.apple.kpi.libkern": "9.0" } }));
+    writeKext(join(repo, "B.kext"), kextInfo({ CFBundleIdentifier: "com.example.B", CFBundleExecutable: "B", OSBundleCompatibleVersion: "1.0", OSBundleLibraries: { "com.example.A": "1.0", "com.apple.kpi.libkern": "9.0" } }));
+    const cyc = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.A");
+    expect(cyc.status).toBe(4);
+    expect(cyc.err).toMatch(/Some dependencies are causing circular references|Indirect dependencies can't be resolved/);
   });
 });
