@@ -1,0 +1,7 @@
+/**
+ * kernel (L2): the I/O Kit runtime — scheduler, object model, work loops, registry, catalogue and the
+ * IOService lifecycle. This file is the kernel's single public door: drivers, kext management, host
+ * and tools import only from here.
+ */
+export * from "./scheduler/index.ts";
+export * from "./object/index.ts";
