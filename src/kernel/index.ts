@@ -5,3 +5,4 @@
  */
 export * from "./scheduler/index.ts";
 export * from "./object/index.ts";
+export * from "./workloop/index.ts";
