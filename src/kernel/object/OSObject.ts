@@ -84,6 +84,15 @@ export class OSObject implements Disposable {
     return this.#count >>> 16;
   }
 
+  /**
+   * Sets the visible count to a recorded value (registry snapshots of other machines).
+   * @internal
+   */
+  restoreRetainCount(count: number): void {
+    const total = count & 0xffff;
+    this.#count = Math.min(this.#count >>> 16, total) * 0x10000 + total;
+  }
+
   /** `using obj = …` releases the reference at the end of the scope. */
   [Symbol.dispose](): void {
     this.release();

@@ -1,0 +1,4 @@
+/**
+ * formats (L1): pure codecs, bytes or text in, values out and back. No I/O.
+ */
+export * from "./ioreg/index.ts";
