@@ -7,3 +7,4 @@ export * from "./scheduler/index.ts";
 export * from "./object/index.ts";
 export * from "./workloop/index.ts";
 export * from "./registry/index.ts";
+export * from "./catalogue/index.ts";
