@@ -8,3 +8,6 @@ export * from "./object/index.ts";
 export * from "./workloop/index.ts";
 export * from "./registry/index.ts";
 export * from "./catalogue/index.ts";
+export * from "./service/index.ts";
+// The catalogue exports the string constant IOService (a class name); the class wins here.
+export { IOService } from "./service/index.ts";
