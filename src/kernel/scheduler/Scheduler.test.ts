@@ -35,6 +35,16 @@ describe("Scheduler", () => {
     expect(fired).toBe(60_000);
   });
 
+  it("compacts cancelled tasks so re-armed far timers do not pile up", () => {
+    const s = new Scheduler();
+    for (let i = 0; i < 10_000; i++) s.postAfter(1e12, () => {}).cancel();
+    expect(s.pending).toBe(0);
+    expect(s.heapSize).toBeLessThan(200);
+    const h = s.post(() => {});
+    s.runUntilIdleSync();
+    expect(h.cancel()).toBe(false);
+  });
+
   it("cancelled tasks never run", async () => {
     const s = new Scheduler();
     let ran = false;

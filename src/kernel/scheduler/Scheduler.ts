@@ -72,6 +72,7 @@ export class Scheduler {
   readonly #shuffle: boolean;
   #prng: number;
   #heap: Entry[] = [];
+  #dead = 0;
   #seq = 0;
   #now = 0;
   #asyncPending = false;
@@ -115,9 +116,25 @@ export class Scheduler {
 
   /** Number of tasks waiting. */
   get pending(): number {
-    let n = 0;
-    for (const e of this.#heap) if (e.live) n++;
-    return n;
+    return this.#heap.length - this.#dead;
+  }
+
+  /** Heap slots in use, cancelled tasks included (bounded: cancelled tasks are compacted away). */
+  get heapSize(): number {
+    return this.#heap.length;
+  }
+
+  /**
+   * A cancelled task stays in the heap until popped; cancelled timers far in the future would pile
+   * up (a driver re-arming a 1 s timeout every cycle), so rebuild the heap once most of it is dead.
+   */
+  #noteDead(): void {
+    this.#dead++;
+    if (this.#dead < 64 || this.#dead * 2 < this.#heap.length) return;
+    const live = this.#heap.filter((e) => e.live);
+    this.#heap = [];
+    this.#dead = 0;
+    for (const e of live) this.#push(e);
   }
 
   /** Number of tasks run since creation. */
@@ -152,6 +169,7 @@ export class Scheduler {
       cancel: () => {
         const was = entry.live;
         entry.live = false;
+        if (was) this.#noteDead();
         return was;
       },
     };
@@ -273,10 +291,12 @@ export class Scheduler {
       if (top === undefined) return undefined;
       if (!top.live) {
         this.#pop();
+        this.#dead--;
         continue;
       }
       if (top.deadline > horizon) return undefined;
       this.#pop();
+      top.live = false; // ran (or about to): a later cancel() reports false
       return top;
     }
   }
@@ -285,6 +305,7 @@ export class Scheduler {
     let top = this.#heap[0];
     while (top !== undefined && !top.live) {
       this.#pop();
+      this.#dead--;
       top = this.#heap[0];
     }
     if (top === undefined || top.deadline >= this.#timerAt) return;
