@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { kIOReturnBadArgument, kIOReturnSuccess } from "../../base/index.ts";
 import { dict, num, type OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import { IOKernel } from "./IOKernel.ts";
@@ -35,16 +36,35 @@ describe("IOKernel boot", () => {
 describe("io_catalog_send_data", () => {
   it("a personality whose kext does not define IOClass makes no registry entry", async () => {
     const k = new IOKernel();
-    const r = k.addDrivers([dict({
+    const personality = dict({
       IOProviderClass: "IOResources", IOClass: "IOReportHub", IOUserClientClass: "IOSurfaceRootUserClient",
       IOMatchCategory: "fooBar", CFBundleIdentifier: "com.example.fake",
-    })]);
-    expect(r.added).toHaveLength(1);
+    });
+    expect(k.catalogueSendData(1, [personality])).toBe(kIOReturnSuccess);
+    expect([...k.catalogue.personalities()]).toHaveLength(1);
     await k.runUntilIdle();
     const found = k.getMatchingServices(dict({ IOProviderClass: "IOService", IOPropertyMatch: dict({ IOMatchCategory: "fooBar" }) }));
     expect(found).toEqual([]);
     expect(k.resources.getClients().some((c) => c.className === "IOReportHub")).toBe(false);
     expect(k.logRing.texts()).toContain('Couldn\'t alloc class "IOReportHub"');
+  });
+
+  it("removes personalities by the keys given, and rejects removed or unknown flags", () => {
+    const k = new IOKernel();
+    k.catalogueSendData(2, [dict({ IOProviderClass: "IOResources", IOClass: "A", CFBundleIdentifier: "com.example.a" }),
+      dict({ IOProviderClass: "IOResources", IOClass: "B", CFBundleIdentifier: "com.example.b" })]);
+    expect(k.catalogueSendData(4, dict({ CFBundleIdentifier: "com.example.a" }))).toBe(kIOReturnSuccess);
+    expect([...k.catalogue.personalities()].map((p) => p.ioClass)).toEqual(["B"]);
+    for (const flag of [5, 6, 42]) expect(k.catalogueSendData(flag, [])).toBe(kIOReturnBadArgument);
+  });
+
+  it("kextd finishing its launch publishes IOKit on IOUserResources", async () => {
+    const k = new IOKernel();
+    expect(k.userResources.hasProperty("IOKit")).toBe(false);
+    expect(k.catalogueSendData(8)).toBe(kIOReturnSuccess);
+    await k.runUntilIdle();
+    expect(k.userResources.getProperty("IOKit")).toBe("IOService");
+    expect(k.userResources.getProperty("IOResourceMatched")).toContain("IOKit");
   });
 
   it("refuses a non-dictionary element with the kernel's log line", () => {

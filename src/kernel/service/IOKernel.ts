@@ -12,8 +12,8 @@
  * termination threads) are per IOKernel instance, so several kernels can live in one process (tests,
  * the daemon's what-if runs). Class definitions (OSMetaClass) stay process-global, like loaded code.
  */
-import { kIOReturnSuccess, kIOReturnTimeout, type IOReturn } from "../../base/index.ts";
-import { num, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { kIOReturnBadArgument, kIOReturnSuccess, kIOReturnTimeout, type IOReturn } from "../../base/index.ts";
+import { isOSDictionary, type OSDictionary, type OSValue } from "../../libkern/index.ts";
 import { IOCatalogue, type AddDriversResult, type BuildArch, type CataloguePersonality, type PersonalityInput } from "../catalogue/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import { IORegistry, kIOMessageServiceBusyStateChange, kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState } from "../registry/index.ts";
@@ -68,6 +68,8 @@ export class IOKernel implements ServiceRuntime {
   readonly workLoop: IOWorkLoop;
   readonly kextLoader: KextLoader | undefined;
   readonly ioFlags: number;
+  /** Set once user space's kext daemon has checked in (`kIOCatalogKextdActive`). */
+  kextdActive = false;
   readonly platform: IOPlatformExpertDevice;
   readonly resources: IOResources;
   readonly userResources: IOUserResources;
@@ -198,6 +200,37 @@ export class IOKernel implements ServiceRuntime {
   /** `IOCatalogue::removeDrivers(matching, doNubMatching)`. */
   removeDrivers(matching: OSDictionary, doNubMatching = true): CataloguePersonality[] {
     return this.catalogue.removeDrivers(matching, doNubMatching);
+  }
+
+  /**
+   * `IOCatalogueSendData(flag, data)`: 1 AddDrivers, 2 AddDriversNoMatch, 3 RemoveDrivers (data: a
+   * matching dictionary), 4 RemoveDriversNoMatch, 7 KextdActive, 8 KextdFinishedLaunching (publishes
+   * `IOKit` on IOUserResources). The removed flags 5 and 6, the reset flags 9 and 10 and unknown
+   * flags return kIOReturnBadArgument, as does data of the wrong shape.
+   */
+  catalogueSendData(flag: number, data?: OSValue): IOReturn {
+    switch (flag) {
+      case 1:
+      case 2: {
+        if (!Array.isArray(data)) return kIOReturnBadArgument;
+        const r = this.addDrivers(data, flag === 1);
+        return r.aborted === undefined ? kIOReturnSuccess : kIOReturnBadArgument;
+      }
+      case 3:
+      case 4:
+        if (!isOSDictionary(data)) return kIOReturnBadArgument;
+        this.removeDrivers(data, flag === 3);
+        return kIOReturnSuccess;
+      case 7:
+        this.kextdActive = true;
+        return kIOReturnSuccess;
+      case 8:
+        this.kextdActive = true;
+        this.userResources.publishResource("IOKit");
+        return kIOReturnSuccess;
+      default:
+        return kIOReturnBadArgument;
+    }
   }
 
   /** The kext `bundleId` finished loading: resume nubs stalled for it (`moduleHasLoaded`). */

@@ -35,7 +35,7 @@ import { IOService, type IOServiceClass } from "./IOService.ts";
 import { nubOf } from "./serviceNub.ts";
 import {
   gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification, kIOLogProbe,
-  kIOLogStart, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IONotificationType,
+  kIOLogMatch, kIOLogStart, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /**
@@ -202,11 +202,14 @@ export class ServiceMatcher {
     };
     const run = matchService(this.#host.catalogue, nubOf(nub), hooks);
     for (const d of run.candidates) {
+      if (d.outcome === "category-taken" && this.#flags(d) & kIOLogMatch) this.#host.log(`${nub.getName()}: match category ${d.category} exists`);
       const inst = d.instance as IOService | undefined;
       if (!inst) continue;
       if (d.outcome === "waiting-resource") this.#waitForResources(inst, nub, d);
       else inst.release(); // winners live on through their registry link; everyone else is freed
     }
+    // Divergence from XNU: the engine probes after pass 1, so candidates probed before the stall may
+    // still start; xnu stops pass 1 at the stall. Later candidates are skipped, as in xnu.
     if (stalledFor !== undefined) this.#stall(nub, stalledFor);
   }
 
@@ -296,6 +299,11 @@ export class ServiceMatcher {
     this.#host.log(`${nub.getName()}: stalling for module`);
   }
 
+  /**
+   * Divergence from XNU: xnu blocks the matching thread in `startCandidate` until the resources are
+   * published; here the driver waits in a list (holding its category, the nub kept busy) and starts
+   * when IOResources finishes a matching pass with the resources present.
+   */
   #waitForResources(driver: IOService, nub: IOService, d: CandidateDecision): void {
     const names = [d.table?.get("IOResourceMatch"), nub.getProperty("IOResourceMatch")]
       .flatMap((v) => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []));

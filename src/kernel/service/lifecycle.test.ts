@@ -212,6 +212,21 @@ describe("matching: probe, score, categories, start", () => {
   });
 });
 
+describe("resource waits", () => {
+  it("a driver with IOResourceMatch starts once the resource is published, the nub busy until then", async () => {
+    const { k, nub } = await bootWithNub([personality("waiter", { IOResourceMatch: "TestResource" })]);
+    expect(trace).toEqual(["probe waiter 0"]);
+    expect(nub.getClients()).toEqual([]);
+    expect(nub.busyState).toBe(1);
+    expect(k.matcher.resourceWaitCount).toBe(1);
+    k.publishResource("TestResource");
+    await k.runUntilIdle();
+    expect(trace).toEqual(["probe waiter 0", "start waiter"]);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["waiter"]);
+    expect(nub.busyState).toBe(0);
+  });
+});
+
 describe("termination", () => {
   it("runs Terminate, willTerminate, didTerminate, then stops the leaf before its nub", async () => {
     const before = counts();
