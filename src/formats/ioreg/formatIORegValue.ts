@@ -16,8 +16,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
 const isPrint = (b: number): boolean => b >= 0x20 && b <= 0x7e;
 
 /**
- * ioreg's test for data that prints as strings: NUL-separated runs of printable bytes (bytes
- * 128–254 allowed but counted as symbols), optional NUL padding at the end, at least 80% normal
+ * ioreg's test for data that prints as strings: runs of printable bytes (bytes 128–254 allowed but
+ * counted as symbols) each ended by one NUL or by the end of the data, at least 80% normal
  * characters, never for 1-byte data, never with `-x`.
  */
 export function dataIsStrings(bytes: Uint8Array, hex = false): boolean {
@@ -26,10 +26,11 @@ export function dataIsStrings(bytes: Uint8Array, hex = false): boolean {
   let symbol = 0;
   let index = 0;
   for (; index < length; index++) {
-    if (bytes[index] === 0) {
-      while (index < length && bytes[index] === 0) index++;
-      break;
-    }
+    // A NUL where a string should start (data starting with NUL, or a second NUL after a
+    // string's terminator) ends the scan: real ioreg prints "t8103\0\0\0" as hex.
+    // iokit-spec §2.3 reads the rule as allowing NUL padding; every real dump we have (Mac OS X
+    // 10.4 through macOS 13) shows that only one NUL may follow each string.
+    if (bytes[index] === 0) break;
     for (; index < length; index++) {
       const b = bytes[index] as number;
       if (isPrint(b)) normal++;

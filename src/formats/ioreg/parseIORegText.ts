@@ -75,8 +75,8 @@ export function parseNodeLine(text: string): NodeLine | undefined {
   const fields = text.slice(cut + 9, -1).split(", ");
   const chain = (fields[0] as string).split(":");
   const node: NodeLine = {
-    name: at < 0 ? label : label.slice(0, at),
-    location: at < 0 ? undefined : label.slice(at + 1),
+    name: binaryToText(at < 0 ? label : label.slice(0, at)),
+    location: at < 0 ? undefined : binaryToText(label.slice(at + 1)),
     className: chain[chain.length - 1] as string,
     superclasses: chain.length > 1 ? chain.slice(0, -1).reverse() : undefined,
     id: undefined,
@@ -124,7 +124,6 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   const entries: MutableEntry[] = [];
   const byID = new Map<bigint, number>();
   const path: number[] = []; // entry index per depth
-  let plane = options.plane;
   let planeHeader = false;
   let style: IORegTextStyle | undefined;
   let hasProperties = false;
@@ -135,7 +134,10 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   let lastKey: string | undefined;
   let nextSyntheticID = ROOT_ENTRY_ID;
   let rootIndex: number | undefined;
-  const pending: Array<[number, number]> = []; // (parent, child) links, plane decided at the end
+  const pending: Array<[number, number, string]> = []; // (parent, child, section) links
+  const sections: string[] = [];
+  let section = ""; // "" until a `Plane:` header names it; resolved at the end
+  let sawHex = false;
 
   const fail = (line: number, message: string): void => {
     problem = { line, message };
@@ -152,9 +154,13 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
     if (art < eol && src[art] === "|" && art + 1 === eol) art++; // "|" with trailing space stripped
     const rest = src.slice(art, eol);
 
-    if (line === 1 && /^[A-Za-z0-9_]+:$/.test(rest)) {
-      plane ??= rest.slice(0, -1);
-      planeHeader = true;
+    if (!inBlock && art === pos && /^[A-Za-z0-9_]+:$/.test(rest)) {
+      // `Plane:` starts a section: the first line of some dumps, or a later plane in a multi-plane dump.
+      section = rest.slice(0, -1);
+      if (line === 1) planeHeader = true;
+      sections.push(section);
+      path.length = 0;
+      current = undefined;
     } else if (rest.startsWith("+-o ")) {
       if (inBlock) {
         fail(line, "node line inside a property block");
@@ -171,7 +177,8 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         break;
       }
       style ??= { ids: node.id !== undefined, retainCount: node.retainCount, planeHeader };
-      let index = node.id !== undefined ? byID.get(node.id) : undefined;
+      const isRoot = depth === 0 && node.className === "IORegistryEntry" && node.name === "Root";
+      let index = node.id !== undefined ? byID.get(node.id) : isRoot ? rootIndex : undefined;
       currentIsNew = index === undefined;
       if (index === undefined) {
         const id = node.id ?? nextSyntheticID++;
@@ -180,23 +187,28 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
           id,
           className: node.className,
           ...(node.superclasses !== undefined ? { superclasses: node.superclasses } : {}),
-          planeNames: { "": node.name },
-          planeLocations: node.location !== undefined ? { "": node.location } : {},
+          planeNames: { [section]: node.name },
+          planeLocations: node.location !== undefined ? { [section]: node.location } : {},
           properties: new Map(),
           children: {},
           ...(node.service !== undefined ? { service: node.service } : {}),
           retain: node.retain,
         });
         byID.set(id, index);
+      } else {
+        // Seen before (a second parent, or another plane's section): name it in this section too.
+        const known = entries[index] as MutableEntry;
+        known.planeNames[section] ??= node.name;
+        if (node.location !== undefined) known.planeLocations[section] ??= node.location;
       }
       if (depth === 0) {
-        if (rootIndex === undefined && node.className === "IORegistryEntry" && node.name === "Root") rootIndex = index;
+        if (isRoot) rootIndex ??= index;
         else {
           rootIndex ??= makeSyntheticRoot(entries, byID);
-          pending.push([rootIndex, index]);
+          pending.push([rootIndex, index, section]);
         }
       } else {
-        pending.push([path[depth - 1] as number, index]);
+        pending.push([path[depth - 1] as number, index, section]);
       }
       path.length = depth;
       path.push(index);
@@ -230,6 +242,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
       const reader = new IORegValueReader(src, keyEnd + 4);
       let value = reader.readValue("");
       let end = reader.pos;
+      if (reader.sawHex) sawHex = true;
       let verbatim = false;
       if (value === undefined) {
         value = binaryToText(src.slice(keyEnd + 4, eol));
@@ -261,7 +274,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   if (problem !== undefined && options.strict) throw new IORegSyntaxError(problem.message, problem.line);
 
   if (rootIndex === undefined) rootIndex = makeSyntheticRoot(entries, byID);
-  const planeName = plane ?? guessPlane(entries, rootIndex, pending);
+  const planeName = options.plane ?? guessPlane(entries, rootIndex, pending);
   for (const e of entries) {
     const n = e.planeNames[""];
     if (n !== undefined) {
@@ -274,17 +287,21 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
       e.planeLocations[planeName] = l;
     }
   }
-  for (const [parent, child] of pending) {
-    const kids = ((entries[parent] as MutableEntry).children[planeName] ??= []);
+  for (const [parent, child, sec] of pending) {
+    const kids = ((entries[parent] as MutableEntry).children[sec || planeName] ??= []);
     if (!kids.includes(child)) kids.push(child);
   }
   // Root first: move it to index 0 if a synthetic root was appended.
   const ordered = rootIndex === 0 ? entries : reorderRootFirst(entries, rootIndex);
-  const planes = planesOf(ordered[0] as MutableEntry, planeName);
+  const planes = planesOf(ordered[0] as MutableEntry, sections.length > 0 && sections[0] !== "" ? sections : [planeName]);
   const snapshot: IORegistrySnapshot = {
     planes,
     entries: ordered as IORegistrySnapshotEntry[],
-    textStyle: style ?? { ids: true, retainCount: false, planeHeader },
+    textStyle: {
+      ...(style ?? { ids: true, retainCount: false, planeHeader }),
+      ...(sawHex ? { hex: true } : {}),
+      ...(sections.length > 1 ? { sections } : {}),
+    },
     hasProperties,
   };
   return problem === undefined ? { snapshot } : { snapshot, problem };
@@ -300,15 +317,15 @@ function makeSyntheticRoot(entries: MutableEntry[], byID: Map<bigint, number>): 
   return entries.length - 1;
 }
 
-function guessPlane(entries: MutableEntry[], root: number, links: ReadonlyArray<[number, number]>): string {
+function guessPlane(entries: MutableEntry[], root: number, links: ReadonlyArray<[number, number, string]>): string {
   const first = links.find(([p]) => p === root);
   if (first !== undefined && entries[first[1]]?.planeNames[""] === "device-tree") return "IODeviceTree";
   return "IOService";
 }
 
-function planesOf(root: MutableEntry, plane: string): string[] {
+function planesOf(root: MutableEntry, first: readonly string[]): string[] {
   const table = root.properties.get("IORegistryPlanes");
-  const out = [plane];
+  const out = [...first];
   if (table instanceof Map) for (const k of table.keys()) if (!out.includes(k)) out.push(k);
   return out;
 }

@@ -66,6 +66,8 @@ const HEXDIGIT = /[0-9a-fA-F]/;
 export class IORegValueReader {
   readonly src: string;
   pos: number;
+  /** Set once a number was read in `0x` form (the dump was made with `ioreg -x`). */
+  sawHex = false;
 
   constructor(src: string, pos = 0) {
     this.src = src;
@@ -138,6 +140,7 @@ export class IORegValueReader {
     const n = BigInt(m[1] as string);
     if (n >= 1n << 64n) return undefined;
     this.pos += (m[1] as string).length;
+    if ((m[1] as string).startsWith("0x")) this.sawHex = true;
     // ioreg prints %qu of a long long: keep the signed 64-bit value, which prints back the same.
     return new OSNumber(BigInt.asIntN(64, n), 64);
   }
