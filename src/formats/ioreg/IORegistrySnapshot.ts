@@ -66,6 +66,10 @@ export interface IORegTextStyle {
   readonly retainCount: boolean;
   /** The dump starts with a `<Plane>:` line (some 10.4 dumps). */
   readonly planeHeader: boolean;
+  /** Numbers and data were printed in hex (`ioreg -x`). */
+  readonly hex?: boolean;
+  /** Planes of a dump that holds one `<Plane>:` section per plane, in order. */
+  readonly sections?: readonly string[];
 }
 
 /** The modern `ioreg` node-line style. */
