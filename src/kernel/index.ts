@@ -1,4 +1,6 @@
 /**
- * kernel (L2): the I/O Kit runtime. Each subsystem folder has its own index.ts, re-exported here.
+ * kernel (L2): the emulated kernel. For now the I/O Registry; the runtime (IOService lifecycle,
+ * catalogue, matching, work loops, power) joins it here.
  */
+export * from "./registry/index.ts";
 export * from "./catalogue/index.ts";

@@ -1,0 +1,6 @@
+/**
+ * formats (L1): pure codecs on bytes and strings. No I/O; parse errors are `SyntaxError`s with a
+ * position.
+ */
+export * from "./plist/index.ts";
+export * from "./ioreg/index.ts";
