@@ -29,3 +29,10 @@ export {
 } from "./IOCatalogue.ts";
 export { matchService, type CandidateDecision, type CandidateOutcome, type MatchHooks, type MatchRun } from "./matchService.ts";
 export { StaticNub, type StaticNubInit } from "./StaticNub.ts";
+export {
+  replayDump, archOfDump, entryKeys, isDriverEntry, personalityFromDriver,
+  type Attachment, type ReplayEntry, type ReplayOptions, type ReplayReport, type ReplayResult,
+} from "./replayDump.ts";
+export { replayEntriesFromSnapshot } from "./replayEntries.ts";
+export { APPLE_CLASS_LINKS } from "./appleClasses.ts";
+export { appleClassHierarchy, observedFactCounts, type AppleHierarchyOptions } from "./appleClassHierarchy.ts";
