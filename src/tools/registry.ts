@@ -10,6 +10,8 @@ export interface ToolModule {
 }
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
+  ioclasscount: () => import("./ioclasscount/main.ts"),
+  ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
