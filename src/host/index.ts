@@ -6,3 +6,4 @@ export { FsBundleSource } from "./FsBundleSource.ts";
 export { writeFileAtomic } from "./writeFileAtomic.ts";
 export { loadKextSet, SYSTEM_EXTENSIONS_FOLDERS, type KextSetSources, type LoadedKextSet } from "./loadKextSet.ts";
 export { checkToolPath } from "./checkToolPath.ts";
+export { importKextModule } from "./importKextModule.ts";

@@ -18,3 +18,5 @@ export { qualifyKext, isStrayKextFile, type QualifyKextOptions } from "./qualify
 export * from "./analyzeKext.ts";
 export * from "./dependencyGraph.ts";
 export * from "./kextCache.ts";
+export * from "./KextRuntime.ts";
+export * from "./formatKextstat.ts";
