@@ -49,12 +49,20 @@ export interface CheckOptions {
   readonly typeRequired?: boolean;
 }
 
-/** Why a string can never be a real value: the placeholder in it, as a note, or undefined. */
-export function placeholderNote(text: string): string | undefined {
+/** An all-capitals `NAME_LIKE_THIS`: what Info.plist preprocessing (`INFOPLIST_PREPROCESS`) replaces. */
+const PREPROCESSOR_MACRO = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/**
+ * Why a string can never be a real value: the placeholder in it, as a note, or undefined. With
+ * `macros`, an all-capitals `NAME_LIKE_THIS` (only ever asked about values already known to be
+ * invalid, such as versions) is explained as an unexpanded preprocessor macro.
+ */
+export function placeholderNote(text: string, macros = false): string | undefined {
   const vars = findBuildVariables(text);
   if (vars.length > 0) return `unexpanded build variable ${vars[0] as string}`;
   const kp = findKernelPlaceholders(text);
   if (kp.length > 0) return `unsubstituted kernel build placeholder ${kp[0] as string} (pass --kernel-version)`;
+  if (macros && PREPROCESSOR_MACRO.test(text)) return `unexpanded Info.plist preprocessor macro ${text}`;
   return undefined;
 }
 

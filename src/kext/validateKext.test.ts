@@ -80,3 +80,11 @@ describe("validateKext()", () => {
     expect(has(await diagnose(kextInfo({ OSBundleRequired: "DriverKit" })), M.kOSKextDiagnosticKextIneligibleForDriverKit)).toBe(true);
   });
 });
+
+describe("validateKext() on preprocessor placeholders", () => {
+  it("explains an invalid version that is an unexpanded Info.plist macro", async () => {
+    const ds = await diagnose(kextInfo({ CFBundleVersion: "HWSENSORS_REVISION", OSBundleLibraries: { "com.apple.kpi.iokit": "FAKESMC_COMPATIBLE" } }));
+    expect(has(ds, M.kOSKextDiagnosticPropertyIsIllegalValueKey, "CFBundleVersion - unexpanded Info.plist preprocessor macro HWSENSORS_REVISION")).toBe(true);
+    expect(has(ds, M.kOSKextDiagnosticPropertyIsIllegalValueKey, "OSBundleLibraries.com.apple.kpi.iokit - unexpanded Info.plist preprocessor macro FAKESMC_COMPATIBLE")).toBe(true);
+  });
+});

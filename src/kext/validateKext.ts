@@ -46,13 +46,15 @@ export function validateKext(kext: OSKext, options: ValidateKextOptions = {}): K
     if ((versionValue as string).length >= 64) {
       sink.add("validation", "version-too-long", M.kOSKextDiagnosticIdentifierOrVersionTooLongKey);
     } else if (kext.version < 0n) {
-      sink.add("validation", "illegal-value", M.kOSKextDiagnosticPropertyIsIllegalValueKey, "CFBundleVersion", "CFBundleVersion");
+      const note = placeholderNote(versionValue as string, true);
+      sink.add("validation", note ? "build-variable" : "illegal-value", M.kOSKextDiagnosticPropertyIsIllegalValueKey,
+        note ? `CFBundleVersion - ${note}` : "CFBundleVersion", "CFBundleVersion");
     }
   }
   const compat = info.get("OSBundleCompatibleVersion");
   if (checkProperty(sink, compat, "OSBundleCompatibleVersion", "string", { nonEmpty: true })) {
     if (kext.compatibleVersion < 0n) {
-      const note = placeholderNote(compat as string);
+      const note = placeholderNote(compat as string, true);
       sink.add("validation", note ? "build-variable" : "illegal-value", M.kOSKextDiagnosticPropertyIsIllegalValueKey,
         note ? `OSBundleCompatibleVersion - ${note}` : "OSBundleCompatibleVersion", "OSBundleCompatibleVersion");
     } else if (kext.version > 0n && kext.compatibleVersion > kext.version) {
@@ -114,7 +116,7 @@ function checkLibraries(sink: DiagnosticSink, kext: OSKext, arch: string): void 
     if (libID.startsWith("com.apple.kpi.")) kpi = true;
     if (!checkProperty(sink, req, path, "string", { required: true })) continue;
     if (OSKextParseVersionString(req as string) < 0n) {
-      const note = placeholderNote(req as string);
+      const note = placeholderNote(req as string, true);
       sink.add("validation", note ? "build-variable" : "illegal-value", M.kOSKextDiagnosticPropertyIsIllegalValueKey,
         note ? `${path} - ${note}` : path, path);
     }
