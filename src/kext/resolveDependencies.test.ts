@@ -86,3 +86,37 @@ describe("DependencyResolver", () => {
     expect(r.resolve(byID(set, "com.example.Priv")).diagnostics.map((d) => d.message)).toEqual([M.kOSKextDiagnosticNonAppleKextDeclaresPrivateKPIDependencyKey]);
   });
 });
+
+describe("DependencyResolver properties", () => {
+  it("on random library graphs: a kext resolves iff every edge resolves, and load lists put libraries first", async () => {
+    const { default: fc } = await import("fast-check");
+    const graphArb = fc.integer({ min: 2, max: 12 }).chain((n) => fc.tuple(
+      fc.constant(n),
+      fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 3 * n }),
+      fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+    ));
+    await fc.assert(fc.asyncProperty(graphArb, async ([n, rawEdges, isLibrary]) => {
+      const kexts: Record<string, { [key: string]: PlainPlist }> = { libkern: kpiInfo("com.apple.kpi.libkern", "18.7.0") };
+      for (let i = 0; i < n; i++) {
+        const libs: Record<string, string> = { "com.apple.kpi.libkern": "9.0" };
+        for (const [a, b] of rawEdges) if (a === i) libs[`com.example.P${b}`] = "1.0";
+        kexts[`P${i}`] = lib(`com.example.P${i}`, "1.0", isLibrary[i] ? "1.0" : "0", libs);
+        if (!isLibrary[i]) delete kexts[`P${i}`]!.OSBundleCompatibleVersion;
+      }
+      const set = await setOf(kexts);
+      const r = new DependencyResolver(set);
+      for (const k of set.all()) {
+        const res = r.resolve(k);
+        if (res.ok) {
+          expect(res.edges.every((e) => e.failure === undefined)).toBe(true);
+          const order = r.loadList(k);
+          expect(order[order.length - 1]).toBe(k);
+          for (const x of order) for (const e of r.resolve(x).edges) expect(order.indexOf(e.target!)).toBeLessThan(order.indexOf(x));
+        } else {
+          expect(res.diagnostics.length).toBeGreaterThan(0);
+          expect(r.loadList(k)).toEqual([]);
+        }
+      }
+    }), { numRuns: 40 });
+  });
+});
