@@ -24,6 +24,16 @@ export const kOSKextDiagnosticExecutableBadKey =
 export const kOSKextDiagnosticKextIneligibleForDriverKit =
   "Kexts may not use the DriverKit value for OSBundleRequired.";
 
+/** `Driver Extensions may not use the %@ key; please remove.` */
+export const kOSKextDiagnosticInfoKeyIneligibleForDriverKit = (key: string): string =>
+  `Driver Extensions may not use the ${key} key; please remove.`;
+export const kOSKextDiagnosticMissingDesignatedKernelClass =
+  "The 'CFBundleIdentifierKernel' key is required in your personality to specify the base kext to load when your kext is instantiated.";
+export const kOSKextDiagnosticThirdPartiesIneligibleForDriverKitOSBundleRequired =
+  "Third-party Driver Extensions are ineligible to run in Safe Boot, or match on devices during early boot. Please remove the OSBundleRequired key from your Info.plist.";
+export const kOSKextDiagnosticOSBundleRequiredValueIneligibleForDriverKit =
+  "Driver Extension lacks appropriate value for OSBundleRequired, and will not be launched without kextd present. Use one of 'DriverKit' or 'Safe Boot.'";
+
 // Authentication.
 export const kOSKextDiagnosticOwnerPermissionKey =
   "File owner/permissions are incorrect (must be root:wheel, nonwritable by group/other)";

@@ -88,3 +88,16 @@ describe("validateKext() on preprocessor placeholders", () => {
     expect(has(ds, M.kOSKextDiagnosticPropertyIsIllegalValueKey, "OSBundleLibraries.com.apple.kpi.iokit - unexpanded Info.plist preprocessor macro FAKESMC_COMPATIBLE")).toBe(true);
   });
 });
+
+describe("validateKext() on driver extensions", () => {
+  it("applies the DEXT rules: forbidden keys, CFBundleIdentifierKernel, OSBundleRequired", async () => {
+    const ds = await diagnose(kextInfo({
+      CFBundlePackageType: "DEXT", OSBundleIsInterface: false, OSBundleRequired: "Root", OSBundleLibraries: undefined,
+      IOKitPersonalities: { P: { IOClass: "IOUserService", IOProviderClass: "IOPCIDevice" } },
+    }));
+    expect(has(ds, "Driver Extensions may not use the OSBundleIsInterface key; please remove.")).toBe(true);
+    expect(has(ds, M.kOSKextDiagnosticMissingDesignatedKernelClass, "P")).toBe(true);
+    expect(ds.find((d) => d.message === M.kOSKextDiagnosticThirdPartiesIneligibleForDriverKitOSBundleRequired)?.category).toBe("bootLevel");
+    expect(has(ds, M.kOSKextDiagnosticMissingPropertyKey, "OSBundleLibraries")).toBe(false);
+  });
+});

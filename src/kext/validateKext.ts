@@ -17,6 +17,9 @@ import { DEFAULT_KEXT_ARCH, type OSKext } from "./OSKext.ts";
 /** `OSBundleRequired` values the loader knows. */
 export const OSBundleRequiredValues = ["Root", "Local-Root", "Network-Root", "Safe Boot", "Console", "DriverKit"] as const;
 
+/** Keys a driver extension may not declare. */
+const DEXT_FORBIDDEN_KEYS = ["OSKernelResource", "AppleSecurityExtension", "AppleKernelExternalComponent", "OSBundleSharedExecutableIdentifier", "OSBundleIsInterface"];
+
 export interface ValidateKextOptions {
   /** The architecture whose `_<arch>` keys and executable slice are checked. */
   readonly arch?: string;
@@ -74,8 +77,18 @@ export function validateKext(kext: OSKext, options: ValidateKextOptions = {}): K
     sink.add("warnings", "deprecated-property", M.kOSKextDiagnosticDeprecatedPropertyKey, "OSBundleDebugLevel", "OSBundleDebugLevel");
   }
   if (checkProperty(sink, info.get("OSBundleRequired"), "OSBundleRequired", "string", { allowed: OSBundleRequiredValues })) {
-    if (!isDext && info.get("OSBundleRequired") === "DriverKit") {
+    const required = info.get("OSBundleRequired") as string;
+    if (!isDext && required === "DriverKit") {
       sink.add("validation", "driverkit-required-on-kext", M.kOSKextDiagnosticKextIneligibleForDriverKit, undefined, "OSBundleRequired");
+    } else if (isDext && !(kext.bundleID ?? "").startsWith("com.apple.")) {
+      sink.add("bootLevel", "dext-third-party-required", M.kOSKextDiagnosticThirdPartiesIneligibleForDriverKitOSBundleRequired, undefined, "OSBundleRequired");
+    } else if (isDext && required !== "DriverKit" && required !== "Safe Boot") {
+      sink.add("bootLevel", "dext-required-value", M.kOSKextDiagnosticOSBundleRequiredValueIneligibleForDriverKit, undefined, "OSBundleRequired");
+    }
+  }
+  if (isDext) {
+    for (const key of DEXT_FORBIDDEN_KEYS) {
+      if (info.has(key)) sink.add("validation", "dext-forbidden-key", M.kOSKextDiagnosticInfoKeyIneligibleForDriverKit(key), undefined, key);
     }
   }
   checkProperty(sink, info.get("OSBundleAllowUserLoad"), "OSBundleAllowUserLoad", "boolean");
@@ -151,6 +164,9 @@ function checkPersonalities(sink: DiagnosticSink, kext: OSKext, arch: string): v
       sink.add("warnings", "ioresources-match-category", M.kOSKextDiagnosticNonuniqueIOResourcesMatchKey, name, path);
     }
     checkProperty(sink, personality.get("IOProbeScore"), `${path}.IOProbeScore`, "integer", { typeRequired: false });
+    if (kext.info?.get("CFBundlePackageType") === "DEXT" && !personality.has("CFBundleIdentifierKernel")) {
+      sink.add("validation", "dext-no-kernel-bundle", M.kOSKextDiagnosticMissingDesignatedKernelClass, name, path);
+    }
   }
 }
 
@@ -164,6 +180,8 @@ function checkExecutable(sink: DiagnosticSink, kext: OSKext, arch: string): void
     sink.add("validation", "executable-missing", M.kOSKextDiagnosticExecutableMissingKey, undefined, "CFBundleExecutable");
     return;
   }
+  // A dext's executable is a user-space program, not kernel code: only its presence is checked.
+  if (kext.info?.get("CFBundlePackageType") === "DEXT") return;
   if (exe.kind === "unrecognized") {
     sink.add("validation", "executable-bad", M.kOSKextDiagnosticExecutableBadKey, undefined, "CFBundleExecutable");
   } else if (exe.kind === "macho" && !exe.archs.includes(arch)) {
