@@ -82,6 +82,18 @@ export const kConsiderUnloadDelaySeconds = 60;
 const isOSObjectClass = (v: unknown): v is kpi.OSClassConstructor =>
   typeof v === "function" && v.prototype instanceof kpi.OSObject;
 
+/** Runs a module's `start`/`stop` routine when it has one; true for KERN_SUCCESS (0 or no value). */
+function callModuleRoutine(module: Record<string, unknown> | undefined, name: "start" | "stop"): boolean {
+  const fn = module?.[name];
+  if (typeof fn !== "function" || isOSObjectClass(fn)) return true;
+  try {
+    const rc: unknown = (fn as () => unknown)();
+    return rc === 0 || rc === undefined;
+  } catch {
+    return false;
+  }
+}
+
 export class KextRuntime implements KextLoader {
   readonly set: KextSet;
   readonly #moduleLoader: KextModuleLoader;
@@ -229,14 +241,7 @@ export class KextRuntime implements KextLoader {
         return this.#fail(entry.bundleID, kOSKextReturn.StartStopError as number);
       }
     }
-    const start = entry.module?.start;
-    let rc: unknown = 0;
-    try {
-      if (typeof start === "function" && !isOSObjectClass(start)) rc = (start as () => unknown)();
-    } catch {
-      rc = -1;
-    }
-    if (rc !== 0 && rc !== undefined) return this.#fail(entry.bundleID, kOSKextReturn.StartStopError as number);
+    if (!callModuleRoutine(entry.module, "start")) return this.#fail(entry.bundleID, kOSKextReturn.StartStopError as number);
     entry.started = true;
     return kIOReturnSuccess;
   }
@@ -326,14 +331,7 @@ export class KextRuntime implements KextLoader {
       this.kernel.log(`Can't unload kext ${e.bundleID}; classes have instances:\n${busy.map((m) => `    Kext ${e.bundleID} class ${m.className} has ${m.getInstanceCount()} instance${m.getInstanceCount() === 1 ? "" : "s"}.`).join("\n")}`);
       return kOSKextReturn.InUse as number;
     }
-    const stop = e.module?.stop;
-    let rc: unknown = 0;
-    try {
-      if (typeof stop === "function" && !isOSObjectClass(stop)) rc = (stop as () => unknown)();
-    } catch {
-      rc = -1;
-    }
-    if (rc !== 0 && rc !== undefined) return kOSKextReturn.StartStopError as number;
+    if (!callModuleRoutine(e.module, "stop")) return kOSKextReturn.StartStopError as number;
     OSMetaClass.removeClasses(e.bundleID);
     this.#loaded.splice(this.#loaded.indexOf(e), 1);
     for (const d of e.dependencies) d.dependents--;

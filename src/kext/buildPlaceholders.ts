@@ -11,7 +11,7 @@
  * `_MAJOR`, `_MINOR`, `_VARIANT` (`3b4`) and `_REVISION` pieces. {@link substituteKernelVersion}
  * performs that substitution on a parsed Info.plist, as the build does on the file.
  */
-import type { OSValue } from "../libkern/index.ts";
+import { OSKextParseVersionString, type OSValue } from "../libkern/index.ts";
 
 const XCODE_VARIABLE = /\$\(([A-Za-z_][A-Za-z0-9_]*)(?::[^)]*)?\)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const KERNEL_PLACEHOLDER = /###KERNEL_[A-Z_]+###/g;
@@ -44,6 +44,11 @@ export function kernelVersionPlaceholders(version: string): Map<string, string> 
     ["###KERNEL_VERSION_VARIANT###", `${revision}${stage}`],
     ["###KERNEL_VERSION_REVISION###", revision],
   ]);
+}
+
+/** True for a kernel version `--kernel-version` accepts: `MAJOR[.MINOR[.REVISION]][stage]`, a valid OSKext version. */
+export function isValidKernelVersion(version: string): boolean {
+  return kernelVersionPlaceholders(version) !== undefined && OSKextParseVersionString(version) > 0n;
 }
 
 /**

@@ -13,10 +13,9 @@ import { mkdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { serializeIOCFXML } from "../../formats/index.ts";
-import { OSKextParseVersionString } from "../../libkern/index.ts";
 import {
   KextAnalyzer, buildIdentifierCache, buildPersonalityCache, isCacheableKext, kOSKextCacheRoot,
-  kOSKextIdentifierCacheBasename, kernelVersionPlaceholders, kextCacheDirectory, kextCacheFileName, kextCacheProblem,
+  kOSKextIdentifierCacheBasename, isValidKernelVersion, kextCacheDirectory, kextCacheFileName, kextCacheProblem,
 } from "../../kext/index.ts";
 import { FsBundleSource, checkToolPath, loadKextSet, writeFileAtomic, SYSTEM_EXTENSIONS_FOLDERS } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
@@ -70,7 +69,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     if (o.id === "check") check = true;
     if (o.id === "system-caches") folders.push(...SYSTEM_EXTENSIONS_FOLDERS);
     if (o.id === "kernel-version") {
-      if (kernelVersionPlaceholders(v) === undefined || OSKextParseVersionString(v) < 0n) {
+      if (!isValidKernelVersion(v)) {
         io.stderr(`kextcache: invalid kernel version '${v}'\n`);
         return EX_USAGE;
       }

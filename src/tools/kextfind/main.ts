@@ -8,9 +8,8 @@
  * kexts that resolve, libraries first (the order a boot loader must inject them in);
  * `-kernel-version X.Y.Z` stamps xnu's pseudo-kexts as kextutil's does.
  */
-import { OSKextParseVersionString } from "../../libkern/index.ts";
 import {
-  KextAnalyzer, dependencyGraph, formatDependencyGraphDot, formatKextDiagnostics, hasLogOrDebugFlags, kernelVersionPlaceholders,
+  KextAnalyzer, dependencyGraph, formatDependencyGraphDot, formatKextDiagnostics, hasLogOrDebugFlags, isValidKernelVersion,
   loadOrder, baseName, type OSKext,
 } from "../../kext/index.ts";
 import { checkToolPath, loadKextSet, SYSTEM_EXTENSIONS_FOLDERS } from "../../host/index.ts";
@@ -71,7 +70,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     else if (a === "-load-order") o.loadOrder = true;
     else if (a === "-kernel-version") {
       const v = argv[++i];
-      if (v === undefined || kernelVersionPlaceholders(v) === undefined || OSKextParseVersionString(v) < 0n) {
+      if (v === undefined || !isValidKernelVersion(v)) {
         io.stderr(`kextfind: invalid kernel version '${v ?? ""}' (expected MAJOR.MINOR.REVISION)\n`);
         return EX_USAGE;
       }

@@ -7,8 +7,7 @@
  * `--kernel-version X.Y.Z` (ours) substitutes xnu's `###KERNEL_VERSION_*###` placeholders in the
  * pseudo-kexts of a System.kext read from an xnu source tree, as the kernel build would.
  */
-import { OSKextParseVersionString } from "../../libkern/index.ts";
-import { KextAnalyzer, formatKextDiagnostics, kernelVersionPlaceholders, type OSKext } from "../../kext/index.ts";
+import { KextAnalyzer, formatKextDiagnostics, isValidKernelVersion, type OSKext } from "../../kext/index.ts";
 import { checkToolPath, loadKextSet } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
@@ -109,7 +108,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       case "q": a.quiet = true; break;
       case "arch": a.arch = v; break;
       case "kernel-version":
-        if (kernelVersionPlaceholders(v) === undefined || OSKextParseVersionString(v) < 0n) {
+        if (!isValidKernelVersion(v)) {
           io.stderr(`kextutil: invalid kernel version '${v}' (expected MAJOR.MINOR.REVISION, e.g. 18.7.0)\n`);
           return EX_USAGE;
         }
