@@ -30,6 +30,9 @@ export function validateKext(kext: OSKext, options: ValidateKextOptions = {}): K
   const arch = options.arch ?? DEFAULT_KEXT_ARCH;
   const sink = new DiagnosticSink(kext.path);
   sink.items.push(...kext.readDiagnostics);
+  for (const f of kext.files) {
+    if (f.stat.type === "symlink") sink.add("warnings", "symlink", M.kOSKextDiagnosticSymlinkKey, f.relativePath);
+  }
   const info = kext.info;
   if (info === undefined) return sink.items;
 
@@ -97,10 +100,6 @@ export function validateKext(kext: OSKext, options: ValidateKextOptions = {}): K
   checkPersonalities(sink, kext, arch);
   checkExecutable(sink, kext, arch);
   checkStrayBuildVariables(sink, kext);
-
-  for (const f of kext.files) {
-    if (f.stat.type === "symlink") sink.add("warnings", "symlink", M.kOSKextDiagnosticSymlinkKey, f.relativePath);
-  }
   return sink.items;
 }
 
