@@ -194,21 +194,24 @@ const JUDGED = new Set(["CFBundlePackageType", "CFBundleIdentifier", "CFBundleVe
 function checkStrayBuildVariables(sink: DiagnosticSink, kext: OSKext): void {
   const info = kext.info;
   if (info === undefined) return;
-  const stack: Array<[string, OSValue]> = [];
+  // Property paths deeper than this are not followed: no real Info.plist nests that far, and a
+  // hostile one must not make us build megabyte-long subjects.
+  const MAX_DEPTH = 32;
+  const stack: Array<[string, OSValue, number]> = [];
   for (const [k, v] of info) {
     if (JUDGED.has(k) || k.startsWith("OSBundleLibraries")) continue;
-    stack.push([k, v]);
+    stack.push([k, v, 1]);
   }
   while (stack.length > 0) {
-    const [path, v] = stack.pop() as [string, OSValue];
+    const [path, v, depth] = stack.pop() as [string, OSValue, number];
     if (typeof v === "string") {
       if (findBuildVariables(v).length > 0) {
         sink.add("warnings", "build-variable", M.kIOKitTSBuildVariableKey, `${path} - ${v}`, path);
       }
-    } else if (isOSDictionary(v)) {
-      for (const [k, c] of v) stack.push([`${path}.${k}`, c]);
-    } else if (kindOf(v) === "array") {
-      (v as OSValue[]).forEach((c, i) => stack.push([`${path}.${i}`, c]));
+    } else if (depth < MAX_DEPTH && isOSDictionary(v)) {
+      for (const [k, c] of v) stack.push([`${path}.${k}`, c, depth + 1]);
+    } else if (depth < MAX_DEPTH && kindOf(v) === "array") {
+      (v as OSValue[]).forEach((c, i) => stack.push([`${path}.${i}`, c, depth + 1]));
     }
   }
 }
