@@ -12,4 +12,5 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   nm: () => import("./nm/main.ts"),
+  otool: () => import("./otool/main.ts"),
 };
