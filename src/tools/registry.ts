@@ -13,4 +13,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
+  lipo: () => import("./lipo/main.ts"),
 };

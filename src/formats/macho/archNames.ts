@@ -49,6 +49,7 @@ const BY_NAME = new Map<string, { cputype: number; cpusubtype: number }>([
   ["arm64_32", { cputype: CPU_TYPE.ARM64_32, cpusubtype: 1 }],
   ["ppc", { cputype: CPU_TYPE.POWERPC, cpusubtype: 0 }],
   ["ppc64", { cputype: CPU_TYPE.POWERPC64, cpusubtype: 0 }],
+  ["arm", { cputype: CPU_TYPE.ARM, cpusubtype: 0 }],
   ...[...ARM_SUBTYPES].map(([sub, name]) => [name, { cputype: CPU_TYPE.ARM, cpusubtype: sub }] as const),
 ]);
 

@@ -16,3 +16,4 @@ export {
   symbolSection, symbolLibraryOrdinal, indirectName, type NList,
 } from "./symbols.ts";
 export { guessLibraryShortName, libraryShortName } from "./libraryShortName.ts";
+export { buildFatFile, sortFatSlices, type FatSliceInput } from "./buildFatFile.ts";
