@@ -14,4 +14,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   lipo: () => import("./lipo/main.ts"),
+  codesign: () => import("./codesign/main.ts"),
 };

@@ -17,3 +17,20 @@ export {
 } from "./symbols.ts";
 export { guessLibraryShortName, libraryShortName } from "./libraryShortName.ts";
 export { buildFatFile, sortFatSlices, type FatSliceInput } from "./buildFatFile.ts";
+export {
+  readExports, parseExportTrie, exportTrieRange, readDyldInfo, parseRebaseOpcodes, parseBindOpcodes,
+  EXPORT_SYMBOL_FLAGS_KIND_MASK, EXPORT_SYMBOL_FLAGS_KIND_REGULAR, EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL,
+  EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE, EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION, EXPORT_SYMBOL_FLAGS_REEXPORT,
+  EXPORT_SYMBOL_FLAGS_STUB_AND_RESOLVER, type ExportEntry, type RebaseEntry, type BindEntry,
+} from "./dyldInfo.ts";
+export {
+  readChainedFixups, walkChainedFixups, DYLD_CHAINED_PTR_FORMAT_NAMES,
+  type ChainedFixups, type ChainedFixupsHeader, type ChainedImport, type ChainedStartsInSegment, type ChainedFixup,
+} from "./chainedFixups.ts";
+export {
+  readCodeSignature, primaryCodeDirectory, codeDirectoryFlagsText, verifyPageHashes, entitlementsText,
+  CS_HASH_TYPES, CS_FLAG_NAMES, CSMAGIC_EMBEDDED_SIGNATURE, CSMAGIC_CODEDIRECTORY, CSMAGIC_REQUIREMENTS,
+  CSMAGIC_EMBEDDED_ENTITLEMENTS, CSMAGIC_EMBEDDED_DER_ENTITLEMENTS, CSMAGIC_BLOBWRAPPER, CSSLOT_CODEDIRECTORY,
+  CSSLOT_REQUIREMENTS, CSSLOT_ENTITLEMENTS, CSSLOT_DER_ENTITLEMENTS, CSSLOT_ALTERNATE_CODEDIRECTORIES, CSSLOT_SIGNATURESLOT,
+  type CodeSignature, type CodeDirectory, type CodeHasher, type HashAlgorithm, type PageHashReport,
+} from "./codeSignature.ts";
