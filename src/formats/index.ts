@@ -1,0 +1,2 @@
+/** Pure codecs on bytes and text. */
+export * from "./demangle/index.ts";
