@@ -11,6 +11,7 @@ export interface ToolModule {
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
+  "c++filt": () => import("./c++filt/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   lipo: () => import("./lipo/main.ts"),

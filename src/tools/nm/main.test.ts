@@ -34,7 +34,7 @@ describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
   }
 
   const fx = machOFixtures();
-  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-x"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
+  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
     "flags %s on the built fixtures, several files at once", async (...flags) => {
       const names = ["a_fat.o", "libdemo_fat.dylib", "demo_arm64.kext", "b_x86_64.o"];
       const got = await ours([...flags, ...names], fx!.dir);

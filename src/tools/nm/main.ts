@@ -3,7 +3,7 @@
  * Apple's nm, which is llvm-nm) prints them. Fat files show the host architecture's slice when it
  * has one, else every slice under `FILE (for architecture A):`; `-arch A|all` chooses explicitly.
  */
-import { MachOFormatError, archFromName, openMachO, parseSlice, type MachOFile } from "../../formats/index.ts";
+import { MachOFormatError, archFromName, demangle, openMachO, parseSlice, type MachOFile } from "../../formats/index.ts";
 import { hostArchName, readInput, writeBytes } from "../machoInput.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { nmImage, type NmOptions } from "./nmSymbols.ts";
@@ -22,7 +22,6 @@ const LONG_FLAGS: Record<string, (o: NmOptions) => void> = {
   "print-file-name": (o) => { o.printFileName = true; },
   portability: (o) => { o.format = "posix"; },
   "just-symbols": (o) => { o.format = "just-symbols"; },
-  "no-demangle": (o) => { o.demangle = undefined; },
   quiet: () => {},
   "no-dyldinfo": () => {},
   "no-llvm-bc": () => {},
@@ -85,6 +84,10 @@ function parseArgs(argv: string[]): Parsed {
       else throw new UsageError("--format value should be one of: bsd, posix, darwin, just-symbols");
       continue;
     }
+    if (key === "no-demangle" && arg.startsWith("--")) {
+      p.demangleRequested = false;
+      continue;
+    }
     if (key === "demangle" || (arg === "-C")) {
       p.demangleRequested = true;
       continue;
@@ -108,14 +111,6 @@ function parseArgs(argv: string[]): Parsed {
   return p;
 }
 
-/** The demangler hook; set by the demangler module when it is available (see registerDemangler). */
-let demangler: ((name: string) => string | undefined) | undefined;
-
-/** Installs the C++ demangler nm -C uses (Mach-O names: one leading underscore is stripped first). */
-export function registerDemangler(fn: (name: string) => string | undefined): void {
-  demangler = fn;
-}
-
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let p: Parsed;
   try {
@@ -127,14 +122,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     }
     throw e;
   }
-  if (p.demangleRequested) {
-    if (demangler === undefined) {
-      io.stderr("nm: error: -C (demangling) is not available in this build\n");
-      return 1;
-    }
-    const d = demangler;
-    p.opts.demangle = (name) => d(name.startsWith("_") ? name.slice(1) : name);
-  }
+  // Mach-O names carry one extra leading underscore, which -C strips before demangling.
+  if (p.demangleRequested) p.opts.demangle = (name) => demangle(name, { stripUnderscore: true });
   const multiple = p.files.length > 1;
   let status = 0;
   const out: string[] = [];
