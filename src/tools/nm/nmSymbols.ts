@@ -188,11 +188,12 @@ export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): 
     else addrStr = posix ? hex(sym.address, 0) : hex(sym.address, width);
     if (opts.hex) {
       const s = sym.s;
-      let line = `${hex(s.value, width)} ${hex(s.type, 2)} ${hex(s.sect, 2)} ${hex(s.desc, 4)} ${hex(s.strx, 8)} ${name}`;
+      // -x and -m print the symbol's own (mangled) name, as llvm-nm does even with -C.
+      let line = `${hex(s.value, width)} ${hex(s.type, 2)} ${hex(s.sect, 2)} ${hex(s.desc, 4)} ${hex(s.strx, 8)} ${sym.name}`;
       if ((s.type & N_TYPE) === N_INDR) line += ` (indirect for ${hex(s.value, width)} ${indirectName(image, s) ?? "?"})`;
       parts.push(`${prefix}${line}\n`);
     } else if (opts.format === "darwin") {
-      parts.push(`${prefix}${darwinLine(image, { ...sym, name }, addrStr, blanks)}\n`);
+      parts.push(`${prefix}${darwinLine(image, sym, addrStr, blanks)}\n`);
     } else if (posix) {
       parts.push(`${prefix}${name} ${sym.typeChar} ${addrStr} 0\n`);
     } else {
