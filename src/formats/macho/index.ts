@@ -34,3 +34,7 @@ export {
   CSSLOT_REQUIREMENTS, CSSLOT_ENTITLEMENTS, CSSLOT_DER_ENTITLEMENTS, CSSLOT_ALTERNATE_CODEDIRECTORIES, CSSLOT_SIGNATURESLOT,
   type CodeSignature, type CodeDirectory, type CodeHasher, type HashAlgorithm, type PageHashReport,
 } from "./codeSignature.ts";
+export {
+  auditKextSymbols, symbolPrefixes, KEXT_GLUE_SYMBOLS, type KextSymbolAudit, type KextSymbolAuditOptions,
+  type KextSymbolDiagnostic, type KextSymbolDiagnosticKind,
+} from "./auditKextSymbols.ts";
