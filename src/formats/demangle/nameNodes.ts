@@ -1,0 +1,465 @@
+/**
+ * Name nodes: identifiers, nested and local names, template arguments, constructors and
+ * destructors, operator names, lambdas and the other unnamed types, and the special names
+ * (vtables, typeinfo, guard variables, thunks). Printing follows llvm-cxxfilt 16.
+ */
+import { Node, OutputBuffer, printWithComma, type Prec } from "./Node.ts";
+
+/** A plain name: an identifier, a builtin type, `std`, `(anonymous namespace)`, `this`. */
+export class NameType extends Node {
+  readonly kind = "NameType";
+  readonly name: string;
+  constructor(name: string, prec?: Prec) {
+    super([], prec);
+    this.name = name;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add(this.name);
+  }
+  override get baseName(): string {
+    return this.name;
+  }
+}
+
+/** An operator function name such as `operator+=` or `operator new[]`; `code` is the mangling. */
+export class OperatorName extends Node {
+  readonly kind = "OperatorName";
+  readonly code: string;
+  readonly name: string;
+  constructor(code: string, name: string) {
+    super([]);
+    this.code = code;
+    this.name = name;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add(this.name);
+  }
+  override get baseName(): string {
+    return this.name;
+  }
+}
+
+/** `scope::name`. */
+export class NestedName extends Node {
+  readonly kind = "NestedName";
+  readonly qual: Node;
+  readonly name: Node;
+  constructor(qual: Node, name: Node) {
+    super([qual, name]);
+    this.qual = qual;
+    this.name = name;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.qual.print(o);
+    o.add("::");
+    this.name.print(o);
+  }
+  override get baseName(): string {
+    return this.name.baseName;
+  }
+}
+
+/** An entity local to a function: `encoding::entity`. */
+export class LocalName extends Node {
+  readonly kind = "LocalName";
+  readonly encoding: Node;
+  readonly entity: Node;
+  constructor(encoding: Node, entity: Node) {
+    super([encoding, entity]);
+    this.encoding = encoding;
+    this.entity = entity;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.encoding.print(o);
+    o.add("::");
+    this.entity.print(o);
+  }
+  override get baseName(): string {
+    return this.entity.baseName;
+  }
+}
+
+/** A qualified name inside an expression (`T::x`, `A<int>::f`). */
+export class QualifiedName extends Node {
+  readonly kind = "QualifiedName";
+  readonly qualifier: Node;
+  readonly name: Node;
+  constructor(qualifier: Node, name: Node) {
+    super([qualifier, name]);
+    this.qualifier = qualifier;
+    this.name = name;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.qualifier.print(o);
+    o.add("::");
+    this.name.print(o);
+  }
+  override get baseName(): string {
+    return this.name.baseName;
+  }
+}
+
+/** `::name`. */
+export class GlobalQualifiedName extends Node {
+  readonly kind = "GlobalQualifiedName";
+  readonly child: Node;
+  constructor(child: Node) {
+    super([child]);
+    this.child = child;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("::");
+    this.child.print(o);
+  }
+  override get baseName(): string {
+    return this.child.baseName;
+  }
+}
+
+/** `<a, b, c>`. */
+export class TemplateArgs extends Node {
+  readonly kind = "TemplateArgs";
+  readonly params: readonly Node[];
+  constructor(params: readonly Node[]) {
+    super(params);
+    this.params = params;
+  }
+  printLeft(o: OutputBuffer): void {
+    const saved = o.gtIsGt;
+    o.gtIsGt = 0;
+    o.add("<");
+    printWithComma(o, this.params);
+    o.add(">");
+    o.gtIsGt = saved;
+  }
+}
+
+/** `name<args>`. */
+export class NameWithTemplateArgs extends Node {
+  readonly kind = "NameWithTemplateArgs";
+  readonly name: Node;
+  readonly templateArgs: TemplateArgs;
+  constructor(name: Node, templateArgs: TemplateArgs) {
+    super([name, templateArgs]);
+    this.name = name;
+    this.templateArgs = templateArgs;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.name.print(o);
+    this.templateArgs.print(o);
+  }
+  override get baseName(): string {
+    return this.name.baseName;
+  }
+}
+
+/** `name[abi:tag]`. */
+export class AbiTagAttr extends Node {
+  readonly kind = "AbiTagAttr";
+  readonly base: Node;
+  readonly tag: string;
+  constructor(base: Node, tag: string) {
+    super([base]);
+    this.base = base;
+    this.tag = tag;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.base.printLeft(o);
+    o.add("[abi:");
+    o.add(this.tag);
+    o.add("]");
+  }
+  override get baseName(): string {
+    return this.base.baseName;
+  }
+}
+
+/** A constructor (`C1` complete, `C2` base, `C3` allocating) or destructor (`D0` deleting, `D1`, `D2`). */
+export class CtorDtorName extends Node {
+  readonly kind = "CtorDtorName";
+  readonly scope: Node;
+  readonly isDtor: boolean;
+  readonly variant: number;
+  constructor(scope: Node, isDtor: boolean, variant: number) {
+    super([scope]);
+    this.scope = scope;
+    this.isDtor = isDtor;
+    this.variant = variant;
+  }
+  printLeft(o: OutputBuffer): void {
+    if (this.isDtor) o.add("~");
+    o.add(this.scope.baseName);
+  }
+  override get baseName(): string {
+    return (this.isDtor ? "~" : "") + this.scope.baseName;
+  }
+}
+
+/** `~T` in an unresolved expression name. */
+export class DtorName extends Node {
+  readonly kind = "DtorName";
+  readonly base: Node;
+  constructor(base: Node) {
+    super([base]);
+    this.base = base;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("~");
+    this.base.printLeft(o);
+  }
+}
+
+/** `operator T` (conversion), also used for vendor extended operators. */
+export class ConversionOperatorType extends Node {
+  readonly kind = "ConversionOperatorType";
+  readonly type: Node;
+  constructor(type: Node) {
+    super([type]);
+    this.type = type;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("operator ");
+    this.type.print(o);
+  }
+  override get baseName(): string {
+    return "operator " + new NameText(this.type).text;
+  }
+}
+
+/** `operator"" _suffix`. */
+export class LiteralOperator extends Node {
+  readonly kind = "LiteralOperator";
+  readonly opName: Node;
+  constructor(opName: Node) {
+    super([opName]);
+    this.opName = opName;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add('operator"" ');
+    this.opName.print(o);
+  }
+  override get baseName(): string {
+    return 'operator"" ' + this.opName.baseName;
+  }
+}
+
+/** An unnamed class or enum: `'unnamed'`, `'unnamed0'`. */
+export class UnnamedTypeName extends Node {
+  readonly kind = "UnnamedTypeName";
+  readonly count: string;
+  constructor(count: string) {
+    super([]);
+    this.count = count;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("'unnamed");
+    o.add(this.count);
+    o.add("'");
+  }
+  override get baseName(): string {
+    return `'unnamed${this.count}'`;
+  }
+}
+
+/** A lambda's closure type: `'lambda'(int)`, `'lambda0'<typename $T>(auto)`. */
+export class ClosureTypeName extends Node {
+  readonly kind = "ClosureTypeName";
+  readonly templateParams: readonly Node[];
+  readonly params: readonly Node[];
+  readonly count: string;
+  constructor(templateParams: readonly Node[], params: readonly Node[], count: string) {
+    super([...templateParams, ...params]);
+    this.templateParams = templateParams;
+    this.params = params;
+    this.count = count;
+  }
+  printDeclarator(o: OutputBuffer): void {
+    if (this.templateParams.length > 0) {
+      const saved = o.gtIsGt;
+      o.gtIsGt = 0;
+      o.add("<");
+      printWithComma(o, this.templateParams);
+      o.add(">");
+      o.gtIsGt = saved;
+    }
+    o.open();
+    printWithComma(o, this.params);
+    o.close();
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("'lambda");
+    o.add(this.count);
+    o.add("'");
+    this.printDeclarator(o);
+  }
+  override get baseName(): string {
+    return `'lambda${this.count}'`;
+  }
+}
+
+/** A structured binding declaration `[a, b]`. */
+export class StructuredBindingName extends Node {
+  readonly kind = "StructuredBindingName";
+  readonly bindings: readonly Node[];
+  constructor(bindings: readonly Node[]) {
+    super(bindings);
+    this.bindings = bindings;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.open("[");
+    printWithComma(o, this.bindings);
+    o.close("]");
+  }
+}
+
+/** The abbreviations `Sa Sb Ss Si So Sd`. */
+export type SpecialSubstitutionKind = "allocator" | "basic_string" | "string" | "istream" | "ostream" | "iostream";
+
+/** A standard abbreviation as a type: `std::string`, `std::allocator`. */
+export class SpecialSubstitution extends Node {
+  readonly kind: string = "SpecialSubstitution";
+  readonly sub: SpecialSubstitutionKind;
+  constructor(sub: SpecialSubstitutionKind) {
+    super([]);
+    this.sub = sub;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("std::");
+    o.add(this.sub);
+  }
+  override get baseName(): string {
+    return this.sub;
+  }
+}
+
+const EXPANDED: Record<SpecialSubstitutionKind, [string, string]> = {
+  allocator: ["allocator", ""],
+  basic_string: ["basic_string", ""],
+  string: ["basic_string", "<char, std::char_traits<char>, std::allocator<char>>"],
+  istream: ["basic_istream", "<char, std::char_traits<char>>"],
+  ostream: ["basic_ostream", "<char, std::char_traits<char>>"],
+  iostream: ["basic_iostream", "<char, std::char_traits<char>>"],
+};
+
+/** A standard abbreviation spelled out, as it prints when it names a constructor's class. */
+export class ExpandedSpecialSubstitution extends SpecialSubstitution {
+  override readonly kind = "ExpandedSpecialSubstitution";
+  override printLeft(o: OutputBuffer): void {
+    const [base, args] = EXPANDED[this.sub];
+    o.add("std::");
+    o.add(base);
+    o.add(args);
+  }
+  override get baseName(): string {
+    return EXPANDED[this.sub][0];
+  }
+}
+
+/** A prefix and a node: `vtable for X`, `guard variable for x`, `non-virtual thunk to f()`. */
+export class SpecialName extends Node {
+  readonly kind = "SpecialName";
+  readonly special: string;
+  readonly child: Node;
+  constructor(special: string, child: Node) {
+    super([child]);
+    this.special = special;
+    this.child = child;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add(this.special);
+    this.child.print(o);
+  }
+}
+
+/** `construction vtable for Base-in-Derived`. */
+export class CtorVtableSpecialName extends Node {
+  readonly kind = "CtorVtableSpecialName";
+  readonly firstType: Node;
+  readonly secondType: Node;
+  constructor(firstType: Node, secondType: Node) {
+    super([firstType, secondType]);
+    this.firstType = firstType;
+    this.secondType = secondType;
+  }
+  printLeft(o: OutputBuffer): void {
+    o.add("construction vtable for ");
+    this.firstType.print(o);
+    o.add("-in-");
+    this.secondType.print(o);
+  }
+}
+
+/** A clone suffix after the encoding: `f() (.cold.1)`. */
+export class DotSuffix extends Node {
+  readonly kind = "DotSuffix";
+  readonly prefix: Node;
+  readonly suffix: string;
+  constructor(prefix: Node, suffix: string) {
+    super([prefix]);
+    this.prefix = prefix;
+    this.suffix = suffix;
+  }
+  printLeft(o: OutputBuffer): void {
+    this.prefix.print(o);
+    o.add(" (");
+    o.add(this.suffix);
+    o.add(")");
+  }
+}
+
+/** A lambda's explicit template parameter declaration: `typename $T`, `int $N`, `auto... $T0`. */
+export class TemplateParamDecl extends Node {
+  readonly kind = "TemplateParamDecl";
+  readonly declKind: "type" | "nontype" | "template" | "pack";
+  /** The invented name (`$T`), or for a pack the declaration it repeats. */
+  readonly name: Node;
+  readonly type: Node | undefined;
+  readonly params: readonly Node[];
+  constructor(declKind: TemplateParamDecl["declKind"], name: Node, type?: Node, params: readonly Node[] = []) {
+    super([name, type, ...params]);
+    this.declKind = declKind;
+    this.name = name;
+    this.type = type;
+    this.params = params;
+  }
+  printLeft(o: OutputBuffer): void {
+    switch (this.declKind) {
+      case "type":
+        o.add("typename ");
+        break;
+      case "nontype":
+        this.type!.printLeft(o);
+        if (!this.type!.hasRHS(o)) o.add(" ");
+        break;
+      case "template": {
+        const saved = o.gtIsGt;
+        o.gtIsGt = 0;
+        o.add("template<");
+        printWithComma(o, this.params);
+        o.add("> typename ");
+        o.gtIsGt = saved;
+        break;
+      }
+      case "pack":
+        this.name.printLeft(o);
+        o.add("...");
+        break;
+    }
+  }
+  override printRight(o: OutputBuffer): void {
+    if (this.declKind === "pack") {
+      this.name.printRight(o);
+      return;
+    }
+    this.name.print(o);
+    if (this.declKind === "nontype") this.type!.printRight(o);
+  }
+}
+
+/** Prints a node to plain text for helpers (no output limit beyond the default). */
+class NameText {
+  readonly text: string;
+  constructor(n: Node) {
+    this.text = n.toString();
+  }
+}
