@@ -41,9 +41,11 @@ export async function loadKextSet(sources: KextSetSources, options: ReadKextOpti
     named.push(k);
     for (const x of flattenKexts([k])) set.add(x);
   }
+  // Folders may hold hundreds of kexts: their executables are judged by header unless asked.
+  const folderOptions = { ...options, inspectExecutables: options.inspectExecutables ?? false };
   for (const path of [...folders, ...(sources.repositories ?? [])]) {
     try {
-      for (const k of await readKextsInFolder(fs, path, options)) set.add(k);
+      for (const k of await readKextsInFolder(fs, path, folderOptions)) set.add(k);
     } catch (e) {
       unreadable.push({ path, error: e instanceof Error ? e.message : String(e) });
     }

@@ -15,6 +15,7 @@ import {
 } from "../libkern/index.ts";
 import type { BundleFileStat } from "./BundleSource.ts";
 import type { KextDiagnostic } from "./KextDiagnostic.ts";
+import type { KextMachOInspection } from "./inspectKextExecutable.ts";
 import type { KextExecutableKind } from "./kextExecutable.ts";
 
 /** One entry inside a bundle, relative to the bundle (`""` is the bundle directory itself). */
@@ -30,6 +31,8 @@ export interface KextExecutable {
   readonly found: boolean;
   readonly kind: KextExecutableKind["kind"] | undefined;
   readonly archs: readonly string[];
+  /** For a Mach-O read with inspection on: kernel-code slices, signature, symbol audit. */
+  readonly macho?: KextMachOInspection;
 }
 
 /** The architecture a kext is evaluated for by default. */

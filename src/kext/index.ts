@@ -20,3 +20,4 @@ export * from "./dependencyGraph.ts";
 export * from "./kextCache.ts";
 export * from "./KextRuntime.ts";
 export * from "./formatKextstat.ts";
+export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";

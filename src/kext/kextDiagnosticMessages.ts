@@ -103,5 +103,7 @@ export const kIOKitTSUnusedCompatibleVersionKey =
   "OSBundleCompatibleVersion marks this kext as a library, but no known kext links against it; remove it unless the kext is a library";
 export const kIOKitTSUnneededBundleRequiredKey =
   "OSBundleRequired makes the booter load this kext early; it is needed only by drivers required to mount the root file system";
+export const kIOKitTSSymbolAuditKey =
+  "Executable symbols break the qualification rules (globals must carry the bundle identifier's prefix; release builds carry no debug symbols)";
 export const kIOKitTSStrayFileKey =
   "File does not belong in a kext bundle (header, Finder metadata, debugger session or build leftover)";

@@ -7,7 +7,9 @@
  * - an identifier that is not reverse-DNS, or still holds a template's placeholder company;
  * - `OSBundleCompatibleVersion` on a kext nobody links against (it makes the kext a library);
  * - `OSBundleRequired` on a third-party kext (only root-file-system drivers need early loading);
- * - files that do not belong: headers, `.DS_Store`, debugger session files, build leftovers.
+ * - files that do not belong: headers, `.DS_Store`, debugger session files, build leftovers;
+ * - global symbols without the bundle identifier's prefix (`com_example_…`: the kernel has one
+ *   namespace), and debug symbols in a release build (from the Mach-O symbol audit).
  *
  * Ownership and modes, the last item of that list, are the Authentication check
  * (`authenticateKext.ts`). Divergence from XNU: Apple's tools make none of these checks.
@@ -80,6 +82,10 @@ export function qualifyKext(kext: OSKext, options: QualifyKextOptions = {}): Kex
 
   if (kext.bundleRequired !== undefined && id !== undefined && !isAppleBundleIdentifier(id) && kext.bundleRequired !== "DriverKit") {
     sink.add("warnings", "bundle-required-unneeded", M.kIOKitTSUnneededBundleRequiredKey, `OSBundleRequired - ${kext.bundleRequired}`, "OSBundleRequired");
+  }
+
+  for (const finding of kext.executable?.macho?.symbolFindings ?? []) {
+    sink.add("warnings", "symbol-audit", M.kIOKitTSSymbolAuditKey, finding, "CFBundleExecutable");
   }
 
   for (const f of kext.files) {

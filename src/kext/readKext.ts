@@ -17,6 +17,7 @@ import type { KextDiagnostic } from "./KextDiagnostic.ts";
 import {
   kOSKextDiagnosticBadPropertyListXMLKey, kOSKextDiagnosticFileAccessKey, kOSKextDiagnosticFileNotFoundKey,
 } from "./kextDiagnosticMessages.ts";
+import { inspectKextMachO } from "./inspectKextExecutable.ts";
 import { EXECUTABLE_HEADER_BYTES, classifyKextExecutable } from "./kextExecutable.ts";
 import { OSKext, type KextBundleFile, type KextExecutable } from "./OSKext.ts";
 
@@ -35,6 +36,11 @@ export interface ReadKextOptions {
    * the kernel build does for System.kext and its plug-ins.
    */
   readonly kernelVersion?: string;
+  /**
+   * Read Mach-O executables whole and inspect them (kernel code per architecture, code signature,
+   * symbol audit). Default true; repositories of many kexts may turn it off to read headers only.
+   */
+  readonly inspectExecutables?: boolean;
 }
 
 /** Reads the bundle at `path`. Never throws for bad input; see {@link OSKext.readDiagnostics}. */
@@ -121,9 +127,14 @@ async function readOne(source: BundleSource, path: string, options: ReadKextOpti
       executable = { relativePath, found: false, kind: undefined, archs: [] };
     } else {
       try {
-        const head = await source.readFile(joinPath(path, relativePath), EXECUTABLE_HEADER_BYTES);
+        const inspect = options.inspectExecutables !== false;
+        const head = await source.readFile(joinPath(path, relativePath), inspect ? undefined : EXECUTABLE_HEADER_BYTES);
         const k = classifyKextExecutable(exeName, head);
-        executable = { relativePath, found: true, kind: k.kind, archs: k.archs };
+        const id = info?.get("CFBundleIdentifier");
+        executable = {
+          relativePath, found: true, kind: k.kind, archs: k.archs,
+          ...(inspect && k.kind === "macho" ? { macho: inspectKextMachO(head, typeof id === "string" ? id : undefined) } : {}),
+        };
       } catch (e) {
         diag(kOSKextDiagnosticFileAccessKey, `${relativePath} - ${errorText(e)}`, "file-access");
         executable = { relativePath, found: true, kind: undefined, archs: [] };

@@ -181,9 +181,10 @@ function checkExecutable(sink: DiagnosticSink, kext: OSKext, arch: string): void
   }
   // A dext's executable is a user-space program, not kernel code: only its presence is checked.
   if (kext.info?.get("CFBundlePackageType") === "DEXT") return;
-  if (exe.kind === "unrecognized") {
+  const inspected = exe.macho;
+  if (exe.kind === "unrecognized" || (inspected !== undefined && (inspected.malformed !== undefined || inspected.kextCodeArchs.length === 0))) {
     sink.add("validation", "executable-bad", M.kOSKextDiagnosticExecutableBadKey, undefined, "CFBundleExecutable");
-  } else if (exe.kind === "macho" && !exe.archs.includes(arch)) {
+  } else if (exe.kind === "macho" && !(inspected?.kextCodeArchs ?? exe.archs).includes(arch)) {
     sink.add("warnings", "executable-arch-missing", M.kOSKextDiagnosticExecutableArchNotFoundKey, undefined, "CFBundleExecutable");
   }
 }

@@ -39,13 +39,37 @@ export function xmlPlist(value: PlainPlist): string {
   return `${out.join("\n")}\n`;
 }
 
-/** The first bytes of a thin x86_64 MH_KEXT_BUNDLE Mach-O. */
-export function machOHeader(cputype = 0x01000007): Uint8Array {
-  const b = new Uint8Array(32);
+/**
+ * A minimal thin 64-bit MH_KEXT_BUNDLE (x86_64 by default): a header, one LC_SYMTAB and a symbol
+ * table defining `_kmod_info` (absolute), which is what marks kernel-extension code. Unsigned.
+ */
+export function machOHeader(cputype = 0x01000007, symbols: readonly string[] = ["_kmod_info"]): Uint8Array {
+  const strings = `\0${symbols.join("\0")}\0`;
+  const symoff = 32 + 24;
+  const stroff = symoff + 16 * symbols.length;
+  const size = stroff + strings.length;
+  const b = new Uint8Array(size);
   const v = new DataView(b.buffer);
   v.setUint32(0, 0xfeedfacf, true);
   v.setInt32(4, cputype, true);
-  v.setUint32(12, 0xb, true);
+  v.setInt32(8, cputype === 0x01000007 ? 3 : 0, true);
+  v.setUint32(12, 0xb, true); // MH_KEXT_BUNDLE
+  v.setUint32(16, 1, true); // ncmds
+  v.setUint32(20, 24, true); // sizeofcmds
+  v.setUint32(32, 0x2, true); // LC_SYMTAB
+  v.setUint32(36, 24, true);
+  v.setUint32(40, symoff, true);
+  v.setUint32(44, symbols.length, true);
+  v.setUint32(48, stroff, true);
+  v.setUint32(52, strings.length, true);
+  let strx = 1;
+  symbols.forEach((name, i) => {
+    const p = symoff + 16 * i;
+    v.setUint32(p, strx, true);
+    b[p + 4] = 0x03; // N_ABS | N_EXT
+    strx += name.length + 1;
+  });
+  for (let i = 0; i < strings.length; i++) b[stroff + i] = strings.charCodeAt(i);
   return b;
 }
 

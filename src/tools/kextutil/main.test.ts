@@ -1,7 +1,7 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { kextInfo, kpiInfo, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
+import { kextInfo, kpiInfo, machOHeader, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
 
@@ -68,7 +68,7 @@ describe("kextutil -t -n", () => {
     expect(r.status).toBe(4);
     const plain = await kextutil("-t", "-n", "-e", "-z", "-r", repoWithKPIs(), kext);
     expect(plain.status).toBe(0);
-    expect(plain.err).toMatch(/^Notice: .* has debug properties set\.\nWarnings: \n/);
+    expect(plain.err).toMatch(/^Notice: .* has debug properties set\.\nCode Signing Failure: not code signed\nWarnings: \n/);
     expect(plain.err).toContain("IOKitPersonalities.Foo.IOKitDebug - 65535");
     expect(plain.err).toContain(`        ${kext}/Contents/Resources/Foo.h\n`);
     expect(plain.err).toContain(`        ${kext}/Contents/.DS_Store\n`);
@@ -126,5 +126,23 @@ describe("kextutil -t -n", () => {
     const cyc = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.A");
     expect(cyc.status).toBe(4);
     expect(cyc.err).toMatch(/Some dependencies are causing circular references|Indirect dependencies can't be resolved/);
+  });
+  it("judges the Mach-O executable: kmod_info and filetype make kernel code; globals need the bundle prefix", async () => {
+    const repo = repoWithKPIs();
+    const dir = tempDir();
+    const noKmod = writeKext(join(dir, "NoKmod.kext"), kextInfo(), { executable: false });
+    mkdirSync(join(noKmod, "Contents", "MacOS"));
+    writeFileSync(join(noKmod, "Contents", "MacOS", "Foo"), machOHeader(0x01000007, ["_start"]));
+    const bad = await kextutil("-n", "-e", "-z", "-r", repo, noKmod);
+    expect(bad.status).toBe(4);
+    expect(bad.err).toContain("    Executable file doesn't contain kernel extension code (no kmod_info symbol or bad Mach-O layout).\n");
+    const arm = writeKext(join(dir, "Arm.kext"), kextInfo(), { executable: false });
+    mkdirSync(join(arm, "Contents", "MacOS"));
+    writeFileSync(join(arm, "Contents", "MacOS", "Foo"), machOHeader(0x0100000c, ["_kmod_info", "_helper"]));
+    const r = await kextutil("-n", "-e", "-z", "-r", repo, arm);
+    expect(r.status).toBe(0);
+    expect(r.err).toContain("    Executable does not contain code for architecture\n");
+    expect(r.err).toContain("        arm64: global symbol _helper does not start with com_example\n");
+    expect((await kextutil("-n", "-e", "-z", "-arch", "arm64", "-r", repo, arm)).err).not.toContain("does not contain code for architecture");
   });
 });

@@ -7,8 +7,8 @@
  * `--kernel-version X.Y.Z` (ours) substitutes xnu's `###KERNEL_VERSION_*###` placeholders in the
  * pseudo-kexts of a System.kext read from an xnu source tree, as the kernel build would.
  */
-import { KextAnalyzer, formatKextDiagnostics, isValidKernelVersion, type OSKext } from "../../kext/index.ts";
-import { checkToolPath, loadKextSet } from "../../host/index.ts";
+import { KextAnalyzer, formatKextDiagnostics, isValidKernelVersion, readKext, type OSKext } from "../../kext/index.ts";
+import { FsBundleSource, checkToolPath, loadKextSet } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
@@ -160,7 +160,9 @@ async function run(a: Args, io: ToolIO): Promise<number> {
       result = kKextutilExit.NotFound;
       continue;
     }
-    if (!toProcess.includes(k)) toProcess.push(k);
+    // Found in a folder, it was read by header only: read it again whole, as a named kext is.
+    const full = toProcess.includes(k) ? k : await readKext(new FsBundleSource(), k.path, { kernelVersion: a.kernelVersion });
+    if (!toProcess.includes(full)) toProcess.push(full);
   }
   const analyzer = new KextAnalyzer(loaded.set, {
     arch: a.arch, safeBoot: a.safeBoot, skipAuthentication: a.skipAuthentication, skipDependencies: a.skipDependencies,
@@ -175,8 +177,9 @@ async function run(a: Args, io: ToolIO): Promise<number> {
 
 /**
  * `runTestsOnKext`: notices, the verdict, and the diagnostics dump.
- * Divergence from XNU: no code-signature check ("Code Signing Failure: …") and no trial link, so a
- * good kext is always reported "not including linkage for on-disk libraries".
+ * Divergence from XNU: the signature check only sees whether a Mach-O carries a well-formed
+ * signature (no page hashes, no trust evaluation), and there is no trial link, so a good kext is
+ * always reported "not including linkage for on-disk libraries".
  */
 function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, log: (t: string) => void): number {
   const analysis = analyzer.analyze(kext);
@@ -184,6 +187,12 @@ function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, 
   if (analysis.hasDebugProperties) log(`Notice: ${kext.path} has debug properties set.\n`);
   if (!a.skipAuthentication && !root) {
     log("Skipping staging and system policy checks because not running as root, expect staging errors.\n");
+  }
+  // Checked for diagnostics only, as kextutil does: the verdict does not depend on it.
+  const signature = kext.executable?.macho?.signature;
+  if (signature !== undefined && signature !== "present") {
+    log(`Code Signing Failure: ${signature === "none" ? "not code signed" : "code signature is invalid"}\n`);
+    log(formatKextDiagnostics(analysis.diagnostics));
   }
   if (!analysis.loadable) {
     log(`Diagnostics for ${kext.path}:\n${formatKextDiagnostics(analysis.diagnostics)}`);
