@@ -24,7 +24,7 @@ export const DEFAULT_OUTPUT_LIMIT = 1 << 20;
 /** A mangled name that cannot be demangled (malformed, or past the depth/size bounds). */
 export class DemangleError extends SyntaxError {
   /** Offset in the mangled text where parsing stopped (-1 while printing). */
-  readonly offset: number;
+  declare readonly offset: number;
 
   constructor(message: string, offset: number) {
     super(offset >= 0 ? `${message} at offset ${offset}` : message);
@@ -45,16 +45,21 @@ const NO_PACK = -1;
 
 /** Accumulates printed text; tracks template-argument nesting and the pack being expanded. */
 export class OutputBuffer {
-  text = "";
+  declare text: string;
   /** Char code of the last character written (0 when empty). */
-  last = 0;
+  declare last: number;
   /** 0 while directly inside template arguments, where a bare `>` would close the list. */
-  gtIsGt = 1;
-  packIndex = NO_PACK;
-  packMax = NO_PACK;
-  readonly limit: number;
+  declare gtIsGt: number;
+  declare packIndex: number;
+  declare packMax: number;
+  declare readonly limit: number;
 
   constructor(limit = DEFAULT_OUTPUT_LIMIT) {
+    this.text = "";
+    this.last = 0;
+    this.gtIsGt = 1;
+    this.packIndex = NO_PACK;
+    this.packMax = NO_PACK;
     this.limit = limit;
   }
 
@@ -96,11 +101,11 @@ export class OutputBuffer {
 
 /** Base of every parse-tree node. `kind` names the concrete class for `switch`-style consumers. */
 export abstract class Node {
-  abstract readonly kind: string;
+  abstract get kind(): string;
   /** Longest path to a leaf, counting this node. */
-  readonly depth: number;
+  declare readonly depth: number;
   /** Precedence when the node is used as an expression operand. */
-  readonly prec: Prec;
+  declare readonly prec: Prec;
 
   constructor(children: ReadonlyArray<Node | undefined>, prec: Prec = Prec.Primary) {
     let d = 0;

@@ -9,10 +9,12 @@ import { ParameterPackExpansion } from "./typeNodes.ts";
 
 /** `a + b`, `a = b`, `a, b`. */
 export class BinaryExpr extends Node {
-  readonly kind = "BinaryExpr";
-  readonly lhs: Node;
-  readonly op: string;
-  readonly rhs: Node;
+  get kind(): string {
+    return "BinaryExpr";
+  }
+  declare readonly lhs: Node;
+  declare readonly op: string;
+  declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
     super([lhs, rhs], prec);
     this.lhs = lhs;
@@ -34,10 +36,12 @@ export class BinaryExpr extends Node {
 
 /** `-a`, `!a`, `&a`, `*a`, and postfix `a++` when `postfix`. */
 export class UnaryExpr extends Node {
-  readonly kind = "UnaryExpr";
-  readonly op: string;
-  readonly child: Node;
-  readonly postfix: boolean;
+  get kind(): string {
+    return "UnaryExpr";
+  }
+  declare readonly op: string;
+  declare readonly child: Node;
+  declare readonly postfix: boolean;
   constructor(op: string, child: Node, prec: Prec, postfix: boolean) {
     super([child], prec);
     this.op = op;
@@ -57,9 +61,11 @@ export class UnaryExpr extends Node {
 
 /** `a[b]`. */
 export class ArraySubscriptExpr extends Node {
-  readonly kind = "ArraySubscriptExpr";
-  readonly base: Node;
-  readonly index: Node;
+  get kind(): string {
+    return "ArraySubscriptExpr";
+  }
+  declare readonly base: Node;
+  declare readonly index: Node;
   constructor(base: Node, index: Node, prec: Prec) {
     super([base, index], prec);
     this.base = base;
@@ -75,10 +81,12 @@ export class ArraySubscriptExpr extends Node {
 
 /** `a.b`, `a->b`, `a.*b`, `a->*b`. */
 export class MemberExpr extends Node {
-  readonly kind = "MemberExpr";
-  readonly lhs: Node;
-  readonly op: string;
-  readonly rhs: Node;
+  get kind(): string {
+    return "MemberExpr";
+  }
+  declare readonly lhs: Node;
+  declare readonly op: string;
+  declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
     super([lhs, rhs], prec);
     this.lhs = lhs;
@@ -94,12 +102,14 @@ export class MemberExpr extends Node {
 
 /** `new (args) T(init)`, `::new[] T`. */
 export class NewExpr extends Node {
-  readonly kind = "NewExpr";
-  readonly exprs: readonly Node[];
-  readonly type: Node;
-  readonly inits: readonly Node[];
-  readonly global: boolean;
-  readonly array: boolean;
+  get kind(): string {
+    return "NewExpr";
+  }
+  declare readonly exprs: readonly Node[];
+  declare readonly type: Node;
+  declare readonly inits: readonly Node[];
+  declare readonly global: boolean;
+  declare readonly array: boolean;
   constructor(exprs: readonly Node[], type: Node, inits: readonly Node[], global: boolean, array: boolean, prec: Prec) {
     super([type, ...exprs, ...inits], prec);
     this.exprs = exprs;
@@ -129,10 +139,12 @@ export class NewExpr extends Node {
 
 /** `delete p`, `::delete[] p`. */
 export class DeleteExpr extends Node {
-  readonly kind = "DeleteExpr";
-  readonly child: Node;
-  readonly global: boolean;
-  readonly array: boolean;
+  get kind(): string {
+    return "DeleteExpr";
+  }
+  declare readonly child: Node;
+  declare readonly global: boolean;
+  declare readonly array: boolean;
   constructor(child: Node, global: boolean, array: boolean, prec: Prec) {
     super([child], prec);
     this.child = child;
@@ -150,9 +162,11 @@ export class DeleteExpr extends Node {
 
 /** `f(a, b)`. */
 export class CallExpr extends Node {
-  readonly kind = "CallExpr";
-  readonly callee: Node;
-  readonly args: readonly Node[];
+  get kind(): string {
+    return "CallExpr";
+  }
+  declare readonly callee: Node;
+  declare readonly args: readonly Node[];
   constructor(callee: Node, args: readonly Node[], prec: Prec) {
     super([callee, ...args], prec);
     this.callee = callee;
@@ -168,9 +182,11 @@ export class CallExpr extends Node {
 
 /** A C-style cast or functional conversion `(T)(a, b)`. */
 export class ConversionExpr extends Node {
-  readonly kind = "ConversionExpr";
-  readonly type: Node;
-  readonly exprs: readonly Node[];
+  get kind(): string {
+    return "ConversionExpr";
+  }
+  declare readonly type: Node;
+  declare readonly exprs: readonly Node[];
   constructor(type: Node, exprs: readonly Node[], prec: Prec) {
     super([type, ...exprs], prec);
     this.type = type;
@@ -188,10 +204,12 @@ export class ConversionExpr extends Node {
 
 /** `c ? a : b`. */
 export class ConditionalExpr extends Node {
-  readonly kind = "ConditionalExpr";
-  readonly cond: Node;
-  readonly then: Node;
-  readonly otherwise: Node;
+  get kind(): string {
+    return "ConditionalExpr";
+  }
+  declare readonly cond: Node;
+  declare readonly then: Node;
+  declare readonly otherwise: Node;
   constructor(cond: Node, then: Node, otherwise: Node, prec: Prec) {
     super([cond, then, otherwise], prec);
     this.cond = cond;
@@ -209,10 +227,12 @@ export class ConditionalExpr extends Node {
 
 /** `static_cast<T>(e)` and the other named casts. */
 export class CastExpr extends Node {
-  readonly kind = "CastExpr";
-  readonly castKind: string;
-  readonly to: Node;
-  readonly from: Node;
+  get kind(): string {
+    return "CastExpr";
+  }
+  declare readonly castKind: string;
+  declare readonly to: Node;
+  declare readonly from: Node;
   constructor(castKind: string, to: Node, from: Node, prec: Prec) {
     super([to, from], prec);
     this.castKind = castKind;
@@ -235,9 +255,11 @@ export class CastExpr extends Node {
 
 /** `prefix(infix)`: `decltype(e)`, `sizeof (T)`, `noexcept (e)`, `typeid (T)`. */
 export class EnclosingExpr extends Node {
-  readonly kind = "EnclosingExpr";
-  readonly prefix: string;
-  readonly infix: Node;
+  get kind(): string {
+    return "EnclosingExpr";
+  }
+  declare readonly prefix: string;
+  declare readonly infix: Node;
   constructor(prefix: string, infix: Node, prec: Prec = Prec.Primary) {
     super([infix], prec);
     this.prefix = prefix;
@@ -253,8 +275,10 @@ export class EnclosingExpr extends Node {
 
 /** `sizeof...(T)`. */
 export class SizeofParamPackExpr extends Node {
-  readonly kind = "SizeofParamPackExpr";
-  readonly pack: Node;
+  get kind(): string {
+    return "SizeofParamPackExpr";
+  }
+  declare readonly pack: Node;
   constructor(pack: Node) {
     super([pack]);
     this.pack = pack;
@@ -268,8 +292,10 @@ export class SizeofParamPackExpr extends Node {
 
 /** `throw e`. */
 export class ThrowExpr extends Node {
-  readonly kind = "ThrowExpr";
-  readonly child: Node;
+  get kind(): string {
+    return "ThrowExpr";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
     super([child]);
     this.child = child;
@@ -282,9 +308,11 @@ export class ThrowExpr extends Node {
 
 /** `T{a, b}` or `{a, b}`. */
 export class InitListExpr extends Node {
-  readonly kind = "InitListExpr";
-  readonly type: Node | undefined;
-  readonly inits: readonly Node[];
+  get kind(): string {
+    return "InitListExpr";
+  }
+  declare readonly type: Node | undefined;
+  declare readonly inits: readonly Node[];
   constructor(type: Node | undefined, inits: readonly Node[]) {
     super([type, ...inits]);
     this.type = type;
@@ -300,11 +328,13 @@ export class InitListExpr extends Node {
 
 /** A designated initializer `.field = x`, `[i] = x`, `[a ... b] = x`. */
 export class BracedExpr extends Node {
-  readonly kind = "BracedExpr";
-  readonly elem: Node;
-  readonly rangeEnd: Node | undefined;
-  readonly init: Node;
-  readonly isArray: boolean;
+  get kind(): string {
+    return "BracedExpr";
+  }
+  declare readonly elem: Node;
+  declare readonly rangeEnd: Node | undefined;
+  declare readonly init: Node;
+  declare readonly isArray: boolean;
   constructor(elem: Node, init: Node, isArray: boolean, rangeEnd?: Node) {
     super([elem, init, rangeEnd]);
     this.elem = elem;
@@ -334,11 +364,13 @@ export class BracedExpr extends Node {
 
 /** A fold expression `(... + a)`, `(a + ...)`, `(init + ... + a)`. */
 export class FoldExpr extends Node {
-  readonly kind = "FoldExpr";
-  readonly leftFold: boolean;
-  readonly op: string;
-  readonly pack: Node;
-  readonly init: Node | undefined;
+  get kind(): string {
+    return "FoldExpr";
+  }
+  declare readonly leftFold: boolean;
+  declare readonly op: string;
+  declare readonly pack: Node;
+  declare readonly init: Node | undefined;
   constructor(leftFold: boolean, op: string, pack: Node, init: Node | undefined) {
     super([pack, init]);
     this.leftFold = leftFold;
@@ -374,11 +406,13 @@ export class FoldExpr extends Node {
 
 /** A literal: integers (`5u`, `(char)65`), `true`, enumerators `(E)2`, strings, lambdas, floats. */
 export class LiteralExpr extends Node {
-  readonly kind = "LiteralExpr";
-  readonly form: "integer" | "bool" | "enum" | "string" | "lambda" | "float" | "text";
+  get kind(): string {
+    return "LiteralExpr";
+  }
+  declare readonly form: "integer" | "bool" | "enum" | "string" | "lambda" | "float" | "text";
   /** The integer type's suffix or cast name, the float's text, or the literal's own text. */
-  readonly text: string;
-  readonly type: Node | undefined;
+  declare readonly text: string;
+  declare readonly type: Node | undefined;
   constructor(form: LiteralExpr["form"], text: string, type?: Node) {
     super([type]);
     this.form = form;
@@ -411,9 +445,11 @@ export class LiteralExpr extends Node {
 
 /** An integer literal `(type)value` for long type names, `valueSUFFIX` otherwise. */
 export class IntegerLiteral extends Node {
-  readonly kind = "IntegerLiteral";
-  readonly type: string;
-  readonly value: string;
+  get kind(): string {
+    return "IntegerLiteral";
+  }
+  declare readonly type: string;
+  declare readonly value: string;
   constructor(type: string, value: string) {
     super([]);
     this.type = type;
@@ -441,8 +477,10 @@ function printSigned(o: OutputBuffer, v: string): void {
 
 /** A function parameter reference `fp`, `fp0` in a trailing return type or `noexcept`. */
 export class FunctionParam extends Node {
-  readonly kind = "FunctionParam";
-  readonly number: string;
+  get kind(): string {
+    return "FunctionParam";
+  }
+  declare readonly number: string;
   constructor(number: string) {
     super([]);
     this.number = number;
@@ -455,8 +493,10 @@ export class FunctionParam extends Node {
 
 /** A list of nodes printed with commas (the argument of `sizeof...` over a substituted pack). */
 export class NodeArrayNode extends Node {
-  readonly kind = "NodeArrayNode";
-  readonly elements: readonly Node[];
+  get kind(): string {
+    return "NodeArrayNode";
+  }
+  declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
     super(elements);
     this.elements = elements;
@@ -468,13 +508,15 @@ export class NodeArrayNode extends Node {
 
 /** `reinterpret_cast`-like pointer-to-member conversion and subobject expressions (`mc`, `so`). */
 export class SubobjectExpr extends Node {
-  readonly kind = "SubobjectExpr";
-  readonly type: Node;
-  readonly sub: Node;
-  readonly offset: string;
-  readonly unionSelectors: readonly string[];
-  readonly onePastTheEnd: boolean;
-  readonly isMemberPointer: boolean;
+  get kind(): string {
+    return "SubobjectExpr";
+  }
+  declare readonly type: Node;
+  declare readonly sub: Node;
+  declare readonly offset: string;
+  declare readonly unionSelectors: readonly string[];
+  declare readonly onePastTheEnd: boolean;
+  declare readonly isMemberPointer: boolean;
   constructor(type: Node, sub: Node, offset: string, unionSelectors: readonly string[], onePastTheEnd: boolean, isMemberPointer: boolean) {
     super([type, sub], isMemberPointer ? Prec.Unary : Prec.Primary);
     this.type = type;

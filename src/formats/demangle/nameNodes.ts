@@ -7,8 +7,10 @@ import { Node, OutputBuffer, printWithComma, type Prec } from "./Node.ts";
 
 /** A plain name: an identifier, a builtin type, `std`, `(anonymous namespace)`, `this`. */
 export class NameType extends Node {
-  readonly kind = "NameType";
-  readonly name: string;
+  get kind(): string {
+    return "NameType";
+  }
+  declare readonly name: string;
   constructor(name: string, prec?: Prec) {
     super([], prec);
     this.name = name;
@@ -23,9 +25,11 @@ export class NameType extends Node {
 
 /** An operator function name such as `operator+=` or `operator new[]`; `code` is the mangling. */
 export class OperatorName extends Node {
-  readonly kind = "OperatorName";
-  readonly code: string;
-  readonly name: string;
+  get kind(): string {
+    return "OperatorName";
+  }
+  declare readonly code: string;
+  declare readonly name: string;
   constructor(code: string, name: string) {
     super([]);
     this.code = code;
@@ -41,9 +45,11 @@ export class OperatorName extends Node {
 
 /** `scope::name`. */
 export class NestedName extends Node {
-  readonly kind = "NestedName";
-  readonly qual: Node;
-  readonly name: Node;
+  get kind(): string {
+    return "NestedName";
+  }
+  declare readonly qual: Node;
+  declare readonly name: Node;
   constructor(qual: Node, name: Node) {
     super([qual, name]);
     this.qual = qual;
@@ -61,9 +67,11 @@ export class NestedName extends Node {
 
 /** An entity local to a function: `encoding::entity`. */
 export class LocalName extends Node {
-  readonly kind = "LocalName";
-  readonly encoding: Node;
-  readonly entity: Node;
+  get kind(): string {
+    return "LocalName";
+  }
+  declare readonly encoding: Node;
+  declare readonly entity: Node;
   constructor(encoding: Node, entity: Node) {
     super([encoding, entity]);
     this.encoding = encoding;
@@ -81,9 +89,11 @@ export class LocalName extends Node {
 
 /** A qualified name inside an expression (`T::x`, `A<int>::f`). */
 export class QualifiedName extends Node {
-  readonly kind = "QualifiedName";
-  readonly qualifier: Node;
-  readonly name: Node;
+  get kind(): string {
+    return "QualifiedName";
+  }
+  declare readonly qualifier: Node;
+  declare readonly name: Node;
   constructor(qualifier: Node, name: Node) {
     super([qualifier, name]);
     this.qualifier = qualifier;
@@ -101,8 +111,10 @@ export class QualifiedName extends Node {
 
 /** `::name`. */
 export class GlobalQualifiedName extends Node {
-  readonly kind = "GlobalQualifiedName";
-  readonly child: Node;
+  get kind(): string {
+    return "GlobalQualifiedName";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
     super([child]);
     this.child = child;
@@ -118,8 +130,10 @@ export class GlobalQualifiedName extends Node {
 
 /** `<a, b, c>`. */
 export class TemplateArgs extends Node {
-  readonly kind = "TemplateArgs";
-  readonly params: readonly Node[];
+  get kind(): string {
+    return "TemplateArgs";
+  }
+  declare readonly params: readonly Node[];
   constructor(params: readonly Node[]) {
     super(params);
     this.params = params;
@@ -136,9 +150,11 @@ export class TemplateArgs extends Node {
 
 /** `name<args>`. */
 export class NameWithTemplateArgs extends Node {
-  readonly kind = "NameWithTemplateArgs";
-  readonly name: Node;
-  readonly templateArgs: TemplateArgs;
+  get kind(): string {
+    return "NameWithTemplateArgs";
+  }
+  declare readonly name: Node;
+  declare readonly templateArgs: TemplateArgs;
   constructor(name: Node, templateArgs: TemplateArgs) {
     super([name, templateArgs]);
     this.name = name;
@@ -155,9 +171,11 @@ export class NameWithTemplateArgs extends Node {
 
 /** `name[abi:tag]`. */
 export class AbiTagAttr extends Node {
-  readonly kind = "AbiTagAttr";
-  readonly base: Node;
-  readonly tag: string;
+  get kind(): string {
+    return "AbiTagAttr";
+  }
+  declare readonly base: Node;
+  declare readonly tag: string;
   constructor(base: Node, tag: string) {
     super([base]);
     this.base = base;
@@ -176,10 +194,12 @@ export class AbiTagAttr extends Node {
 
 /** A constructor (`C1` complete, `C2` base, `C3` allocating) or destructor (`D0` deleting, `D1`, `D2`). */
 export class CtorDtorName extends Node {
-  readonly kind = "CtorDtorName";
-  readonly scope: Node;
-  readonly isDtor: boolean;
-  readonly variant: number;
+  get kind(): string {
+    return "CtorDtorName";
+  }
+  declare readonly scope: Node;
+  declare readonly isDtor: boolean;
+  declare readonly variant: number;
   constructor(scope: Node, isDtor: boolean, variant: number) {
     super([scope]);
     this.scope = scope;
@@ -197,8 +217,10 @@ export class CtorDtorName extends Node {
 
 /** `~T` in an unresolved expression name. */
 export class DtorName extends Node {
-  readonly kind = "DtorName";
-  readonly base: Node;
+  get kind(): string {
+    return "DtorName";
+  }
+  declare readonly base: Node;
   constructor(base: Node) {
     super([base]);
     this.base = base;
@@ -211,8 +233,10 @@ export class DtorName extends Node {
 
 /** `operator T` (conversion), also used for vendor extended operators. */
 export class ConversionOperatorType extends Node {
-  readonly kind = "ConversionOperatorType";
-  readonly type: Node;
+  get kind(): string {
+    return "ConversionOperatorType";
+  }
+  declare readonly type: Node;
   constructor(type: Node) {
     super([type]);
     this.type = type;
@@ -228,8 +252,10 @@ export class ConversionOperatorType extends Node {
 
 /** `operator"" _suffix`. */
 export class LiteralOperator extends Node {
-  readonly kind = "LiteralOperator";
-  readonly opName: Node;
+  get kind(): string {
+    return "LiteralOperator";
+  }
+  declare readonly opName: Node;
   constructor(opName: Node) {
     super([opName]);
     this.opName = opName;
@@ -245,8 +271,10 @@ export class LiteralOperator extends Node {
 
 /** An unnamed class or enum: `'unnamed'`, `'unnamed0'`. */
 export class UnnamedTypeName extends Node {
-  readonly kind = "UnnamedTypeName";
-  readonly count: string;
+  get kind(): string {
+    return "UnnamedTypeName";
+  }
+  declare readonly count: string;
   constructor(count: string) {
     super([]);
     this.count = count;
@@ -263,10 +291,12 @@ export class UnnamedTypeName extends Node {
 
 /** A lambda's closure type: `'lambda'(int)`, `'lambda0'<typename $T>(auto)`. */
 export class ClosureTypeName extends Node {
-  readonly kind = "ClosureTypeName";
-  readonly templateParams: readonly Node[];
-  readonly params: readonly Node[];
-  readonly count: string;
+  get kind(): string {
+    return "ClosureTypeName";
+  }
+  declare readonly templateParams: readonly Node[];
+  declare readonly params: readonly Node[];
+  declare readonly count: string;
   constructor(templateParams: readonly Node[], params: readonly Node[], count: string) {
     super([...templateParams, ...params]);
     this.templateParams = templateParams;
@@ -299,8 +329,10 @@ export class ClosureTypeName extends Node {
 
 /** A structured binding declaration `[a, b]`. */
 export class StructuredBindingName extends Node {
-  readonly kind = "StructuredBindingName";
-  readonly bindings: readonly Node[];
+  get kind(): string {
+    return "StructuredBindingName";
+  }
+  declare readonly bindings: readonly Node[];
   constructor(bindings: readonly Node[]) {
     super(bindings);
     this.bindings = bindings;
@@ -317,8 +349,10 @@ export type SpecialSubstitutionKind = "allocator" | "basic_string" | "string" | 
 
 /** A standard abbreviation as a type: `std::string`, `std::allocator`. */
 export class SpecialSubstitution extends Node {
-  readonly kind: string = "SpecialSubstitution";
-  readonly sub: SpecialSubstitutionKind;
+  get kind(): string {
+    return "SpecialSubstitution";
+  }
+  declare readonly sub: SpecialSubstitutionKind;
   constructor(sub: SpecialSubstitutionKind) {
     super([]);
     this.sub = sub;
@@ -343,7 +377,9 @@ const EXPANDED: Record<SpecialSubstitutionKind, [string, string]> = {
 
 /** A standard abbreviation spelled out, as it prints when it names a constructor's class. */
 export class ExpandedSpecialSubstitution extends SpecialSubstitution {
-  override readonly kind = "ExpandedSpecialSubstitution";
+  override get kind(): string {
+    return "ExpandedSpecialSubstitution";
+  }
   override printLeft(o: OutputBuffer): void {
     const [base, args] = EXPANDED[this.sub];
     o.add("std::");
@@ -357,9 +393,11 @@ export class ExpandedSpecialSubstitution extends SpecialSubstitution {
 
 /** A prefix and a node: `vtable for X`, `guard variable for x`, `non-virtual thunk to f()`. */
 export class SpecialName extends Node {
-  readonly kind = "SpecialName";
-  readonly special: string;
-  readonly child: Node;
+  get kind(): string {
+    return "SpecialName";
+  }
+  declare readonly special: string;
+  declare readonly child: Node;
   constructor(special: string, child: Node) {
     super([child]);
     this.special = special;
@@ -373,9 +411,11 @@ export class SpecialName extends Node {
 
 /** `construction vtable for Base-in-Derived`. */
 export class CtorVtableSpecialName extends Node {
-  readonly kind = "CtorVtableSpecialName";
-  readonly firstType: Node;
-  readonly secondType: Node;
+  get kind(): string {
+    return "CtorVtableSpecialName";
+  }
+  declare readonly firstType: Node;
+  declare readonly secondType: Node;
   constructor(firstType: Node, secondType: Node) {
     super([firstType, secondType]);
     this.firstType = firstType;
@@ -391,9 +431,11 @@ export class CtorVtableSpecialName extends Node {
 
 /** A clone suffix after the encoding: `f() (.cold.1)`. */
 export class DotSuffix extends Node {
-  readonly kind = "DotSuffix";
-  readonly prefix: Node;
-  readonly suffix: string;
+  get kind(): string {
+    return "DotSuffix";
+  }
+  declare readonly prefix: Node;
+  declare readonly suffix: string;
   constructor(prefix: Node, suffix: string) {
     super([prefix]);
     this.prefix = prefix;
@@ -409,12 +451,14 @@ export class DotSuffix extends Node {
 
 /** A lambda's explicit template parameter declaration: `typename $T`, `int $N`, `auto... $T0`. */
 export class TemplateParamDecl extends Node {
-  readonly kind = "TemplateParamDecl";
-  readonly declKind: "type" | "nontype" | "template" | "pack";
+  get kind(): string {
+    return "TemplateParamDecl";
+  }
+  declare readonly declKind: "type" | "nontype" | "template" | "pack";
   /** The invented name (`$T`), or for a pack the declaration it repeats. */
-  readonly name: Node;
-  readonly type: Node | undefined;
-  readonly params: readonly Node[];
+  declare readonly name: Node;
+  declare readonly type: Node | undefined;
+  declare readonly params: readonly Node[];
   constructor(declKind: TemplateParamDecl["declKind"], name: Node, type?: Node, params: readonly Node[] = []) {
     super([name, type, ...params]);
     this.declKind = declKind;
@@ -458,7 +502,7 @@ export class TemplateParamDecl extends Node {
 
 /** Prints a node to plain text for helpers (no output limit beyond the default). */
 class NameText {
-  readonly text: string;
+  declare readonly text: string;
   constructor(n: Node) {
     this.text = n.toString();
   }

@@ -32,8 +32,10 @@ function printRefQual(o: OutputBuffer, r: RefQual): void {
 
 /** `T*` (and `id<Proto>` for an Objective-C protocol-qualified `objc_object`). */
 export class PointerType extends Node {
-  readonly kind = "PointerType";
-  readonly pointee: Node;
+  get kind(): string {
+    return "PointerType";
+  }
+  declare readonly pointee: Node;
   constructor(pointee: Node) {
     super([pointee]);
     this.pointee = pointee;
@@ -70,12 +72,15 @@ export class PointerType extends Node {
 
 /** `T&` or `T&&`, collapsing references to references as C++ does. */
 export class ReferenceType extends Node {
-  readonly kind = "ReferenceType";
-  readonly pointee: Node;
-  readonly rvalue: boolean;
-  private printing = false;
+  get kind(): string {
+    return "ReferenceType";
+  }
+  declare readonly pointee: Node;
+  declare readonly rvalue: boolean;
+  declare private printing: boolean;
   constructor(pointee: Node, rvalue: boolean) {
     super([pointee]);
+    this.printing = false;
     this.pointee = pointee;
     this.rvalue = rvalue;
   }
@@ -123,9 +128,11 @@ export class ReferenceType extends Node {
 
 /** `T C::*` and `R (C::*)(A)`. */
 export class PointerToMemberType extends Node {
-  readonly kind = "PointerToMemberType";
-  readonly classType: Node;
-  readonly memberType: Node;
+  get kind(): string {
+    return "PointerToMemberType";
+  }
+  declare readonly classType: Node;
+  declare readonly memberType: Node;
   constructor(classType: Node, memberType: Node) {
     super([classType, memberType]);
     this.classType = classType;
@@ -151,9 +158,11 @@ export class PointerToMemberType extends Node {
 
 /** `T [N]`; the dimension may be absent or an expression. */
 export class ArrayType extends Node {
-  readonly kind = "ArrayType";
-  readonly base: Node;
-  readonly dimension: Node | undefined;
+  get kind(): string {
+    return "ArrayType";
+  }
+  declare readonly base: Node;
+  declare readonly dimension: Node | undefined;
   constructor(base: Node, dimension: Node | undefined) {
     super([base, dimension]);
     this.base = base;
@@ -179,12 +188,14 @@ export class ArrayType extends Node {
 
 /** A function type `R (A, B) const &&  noexcept`. */
 export class FunctionType extends Node {
-  readonly kind = "FunctionType";
-  readonly ret: Node;
-  readonly params: readonly Node[];
-  readonly cvQuals: number;
-  readonly refQual: RefQual;
-  readonly exceptionSpec: Node | undefined;
+  get kind(): string {
+    return "FunctionType";
+  }
+  declare readonly ret: Node;
+  declare readonly params: readonly Node[];
+  declare readonly cvQuals: number;
+  declare readonly refQual: RefQual;
+  declare readonly exceptionSpec: Node | undefined;
   constructor(ret: Node, params: readonly Node[], cvQuals: number, refQual: RefQual, exceptionSpec: Node | undefined) {
     super([ret, exceptionSpec, ...params]);
     this.ret = ret;
@@ -219,13 +230,15 @@ export class FunctionType extends Node {
 
 /** A function's full encoding: `R name(params) const &`. `ret` is present for templates only. */
 export class FunctionEncoding extends Node {
-  readonly kind = "FunctionEncoding";
-  readonly ret: Node | undefined;
-  readonly name: Node;
-  readonly params: readonly Node[];
-  readonly attrs: Node | undefined;
-  readonly cvQuals: number;
-  readonly refQual: RefQual;
+  get kind(): string {
+    return "FunctionEncoding";
+  }
+  declare readonly ret: Node | undefined;
+  declare readonly name: Node;
+  declare readonly params: readonly Node[];
+  declare readonly attrs: Node | undefined;
+  declare readonly cvQuals: number;
+  declare readonly refQual: RefQual;
   constructor(ret: Node | undefined, name: Node, params: readonly Node[], attrs: Node | undefined, cvQuals: number, refQual: RefQual) {
     super([ret, name, attrs, ...params]);
     this.ret = ret;
@@ -264,9 +277,11 @@ export class FunctionEncoding extends Node {
 
 /** `T const`, `T volatile`, `T restrict`. */
 export class QualType extends Node {
-  readonly kind = "QualType";
-  readonly child: Node;
-  readonly quals: number;
+  get kind(): string {
+    return "QualType";
+  }
+  declare readonly child: Node;
+  declare readonly quals: number;
   constructor(child: Node, quals: number) {
     super([child]);
     this.child = child;
@@ -292,10 +307,12 @@ export class QualType extends Node {
 
 /** A vendor qualifier: `int __vector`, `T AS1<…>`. */
 export class VendorExtQualType extends Node {
-  readonly kind = "VendorExtQualType";
-  readonly type: Node;
-  readonly ext: string;
-  readonly templateArgs: Node | undefined;
+  get kind(): string {
+    return "VendorExtQualType";
+  }
+  declare readonly type: Node;
+  declare readonly ext: string;
+  declare readonly templateArgs: Node | undefined;
   constructor(type: Node, ext: string, templateArgs: Node | undefined) {
     super([type, templateArgs]);
     this.type = type;
@@ -312,9 +329,11 @@ export class VendorExtQualType extends Node {
 
 /** `T complex`, `T imaginary`. */
 export class PostfixQualifiedType extends Node {
-  readonly kind = "PostfixQualifiedType";
-  readonly type: Node;
-  readonly postfix: string;
+  get kind(): string {
+    return "PostfixQualifiedType";
+  }
+  declare readonly type: Node;
+  declare readonly postfix: string;
   constructor(type: Node, postfix: string) {
     super([type]);
     this.type = type;
@@ -328,9 +347,11 @@ export class PostfixQualifiedType extends Node {
 
 /** `struct X`, `union U`, `enum E`. */
 export class ElaboratedTypeSpefType extends Node {
-  readonly kind = "ElaboratedTypeSpefType";
-  readonly keyword: string;
-  readonly child: Node;
+  get kind(): string {
+    return "ElaboratedTypeSpefType";
+  }
+  declare readonly keyword: string;
+  declare readonly child: Node;
   constructor(keyword: string, child: Node) {
     super([child]);
     this.keyword = keyword;
@@ -345,9 +366,11 @@ export class ElaboratedTypeSpefType extends Node {
 
 /** `float vector[4]`, or `pixel vector[8]` when `base` is undefined. */
 export class VectorType extends Node {
-  readonly kind = "VectorType";
-  readonly base: Node | undefined;
-  readonly dimension: Node | undefined;
+  get kind(): string {
+    return "VectorType";
+  }
+  declare readonly base: Node | undefined;
+  declare readonly dimension: Node | undefined;
   constructor(base: Node | undefined, dimension: Node | undefined) {
     super([base, dimension]);
     this.base = base;
@@ -364,10 +387,12 @@ export class VectorType extends Node {
 
 /** `_FloatN`, `_BitInt(N)`, `unsigned _BitInt(N)`, and vendor type transforms `__underlying_type(T)`. */
 export class SizedBuiltinType extends Node {
-  readonly kind = "SizedBuiltinType";
-  readonly form: "float" | "bitint" | "ubitint" | "transform";
-  readonly arg: Node;
-  readonly transform: string;
+  get kind(): string {
+    return "SizedBuiltinType";
+  }
+  declare readonly form: "float" | "bitint" | "ubitint" | "transform";
+  declare readonly arg: Node;
+  declare readonly transform: string;
   constructor(form: SizedBuiltinType["form"], arg: Node, transform = "") {
     super([arg]);
     this.form = form;
@@ -398,9 +423,11 @@ export class SizedBuiltinType extends Node {
 
 /** An Objective-C protocol-qualified type `T<Proto>`. */
 export class ObjCProtoName extends Node {
-  readonly kind = "ObjCProtoName";
-  readonly type: Node;
-  readonly protocol: string;
+  get kind(): string {
+    return "ObjCProtoName";
+  }
+  declare readonly type: Node;
+  declare readonly protocol: string;
   constructor(type: Node, protocol: string) {
     super([type]);
     this.type = type;
@@ -419,9 +446,11 @@ export class ObjCProtoName extends Node {
 
 /** `noexcept(expr)` or `throw(A, B)` on a function type. */
 export class ExceptionSpec extends Node {
-  readonly kind = "ExceptionSpec";
-  readonly dynamic: boolean;
-  readonly args: readonly Node[];
+  get kind(): string {
+    return "ExceptionSpec";
+  }
+  declare readonly dynamic: boolean;
+  declare readonly args: readonly Node[];
   constructor(dynamic: boolean, args: readonly Node[]) {
     super(args);
     this.dynamic = dynamic;
@@ -444,8 +473,10 @@ export class ExceptionSpec extends Node {
 
 /** Clang's ` [enable_if:cond]` attribute. */
 export class EnableIfAttr extends Node {
-  readonly kind = "EnableIfAttr";
-  readonly conditions: readonly Node[];
+  get kind(): string {
+    return "EnableIfAttr";
+  }
+  declare readonly conditions: readonly Node[];
   constructor(conditions: readonly Node[]) {
     super(conditions);
     this.conditions = conditions;
@@ -459,8 +490,10 @@ export class EnableIfAttr extends Node {
 
 /** A template argument pack `J…E` as written in template arguments: `a, b, c`. */
 export class TemplateArgumentPack extends Node {
-  readonly kind = "TemplateArgumentPack";
-  readonly elements: readonly Node[];
+  get kind(): string {
+    return "TemplateArgumentPack";
+  }
+  declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
     super(elements);
     this.elements = elements;
@@ -472,8 +505,10 @@ export class TemplateArgumentPack extends Node {
 
 /** A pack as a template parameter refers to it; prints the element selected by the expansion. */
 export class ParameterPack extends Node {
-  readonly kind = "ParameterPack";
-  readonly elements: readonly Node[];
+  get kind(): string {
+    return "ParameterPack";
+  }
+  declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
     super(elements);
     this.elements = elements;
@@ -507,8 +542,10 @@ export class ParameterPack extends Node {
 
 /** `Dp T` / `sp e`: the child printed once per element of the pack it mentions. */
 export class ParameterPackExpansion extends Node {
-  readonly kind = "ParameterPackExpansion";
-  readonly child: Node;
+  get kind(): string {
+    return "ParameterPackExpansion";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
     super([child]);
     this.child = child;
@@ -543,12 +580,16 @@ export class ParameterPackExpansion extends Node {
  * self-referential resolution terminates.
  */
 export class ForwardTemplateReference extends Node {
-  readonly kind = "ForwardTemplateReference";
-  readonly index: number;
-  ref: Node | undefined;
-  private printing = false;
+  get kind(): string {
+    return "ForwardTemplateReference";
+  }
+  declare readonly index: number;
+  declare ref: Node | undefined;
+  declare private printing: boolean;
   constructor(index: number) {
     super([]);
+    this.ref = undefined;
+    this.printing = false;
     this.index = index;
   }
   private with<T>(o: OutputBuffer, dflt: T, f: (r: Node) => T): T {
