@@ -107,11 +107,10 @@ export abstract class Node {
   /** Precedence when the node is used as an expression operand. */
   declare readonly prec: Prec;
 
-  constructor(children: ReadonlyArray<Node | undefined>, prec: Prec = Prec.Primary) {
-    let d = 0;
-    for (const c of children) if (c !== undefined && c.depth > d) d = c.depth;
-    if (d >= MAX_NODE_DEPTH) throw new DemangleError(`mangled name nests deeper than ${MAX_NODE_DEPTH}`, -1);
-    this.depth = d + 1;
+  /** `childDepth` is the greatest depth among the children ({@link dmax}, {@link dlist}). */
+  constructor(childDepth: number, prec: Prec = Prec.Primary) {
+    if (childDepth >= MAX_NODE_DEPTH) throw new DemangleError(`mangled name nests deeper than ${MAX_NODE_DEPTH}`, -1);
+    this.depth = childDepth + 1;
     this.prec = prec;
   }
 
@@ -154,6 +153,21 @@ export abstract class Node {
     this.print(o);
     return o.text;
   }
+}
+
+/** The greatest depth among up to three optional children (no array allocated). */
+export function dmax(a: Node | undefined, b?: Node, c?: Node): number {
+  let d = a === undefined ? 0 : a.depth;
+  if (b !== undefined && b.depth > d) d = b.depth;
+  if (c !== undefined && c.depth > d) d = c.depth;
+  return d;
+}
+
+/** The greatest depth among `list` and `base`. */
+export function dlist(list: readonly Node[], base = 0): number {
+  let d = base;
+  for (let i = 0; i < list.length; i++) if (list[i]!.depth > d) d = list[i]!.depth;
+  return d;
 }
 
 /** Prints nodes separated by ", ", erasing the comma before an empty pack expansion. */

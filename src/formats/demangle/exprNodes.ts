@@ -3,7 +3,7 @@
  * arguments. Parentheses follow operator precedence (`Node.prec`), and a `>` directly inside
  * template arguments is parenthesised so that it cannot close the argument list.
  */
-import { Node, OutputBuffer, Prec, printWithComma } from "./Node.ts";
+import { Node, OutputBuffer, Prec, dlist, dmax, printWithComma } from "./Node.ts";
 import { ClosureTypeName } from "./nameNodes.ts";
 import { ParameterPackExpansion } from "./typeNodes.ts";
 
@@ -16,7 +16,7 @@ export class BinaryExpr extends Node {
   declare readonly op: string;
   declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
-    super([lhs, rhs], prec);
+    super(dmax(lhs, rhs), prec);
     this.lhs = lhs;
     this.op = op;
     this.rhs = rhs;
@@ -43,7 +43,7 @@ export class UnaryExpr extends Node {
   declare readonly child: Node;
   declare readonly postfix: boolean;
   constructor(op: string, child: Node, prec: Prec, postfix: boolean) {
-    super([child], prec);
+    super(dmax(child), prec);
     this.op = op;
     this.child = child;
     this.postfix = postfix;
@@ -67,7 +67,7 @@ export class ArraySubscriptExpr extends Node {
   declare readonly base: Node;
   declare readonly index: Node;
   constructor(base: Node, index: Node, prec: Prec) {
-    super([base, index], prec);
+    super(dmax(base, index), prec);
     this.base = base;
     this.index = index;
   }
@@ -88,7 +88,7 @@ export class MemberExpr extends Node {
   declare readonly op: string;
   declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
-    super([lhs, rhs], prec);
+    super(dmax(lhs, rhs), prec);
     this.lhs = lhs;
     this.op = op;
     this.rhs = rhs;
@@ -111,7 +111,7 @@ export class NewExpr extends Node {
   declare readonly global: boolean;
   declare readonly array: boolean;
   constructor(exprs: readonly Node[], type: Node, inits: readonly Node[], global: boolean, array: boolean, prec: Prec) {
-    super([type, ...exprs, ...inits], prec);
+    super(dlist(inits, dlist(exprs, dmax(type))), prec);
     this.exprs = exprs;
     this.type = type;
     this.inits = inits;
@@ -146,7 +146,7 @@ export class DeleteExpr extends Node {
   declare readonly global: boolean;
   declare readonly array: boolean;
   constructor(child: Node, global: boolean, array: boolean, prec: Prec) {
-    super([child], prec);
+    super(dmax(child), prec);
     this.child = child;
     this.global = global;
     this.array = array;
@@ -168,7 +168,7 @@ export class CallExpr extends Node {
   declare readonly callee: Node;
   declare readonly args: readonly Node[];
   constructor(callee: Node, args: readonly Node[], prec: Prec) {
-    super([callee, ...args], prec);
+    super(dlist(args, dmax(callee)), prec);
     this.callee = callee;
     this.args = args;
   }
@@ -188,7 +188,7 @@ export class ConversionExpr extends Node {
   declare readonly type: Node;
   declare readonly exprs: readonly Node[];
   constructor(type: Node, exprs: readonly Node[], prec: Prec) {
-    super([type, ...exprs], prec);
+    super(dlist(exprs, dmax(type)), prec);
     this.type = type;
     this.exprs = exprs;
   }
@@ -211,7 +211,7 @@ export class ConditionalExpr extends Node {
   declare readonly then: Node;
   declare readonly otherwise: Node;
   constructor(cond: Node, then: Node, otherwise: Node, prec: Prec) {
-    super([cond, then, otherwise], prec);
+    super(dmax(cond, then, otherwise), prec);
     this.cond = cond;
     this.then = then;
     this.otherwise = otherwise;
@@ -234,7 +234,7 @@ export class CastExpr extends Node {
   declare readonly to: Node;
   declare readonly from: Node;
   constructor(castKind: string, to: Node, from: Node, prec: Prec) {
-    super([to, from], prec);
+    super(dmax(to, from), prec);
     this.castKind = castKind;
     this.to = to;
     this.from = from;
@@ -261,7 +261,7 @@ export class EnclosingExpr extends Node {
   declare readonly prefix: string;
   declare readonly infix: Node;
   constructor(prefix: string, infix: Node, prec: Prec = Prec.Primary) {
-    super([infix], prec);
+    super(dmax(infix), prec);
     this.prefix = prefix;
     this.infix = infix;
   }
@@ -280,7 +280,7 @@ export class SizeofParamPackExpr extends Node {
   }
   declare readonly pack: Node;
   constructor(pack: Node) {
-    super([pack]);
+    super(dmax(pack));
     this.pack = pack;
   }
   printLeft(o: OutputBuffer): void {
@@ -297,7 +297,7 @@ export class ThrowExpr extends Node {
   }
   declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -314,7 +314,7 @@ export class InitListExpr extends Node {
   declare readonly type: Node | undefined;
   declare readonly inits: readonly Node[];
   constructor(type: Node | undefined, inits: readonly Node[]) {
-    super([type, ...inits]);
+    super(dlist(inits, dmax(type)));
     this.type = type;
     this.inits = inits;
   }
@@ -336,7 +336,7 @@ export class BracedExpr extends Node {
   declare readonly init: Node;
   declare readonly isArray: boolean;
   constructor(elem: Node, init: Node, isArray: boolean, rangeEnd?: Node) {
-    super([elem, init, rangeEnd]);
+    super(dmax(elem, init, rangeEnd));
     this.elem = elem;
     this.init = init;
     this.isArray = isArray;
@@ -372,7 +372,7 @@ export class FoldExpr extends Node {
   declare readonly pack: Node;
   declare readonly init: Node | undefined;
   constructor(leftFold: boolean, op: string, pack: Node, init: Node | undefined) {
-    super([pack, init]);
+    super(dmax(pack, init));
     this.leftFold = leftFold;
     this.op = op;
     this.pack = pack;
@@ -414,7 +414,7 @@ export class LiteralExpr extends Node {
   declare readonly text: string;
   declare readonly type: Node | undefined;
   constructor(form: LiteralExpr["form"], text: string, type?: Node) {
-    super([type]);
+    super(dmax(type));
     this.form = form;
     this.text = text;
     this.type = type;
@@ -451,7 +451,7 @@ export class IntegerLiteral extends Node {
   declare readonly type: string;
   declare readonly value: string;
   constructor(type: string, value: string) {
-    super([]);
+    super(0);
     this.type = type;
     this.value = value;
   }
@@ -482,7 +482,7 @@ export class FunctionParam extends Node {
   }
   declare readonly number: string;
   constructor(number: string) {
-    super([]);
+    super(0);
     this.number = number;
   }
   printLeft(o: OutputBuffer): void {
@@ -498,7 +498,7 @@ export class NodeArrayNode extends Node {
   }
   declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
-    super(elements);
+    super(dlist(elements));
     this.elements = elements;
   }
   printLeft(o: OutputBuffer): void {
@@ -518,7 +518,7 @@ export class SubobjectExpr extends Node {
   declare readonly onePastTheEnd: boolean;
   declare readonly isMemberPointer: boolean;
   constructor(type: Node, sub: Node, offset: string, unionSelectors: readonly string[], onePastTheEnd: boolean, isMemberPointer: boolean) {
-    super([type, sub], isMemberPointer ? Prec.Unary : Prec.Primary);
+    super(dmax(type, sub), isMemberPointer ? Prec.Unary : Prec.Primary);
     this.type = type;
     this.sub = sub;
     this.offset = offset;

@@ -3,7 +3,7 @@
  * destructors, operator names, lambdas and the other unnamed types, and the special names
  * (vtables, typeinfo, guard variables, thunks). Printing follows llvm-cxxfilt 16.
  */
-import { Node, OutputBuffer, printWithComma, type Prec } from "./Node.ts";
+import { Node, OutputBuffer, dlist, dmax, printWithComma, type Prec } from "./Node.ts";
 
 /** A plain name: an identifier, a builtin type, `std`, `(anonymous namespace)`, `this`. */
 export class NameType extends Node {
@@ -12,7 +12,7 @@ export class NameType extends Node {
   }
   declare readonly name: string;
   constructor(name: string, prec?: Prec) {
-    super([], prec);
+    super(0, prec);
     this.name = name;
   }
   printLeft(o: OutputBuffer): void {
@@ -31,7 +31,7 @@ export class OperatorName extends Node {
   declare readonly code: string;
   declare readonly name: string;
   constructor(code: string, name: string) {
-    super([]);
+    super(0);
     this.code = code;
     this.name = name;
   }
@@ -51,7 +51,7 @@ export class NestedName extends Node {
   declare readonly qual: Node;
   declare readonly name: Node;
   constructor(qual: Node, name: Node) {
-    super([qual, name]);
+    super(dmax(qual, name));
     this.qual = qual;
     this.name = name;
   }
@@ -73,7 +73,7 @@ export class LocalName extends Node {
   declare readonly encoding: Node;
   declare readonly entity: Node;
   constructor(encoding: Node, entity: Node) {
-    super([encoding, entity]);
+    super(dmax(encoding, entity));
     this.encoding = encoding;
     this.entity = entity;
   }
@@ -95,7 +95,7 @@ export class QualifiedName extends Node {
   declare readonly qualifier: Node;
   declare readonly name: Node;
   constructor(qualifier: Node, name: Node) {
-    super([qualifier, name]);
+    super(dmax(qualifier, name));
     this.qualifier = qualifier;
     this.name = name;
   }
@@ -116,7 +116,7 @@ export class GlobalQualifiedName extends Node {
   }
   declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -135,7 +135,7 @@ export class TemplateArgs extends Node {
   }
   declare readonly params: readonly Node[];
   constructor(params: readonly Node[]) {
-    super(params);
+    super(dlist(params));
     this.params = params;
   }
   printLeft(o: OutputBuffer): void {
@@ -156,7 +156,7 @@ export class NameWithTemplateArgs extends Node {
   declare readonly name: Node;
   declare readonly templateArgs: TemplateArgs;
   constructor(name: Node, templateArgs: TemplateArgs) {
-    super([name, templateArgs]);
+    super(dmax(name, templateArgs));
     this.name = name;
     this.templateArgs = templateArgs;
   }
@@ -177,7 +177,7 @@ export class AbiTagAttr extends Node {
   declare readonly base: Node;
   declare readonly tag: string;
   constructor(base: Node, tag: string) {
-    super([base]);
+    super(dmax(base));
     this.base = base;
     this.tag = tag;
   }
@@ -201,7 +201,7 @@ export class CtorDtorName extends Node {
   declare readonly isDtor: boolean;
   declare readonly variant: number;
   constructor(scope: Node, isDtor: boolean, variant: number) {
-    super([scope]);
+    super(dmax(scope));
     this.scope = scope;
     this.isDtor = isDtor;
     this.variant = variant;
@@ -222,7 +222,7 @@ export class DtorName extends Node {
   }
   declare readonly base: Node;
   constructor(base: Node) {
-    super([base]);
+    super(dmax(base));
     this.base = base;
   }
   printLeft(o: OutputBuffer): void {
@@ -238,7 +238,7 @@ export class ConversionOperatorType extends Node {
   }
   declare readonly type: Node;
   constructor(type: Node) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
   }
   printLeft(o: OutputBuffer): void {
@@ -257,7 +257,7 @@ export class LiteralOperator extends Node {
   }
   declare readonly opName: Node;
   constructor(opName: Node) {
-    super([opName]);
+    super(dmax(opName));
     this.opName = opName;
   }
   printLeft(o: OutputBuffer): void {
@@ -276,7 +276,7 @@ export class UnnamedTypeName extends Node {
   }
   declare readonly count: string;
   constructor(count: string) {
-    super([]);
+    super(0);
     this.count = count;
   }
   printLeft(o: OutputBuffer): void {
@@ -298,7 +298,7 @@ export class ClosureTypeName extends Node {
   declare readonly params: readonly Node[];
   declare readonly count: string;
   constructor(templateParams: readonly Node[], params: readonly Node[], count: string) {
-    super([...templateParams, ...params]);
+    super(dlist(params, dlist(templateParams)));
     this.templateParams = templateParams;
     this.params = params;
     this.count = count;
@@ -334,7 +334,7 @@ export class StructuredBindingName extends Node {
   }
   declare readonly bindings: readonly Node[];
   constructor(bindings: readonly Node[]) {
-    super(bindings);
+    super(dlist(bindings));
     this.bindings = bindings;
   }
   printLeft(o: OutputBuffer): void {
@@ -354,7 +354,7 @@ export class SpecialSubstitution extends Node {
   }
   declare readonly sub: SpecialSubstitutionKind;
   constructor(sub: SpecialSubstitutionKind) {
-    super([]);
+    super(0);
     this.sub = sub;
   }
   printLeft(o: OutputBuffer): void {
@@ -399,7 +399,7 @@ export class SpecialName extends Node {
   declare readonly special: string;
   declare readonly child: Node;
   constructor(special: string, child: Node) {
-    super([child]);
+    super(dmax(child));
     this.special = special;
     this.child = child;
   }
@@ -417,7 +417,7 @@ export class CtorVtableSpecialName extends Node {
   declare readonly firstType: Node;
   declare readonly secondType: Node;
   constructor(firstType: Node, secondType: Node) {
-    super([firstType, secondType]);
+    super(dmax(firstType, secondType));
     this.firstType = firstType;
     this.secondType = secondType;
   }
@@ -437,7 +437,7 @@ export class DotSuffix extends Node {
   declare readonly prefix: Node;
   declare readonly suffix: string;
   constructor(prefix: Node, suffix: string) {
-    super([prefix]);
+    super(dmax(prefix));
     this.prefix = prefix;
     this.suffix = suffix;
   }
@@ -460,7 +460,7 @@ export class TemplateParamDecl extends Node {
   declare readonly type: Node | undefined;
   declare readonly params: readonly Node[];
   constructor(declKind: TemplateParamDecl["declKind"], name: Node, type?: Node, params: readonly Node[] = []) {
-    super([name, type, ...params]);
+    super(dlist(params, dmax(name, type)));
     this.declKind = declKind;
     this.name = name;
     this.type = type;

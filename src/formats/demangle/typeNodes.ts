@@ -8,7 +8,7 @@
  * {@link ParameterPack} reached while printing fixes how many elements there are
  * (`OutputBuffer.packMax`) and each element is selected through `OutputBuffer.packIndex`.
  */
-import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, printWithComma } from "./Node.ts";
+import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, dlist, dmax, printWithComma } from "./Node.ts";
 import { NameType } from "./nameNodes.ts";
 
 /** cv-qualifier bits. */
@@ -37,7 +37,7 @@ export class PointerType extends Node {
   }
   declare readonly pointee: Node;
   constructor(pointee: Node) {
-    super([pointee]);
+    super(dmax(pointee));
     this.pointee = pointee;
   }
   override hasRHS(o: OutputBuffer): boolean {
@@ -79,7 +79,7 @@ export class ReferenceType extends Node {
   declare readonly rvalue: boolean;
   declare private printing: boolean;
   constructor(pointee: Node, rvalue: boolean) {
-    super([pointee]);
+    super(dmax(pointee));
     this.printing = false;
     this.pointee = pointee;
     this.rvalue = rvalue;
@@ -134,7 +134,7 @@ export class PointerToMemberType extends Node {
   declare readonly classType: Node;
   declare readonly memberType: Node;
   constructor(classType: Node, memberType: Node) {
-    super([classType, memberType]);
+    super(dmax(classType, memberType));
     this.classType = classType;
     this.memberType = memberType;
   }
@@ -164,7 +164,7 @@ export class ArrayType extends Node {
   declare readonly base: Node;
   declare readonly dimension: Node | undefined;
   constructor(base: Node, dimension: Node | undefined) {
-    super([base, dimension]);
+    super(dmax(base, dimension));
     this.base = base;
     this.dimension = dimension;
   }
@@ -197,7 +197,7 @@ export class FunctionType extends Node {
   declare readonly refQual: RefQual;
   declare readonly exceptionSpec: Node | undefined;
   constructor(ret: Node, params: readonly Node[], cvQuals: number, refQual: RefQual, exceptionSpec: Node | undefined) {
-    super([ret, exceptionSpec, ...params]);
+    super(dlist(params, dmax(ret, exceptionSpec)));
     this.ret = ret;
     this.params = params;
     this.cvQuals = cvQuals;
@@ -240,7 +240,7 @@ export class FunctionEncoding extends Node {
   declare readonly cvQuals: number;
   declare readonly refQual: RefQual;
   constructor(ret: Node | undefined, name: Node, params: readonly Node[], attrs: Node | undefined, cvQuals: number, refQual: RefQual) {
-    super([ret, name, attrs, ...params]);
+    super(dlist(params, dmax(ret, name, attrs)));
     this.ret = ret;
     this.name = name;
     this.params = params;
@@ -283,7 +283,7 @@ export class QualType extends Node {
   declare readonly child: Node;
   declare readonly quals: number;
   constructor(child: Node, quals: number) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
     this.quals = quals;
   }
@@ -314,7 +314,7 @@ export class VendorExtQualType extends Node {
   declare readonly ext: string;
   declare readonly templateArgs: Node | undefined;
   constructor(type: Node, ext: string, templateArgs: Node | undefined) {
-    super([type, templateArgs]);
+    super(dmax(type, templateArgs));
     this.type = type;
     this.ext = ext;
     this.templateArgs = templateArgs;
@@ -335,7 +335,7 @@ export class PostfixQualifiedType extends Node {
   declare readonly type: Node;
   declare readonly postfix: string;
   constructor(type: Node, postfix: string) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
     this.postfix = postfix;
   }
@@ -353,7 +353,7 @@ export class ElaboratedTypeSpefType extends Node {
   declare readonly keyword: string;
   declare readonly child: Node;
   constructor(keyword: string, child: Node) {
-    super([child]);
+    super(dmax(child));
     this.keyword = keyword;
     this.child = child;
   }
@@ -372,7 +372,7 @@ export class VectorType extends Node {
   declare readonly base: Node | undefined;
   declare readonly dimension: Node | undefined;
   constructor(base: Node | undefined, dimension: Node | undefined) {
-    super([base, dimension]);
+    super(dmax(base, dimension));
     this.base = base;
     this.dimension = dimension;
   }
@@ -394,7 +394,7 @@ export class SizedBuiltinType extends Node {
   declare readonly arg: Node;
   declare readonly transform: string;
   constructor(form: SizedBuiltinType["form"], arg: Node, transform = "") {
-    super([arg]);
+    super(dmax(arg));
     this.form = form;
     this.arg = arg;
     this.transform = transform;
@@ -429,7 +429,7 @@ export class ObjCProtoName extends Node {
   declare readonly type: Node;
   declare readonly protocol: string;
   constructor(type: Node, protocol: string) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
     this.protocol = protocol;
   }
@@ -452,7 +452,7 @@ export class ExceptionSpec extends Node {
   declare readonly dynamic: boolean;
   declare readonly args: readonly Node[];
   constructor(dynamic: boolean, args: readonly Node[]) {
-    super(args);
+    super(dlist(args));
     this.dynamic = dynamic;
     this.args = args;
   }
@@ -478,7 +478,7 @@ export class EnableIfAttr extends Node {
   }
   declare readonly conditions: readonly Node[];
   constructor(conditions: readonly Node[]) {
-    super(conditions);
+    super(dlist(conditions));
     this.conditions = conditions;
   }
   printLeft(o: OutputBuffer): void {
@@ -495,7 +495,7 @@ export class TemplateArgumentPack extends Node {
   }
   declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
-    super(elements);
+    super(dlist(elements));
     this.elements = elements;
   }
   printLeft(o: OutputBuffer): void {
@@ -510,7 +510,7 @@ export class ParameterPack extends Node {
   }
   declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
-    super(elements);
+    super(dlist(elements));
     this.elements = elements;
   }
   private current(o: OutputBuffer): Node | undefined {
@@ -547,7 +547,7 @@ export class ParameterPackExpansion extends Node {
   }
   declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -587,7 +587,7 @@ export class ForwardTemplateReference extends Node {
   declare ref: Node | undefined;
   declare private printing: boolean;
   constructor(index: number) {
-    super([]);
+    super(0);
     this.ref = undefined;
     this.printing = false;
     this.index = index;
