@@ -12,7 +12,7 @@ import { ParameterPack, ParameterPackExpansion, TemplateArgumentPack } from "./t
 import {
   ArraySubscriptExpr, BinaryExpr, BracedExpr, CallExpr, CastExpr, ConditionalExpr, ConversionExpr,
   DeleteExpr, EnclosingExpr, FoldExpr, FunctionParam, InitListExpr, IntegerLiteral, LiteralExpr,
-  MemberExpr, NewExpr, NodeArrayNode, SizeofParamPackExpr, SubobjectExpr, ThrowExpr, UnaryExpr,
+  MemberExpr, NewExpr, SizeofParamPackExpr, SubobjectExpr, ThrowExpr, UnaryExpr,
 } from "./exprNodes.ts";
 import { formatHexFloat } from "./formatHexFloat.ts";
 
@@ -187,7 +187,7 @@ export abstract class ExpressionParser extends ParserBase {
     if (this.consumeIf("sP")) {
       const args: Node[] = [];
       while (!this.consumeChar(E)) args.push(this.parseTemplateArg());
-      return new EnclosingExpr("sizeof... ", new NodeArrayNode(args));
+      return new EnclosingExpr("sizeof... ", new TemplateArgumentPack(args));
     }
     if (this.consumeIf("tl")) {
       const type = this.parseType();

@@ -185,3 +185,10 @@ export function printWithComma(o: OutputBuffer, nodes: readonly Node[]): void {
     first = false;
   }
 }
+
+/** `(a, b, c)`. */
+export function printParenList(o: OutputBuffer, nodes: readonly Node[]): void {
+  o.open();
+  printWithComma(o, nodes);
+  o.close();
+}

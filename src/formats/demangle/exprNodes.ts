@@ -3,7 +3,7 @@
  * arguments. Parentheses follow operator precedence (`Node.prec`), and a `>` directly inside
  * template arguments is parenthesised so that it cannot close the argument list.
  */
-import { Node, OutputBuffer, Prec, dlist, dmax, printWithComma } from "./Node.ts";
+import { Node, OutputBuffer, Prec, dlist, dmax, printParenList, printWithComma } from "./Node.ts";
 import { ClosureTypeName } from "./nameNodes.ts";
 import { ParameterPackExpansion } from "./typeNodes.ts";
 
@@ -122,18 +122,10 @@ export class NewExpr extends Node {
     if (this.global) o.add("::");
     o.add("new");
     if (this.array) o.add("[]");
-    if (this.exprs.length > 0) {
-      o.open();
-      printWithComma(o, this.exprs);
-      o.close();
-    }
+    if (this.exprs.length > 0) printParenList(o, this.exprs);
     o.add(" ");
     this.type.print(o);
-    if (this.inits.length > 0) {
-      o.open();
-      printWithComma(o, this.inits);
-      o.close();
-    }
+    if (this.inits.length > 0) printParenList(o, this.inits);
   }
 }
 
@@ -174,9 +166,7 @@ export class CallExpr extends Node {
   }
   printLeft(o: OutputBuffer): void {
     this.callee.print(o);
-    o.open();
-    printWithComma(o, this.args);
-    o.close();
+    printParenList(o, this.args);
   }
 }
 
@@ -196,9 +186,7 @@ export class ConversionExpr extends Node {
     o.open();
     this.type.print(o);
     o.close();
-    o.open();
-    printWithComma(o, this.exprs);
-    o.close();
+    printParenList(o, this.exprs);
   }
 }
 
@@ -488,21 +476,6 @@ export class FunctionParam extends Node {
   printLeft(o: OutputBuffer): void {
     o.add("fp");
     o.add(this.number);
-  }
-}
-
-/** A list of nodes printed with commas (the argument of `sizeof...` over a substituted pack). */
-export class NodeArrayNode extends Node {
-  get kind(): string {
-    return "NodeArrayNode";
-  }
-  declare readonly elements: readonly Node[];
-  constructor(elements: readonly Node[]) {
-    super(dlist(elements));
-    this.elements = elements;
-  }
-  printLeft(o: OutputBuffer): void {
-    printWithComma(o, this.elements);
   }
 }
 

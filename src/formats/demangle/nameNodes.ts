@@ -87,25 +87,10 @@ export class LocalName extends Node {
   }
 }
 
-/** A qualified name inside an expression (`T::x`, `A<int>::f`). */
-export class QualifiedName extends Node {
-  get kind(): string {
+/** A qualified name inside an expression (`T::x`, `A<int>::f`): printed like a nested name. */
+export class QualifiedName extends NestedName {
+  override get kind(): string {
     return "QualifiedName";
-  }
-  declare readonly qualifier: Node;
-  declare readonly name: Node;
-  constructor(qualifier: Node, name: Node) {
-    super(dmax(qualifier, name));
-    this.qualifier = qualifier;
-    this.name = name;
-  }
-  printLeft(o: OutputBuffer): void {
-    this.qualifier.print(o);
-    o.add("::");
-    this.name.print(o);
-  }
-  override get baseName(): string {
-    return this.name.baseName;
   }
 }
 

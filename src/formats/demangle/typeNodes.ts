@@ -8,7 +8,7 @@
  * {@link ParameterPack} reached while printing fixes how many elements there are
  * (`OutputBuffer.packMax`) and each element is selected through `OutputBuffer.packIndex`.
  */
-import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, dlist, dmax, printWithComma } from "./Node.ts";
+import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, dlist, dmax, printParenList, printWithComma } from "./Node.ts";
 import { NameType } from "./nameNodes.ts";
 
 /** cv-qualifier bits. */
@@ -25,9 +25,13 @@ function printQuals(o: OutputBuffer, q: number): void {
   if (q & QualRestrict) o.add(" restrict");
 }
 
-function printRefQual(o: OutputBuffer, r: RefQual): void {
-  if (r === 1) o.add(" &");
-  else if (r === 2) o.add(" &&");
+/** The right half shared by function types and encodings: `(params)`, the return type's right part, qualifiers. */
+function printSignatureRight(o: OutputBuffer, params: readonly Node[], ret: Node | undefined, cv: number, ref: RefQual): void {
+  printParenList(o, params);
+  ret?.printRight(o);
+  printQuals(o, cv);
+  if (ref === 1) o.add(" &");
+  else if (ref === 2) o.add(" &&");
 }
 
 /** `T*` (and `id<Proto>` for an Objective-C protocol-qualified `objc_object`). */
@@ -215,12 +219,7 @@ export class FunctionType extends Node {
     o.add(" ");
   }
   override printRight(o: OutputBuffer): void {
-    o.open();
-    printWithComma(o, this.params);
-    o.close();
-    this.ret.printRight(o);
-    printQuals(o, this.cvQuals);
-    printRefQual(o, this.refQual);
+    printSignatureRight(o, this.params, this.ret, this.cvQuals, this.refQual);
     if (this.exceptionSpec !== undefined) {
       o.add(" ");
       this.exceptionSpec.print(o);
@@ -262,12 +261,7 @@ export class FunctionEncoding extends Node {
     this.name.print(o);
   }
   override printRight(o: OutputBuffer): void {
-    o.open();
-    printWithComma(o, this.params);
-    o.close();
-    this.ret?.printRight(o);
-    printQuals(o, this.cvQuals);
-    printRefQual(o, this.refQual);
+    printSignatureRight(o, this.params, this.ret, this.cvQuals, this.refQual);
     this.attrs?.print(o);
   }
   override get baseName(): string {
@@ -459,9 +453,7 @@ export class ExceptionSpec extends Node {
   printLeft(o: OutputBuffer): void {
     if (this.dynamic) {
       o.add("throw");
-      o.open();
-      printWithComma(o, this.args);
-      o.close();
+      printParenList(o, this.args);
     } else {
       o.add("noexcept");
       o.open();
