@@ -320,6 +320,9 @@ ${Array.from({ length: 4 }, (_, k) => `void ${c}::_RESERVED${c}${k}() {}`).join(
 function misc(): string {
   return String.raw`
 struct [[gnu::abi_tag("cxx11")]] Str { int s; };
+struct [[gnu::abi_tag("t1")]] TaggedCls { TaggedCls(); ~TaggedCls(); virtual void v(); template<class T> TaggedCls(T); };
+TaggedCls::TaggedCls() {} TaggedCls::~TaggedCls() {} void TaggedCls::v() {} template<class T> TaggedCls::TaggedCls(T) {}
+template TaggedCls::TaggedCls(int);
 [[gnu::abi_tag("cxx11", "v2")]] Str tagged(int) { return {}; }
 Str plainTag(Str) { return {}; }
 namespace [[gnu::abi_tag("ns")]] TagNs { inline namespace [[gnu::abi_tag("inl")]] v1 { void inTag() {} } }

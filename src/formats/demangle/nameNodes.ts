@@ -193,7 +193,7 @@ export class CtorDtorName extends Node {
   }
   printLeft(o: OutputBuffer): void {
     if (this.isDtor) o.add("~");
-    o.add(this.scope.baseName);
+    o.add(printedCtorBaseName(this.scope));
   }
   override get baseName(): string {
     return (this.isDtor ? "~" : "") + this.scope.baseName;
@@ -490,5 +490,22 @@ class NameText {
   declare readonly text: string;
   constructor(n: Node) {
     this.text = n.toString();
+  }
+}
+
+/**
+ * The class name a constructor or destructor prints. llvm-cxxfilt 16 finds it only through plain,
+ * nested, templated, operator and `std` abbreviation names: for an ABI-tagged class (`Foo[abi:cxx11]::()`),
+ * an unnamed class or a closure it prints nothing, and we print what it prints.
+ * {@link CtorDtorName.baseName} (used by `describeSymbol`) still gives the real name.
+ */
+function printedCtorBaseName(scope: Node): string {
+  let n = scope;
+  for (;;) {
+    if (n instanceof NestedName) n = n.name;
+    else if (n instanceof NameWithTemplateArgs) n = n.name;
+    else if (n instanceof GlobalQualifiedName) n = n.child;
+    else if (n instanceof NameType || n instanceof OperatorName || n instanceof SpecialSubstitution) return n.baseName;
+    else return "";
   }
 }

@@ -333,8 +333,9 @@ export class PostfixQualifiedType extends Node {
     this.type = type;
     this.postfix = postfix;
   }
+  /** Only the left half of the type prints (`int complex` for `C A4_i`), as in llvm-cxxfilt 16. */
   printLeft(o: OutputBuffer): void {
-    this.type.print(o);
+    this.type.printLeft(o);
     o.add(this.postfix);
   }
 }
