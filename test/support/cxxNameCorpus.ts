@@ -323,6 +323,9 @@ struct [[gnu::abi_tag("cxx11")]] Str { int s; };
 struct [[gnu::abi_tag("t1")]] TaggedCls { TaggedCls(); ~TaggedCls(); virtual void v(); template<class T> TaggedCls(T); };
 TaggedCls::TaggedCls() {} TaggedCls::~TaggedCls() {} void TaggedCls::v() {} template<class T> TaggedCls::TaggedCls(T) {}
 template TaggedCls::TaggedCls(int);
+struct WithUnnamed { struct { int x; } anon; enum { kA, kB } e; union { int i; float f; }; template<class T> static void take(T); };
+template<class T> void WithUnnamed::take(T) {}
+template void WithUnnamed::take(decltype(WithUnnamed::anon)); template void WithUnnamed::take(decltype(WithUnnamed::e));
 [[gnu::abi_tag("cxx11", "v2")]] Str tagged(int) { return {}; }
 Str plainTag(Str) { return {}; }
 namespace [[gnu::abi_tag("ns")]] TagNs { inline namespace [[gnu::abi_tag("inl")]] v1 { void inTag() {} } }
