@@ -16,6 +16,7 @@
  *   repeat a subtree exponentially fail fast instead of exhausting memory.
  */
 
+// Divergence from XNU: llvm-cxxfilt has neither bound; we fail with DemangleError instead.
 /** How deep a parse tree may nest before the input is rejected. */
 export const MAX_NODE_DEPTH = 640;
 /** Default bound on printed text, in UTF-16 units. */

@@ -100,6 +100,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         case "_": o.stripUnderscore = true; break;
         case "n": o.stripUnderscore = false; break;
         case "t": o.types = true; break;
+        // Divergence from XNU: -p comes from LLVM 17+; llvm-cxxfilt 16 rejects it.
         case "p": o.params = false; break;
         case "s": break;
         case "h":
