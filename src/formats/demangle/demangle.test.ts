@@ -80,6 +80,7 @@ describe("describeSymbol", () => {
     expect(kind("__ZN9IOService10superClassE")).toBe("superClassPointer");
     expect(kind("__ZNK9IOService9MetaClass5allocEv")).toBe("metaClassAlloc");
     expect(kind("__ZTI9IOService")).toBe("typeinfo");
+    expect(describeSymbol("__ZTVN9IOService9MetaClassE")).toMatchObject({ kind: "metaClassVtable", className: "IOService" });
     expect(kind("__ZTS9IOService")).toBe("typeinfoName");
     expect(kind("__ZThn8_N4Left1fEi")).toBe("nonVirtualThunk");
     expect(describeSymbol("__ZThn8_N4Left1fEi")?.className).toBe("Left");
