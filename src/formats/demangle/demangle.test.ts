@@ -98,11 +98,22 @@ describe("bounds", () => {
   });
 
   it("bounds the output of substitutions that double at each step", () => {
-    // Each function type refers twice to the previous one: the printed size doubles per level.
-    let s = "__Z1fPFvvE";
-    for (let i = 0; i < 40; i++) s += `PFv${i === 0 ? "S0_" : `S${(i * 2 - 1).toString(36).toUpperCase()}_`}S_E`;
-    expect(() => cxxfilt(s)).not.toThrow();
-    expect(cxxfilt("__Z1fPFvS_S_E", { outputLimit: 5 })).toBe("__Z1fPFvS_S_E");
+    // `P1A` makes S0_ = A*; each `PFv S<k>_ S<k>_ E` is a pointer to a function taking the
+    // previous pointer type twice, so the printed size doubles per step.
+    const doubling = (steps: number): string => {
+      let s = "__Z1fP1A";
+      for (let k = 0; k < steps; k++) {
+        const id = (2 * k).toString(36).toUpperCase();
+        s += `PFvS${id}_S${id}_E`;
+      }
+      return s;
+    };
+    const small = demangle(doubling(8));
+    expect(small).toBeDefined();
+    expect(small!.length).toBeGreaterThan(2 ** 8);
+    expect(demangle(doubling(60))).toBeUndefined();
+    expect(cxxfilt(doubling(60))).toBe(doubling(60));
+    expect(demangle(doubling(8), { outputLimit: 100 })).toBeUndefined();
   });
 
   it("never throws anything but DemangleError on random or mutated input, and terminates", () => {
