@@ -313,7 +313,7 @@ export abstract class ExpressionParser extends ParserBase {
       case 0x6f: this.pos++; return this.parseIntegerLiteral("unsigned __int128");
       case 0x66 /* f */: this.pos++; return this.parseFloatLiteral(8, "f");
       case 0x64 /* d */: this.pos++; return this.parseFloatLiteral(16, "");
-      case 0x65 /* e */: this.fail("long double literals are not supported");
+      case 0x65 /* e */: this.pos++; return this.parseFloatLiteral(20, "L");
       case UNDERSCORE: {
         if (this.consumeIf("_Z")) {
           const r = this.parseEncoding();

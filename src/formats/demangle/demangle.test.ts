@@ -35,7 +35,8 @@ describe("demangle", () => {
       "_ZN1AUt_E", "_Z1fIJicEEvDpT_", "_Z1fIJEEvDpT_", "_Z3fooILb1EEvv", "_Z3fooILln5EEvv", "_Z3fooILc65EEvv",
       "_Z1fIiEDTplfp_fp_ET_", "_ZN1AcvT_IiEEv", "_Z1fPFPFivEvE", "_Z1fPA3_i", "_Z1fRA3_i", "_Z1fM1AKFviE",
       "_Z1fIiEvDTgtfp_fp_E", "_Z1fILi1EEvAgtT_Li0E_i", "_ZZ1fvEs", "_ZGVZ1fvE1x", "_Z3fooB5cxx11v", "_Z1fDv4_f",
-      "_ZTCN1A1BE0_N1A1CE", "_Z1fILf3f800000EEvv", "_Z1fILd3ff8000000000000EEvv", "_Z1fIXadL_Z1gIcEvvEEEvT_",
+      "_ZTCN1A1BE0_N1A1CE", "_Z1fILf3f800000EEvv", "_Z1fILd3ff8000000000000EEvv",
+      "_Z1fILe3fff8000000000000000EEvv", "_Z1fILe00000000000000003fffEEvv", "_Z1fILf7fc00000EEvv", "_Z1fILdfff0000000000000EEvv", "_Z1fIXadL_Z1gIcEvvEEEvT_",
       "_ZN12_GLOBAL__N_13fooEv", "_Z1fDn", "___Z1fv_block_invoke", "_Z1fv.cold.1", "_ZNKR1A1fEv", "_ZNO1A1fEv",
       "_Z1fPDoFvvE", "_ZN1AliEPKc", "_ZdlPv", "_Znam", "_ZN1AcviEv", "_Z1fIiEvDTcl1gIT_EEE", "_ZTW1x", "_ZTH1x",
     ];
