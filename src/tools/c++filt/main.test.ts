@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
@@ -47,6 +50,20 @@ describe("iokit c++filt", () => {
     const args = ["__ZN9IOService10gMetaClassE", "__Z1fv x", "i", "_main", "__Z1fIiEvT_"];
     expect((await run(args)).out).toBe(oracle(["-_", ...args]).out);
     expect((await run(["-n", "_Z1fv", "__Z1fv"])).out).toBe(oracle(["-n", "_Z1fv", "__Z1fv"]).out);
+  });
+
+  it.skipIf(!haveOracle)("reads arguments from @FILE response files, keeping unreadable ones literally", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cxxfilt-rsp-"));
+    try {
+      writeFileSync(join(dir, "args.rsp"), '-t __Z1fv\n"__Z1gv" \'i\' @nested.rsp');
+      writeFileSync(join(dir, "nested.rsp"), "__Z1hi");
+      const io = captureIO({ cwd: dir });
+      expect(await main(["@args.rsp", "@missing.rsp"], io)).toBe(0);
+      const r = spawnSync("llvm-cxxfilt-16", ["-_", "@args.rsp", "@missing.rsp"], { cwd: dir, encoding: "utf8" });
+      expect(io.out()).toBe(r.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects unknown options with one line and status 1", async () => {
