@@ -6,3 +6,4 @@ export * from "./plist/index.ts";
 export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
+export * from "./archiver/index.ts";
