@@ -26,18 +26,13 @@ const SPECIAL_KEYS = new Set([
   "IOObjectRetainCount", "IOServiceState", "IOServiceBusyState", "IOServiceBusyTime", "IORegistryEntryChildren",
 ]);
 
-/** Deep copy with dictionary keys sorted and sets turned into arrays. Explicit stack. */
+/** Deep copy with sets turned into arrays (XML plists have no sets). Depth-bounded. */
 function forArchive(value: OSValue): OSValue {
   if (!(value instanceof Map) && !(value instanceof Set) && !Array.isArray(value)) return value;
   const convert = (v: OSValue, depth: number): OSValue => {
     if (depth > 512) return v;
-    if (v instanceof Map) {
-      const out = new Map<string, OSValue>();
-      for (const k of [...v.keys()].sort()) out.set(k, convert(v.get(k) as OSValue, depth + 1));
-      return out;
-    }
-    if (v instanceof Set) return [...v].map((x) => convert(x, depth + 1));
-    if (Array.isArray(v)) return v.map((x) => convert(x, depth + 1));
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, convert(x, depth + 1)]));
+    if (v instanceof Set || Array.isArray(v)) return [...v].map((x) => convert(x, depth + 1));
     return v;
   };
   return convert(value, 0);
@@ -64,18 +59,12 @@ function archiveEntry(e: IORegistrySnapshotEntry, plane: string, o: IORegFormatO
   return d;
 }
 
-function sortKeys(d: Map<string, OSValue>): Map<string, OSValue> {
-  return new Map([...d.keys()].sort().map((k) => [k, d.get(k) as OSValue]));
-}
-
 /** ioreg's archive_scan(): the subtree at `start` as nested dictionaries. */
 function archiveScan(s: IORegistrySnapshot, start: number, startDepth: number, plane: string, o: IORegFormatOptions, limit: number): Map<string, OSValue> {
   const top = archiveEntry(s.entries[start] as IORegistrySnapshotEntry, plane, o);
   const stack: Array<[number, number, Map<string, OSValue>]> = [[start, startDepth, top]];
-  const made: Array<Map<string, OSValue>> = [];
   while (stack.length > 0) {
     const [index, depth, dict] = stack.pop() as [number, number, Map<string, OSValue>];
-    made.push(dict);
     if (depth > s.entries.length) continue;
     const kids = snapshotChildren(s.entries[index] as IORegistrySnapshotEntry, plane);
     if ((limit === 0 || limit > depth + 1) && kids.length > 0) {
@@ -89,12 +78,6 @@ function archiveScan(s: IORegistrySnapshot, start: number, startDepth: number, p
       }
       for (let i = frames.length - 1; i >= 0; i--) stack.push(frames[i] as [number, number, Map<string, OSValue>]);
     }
-  }
-  // Sort keys last, in place of each dictionary's contents, children arrays included.
-  for (const d of made) {
-    const sorted = sortKeys(d);
-    d.clear();
-    for (const [k, v] of sorted) d.set(k, v);
   }
   return top;
 }
@@ -120,7 +103,7 @@ export function buildIORegArchive(s: IORegistrySnapshot, o: IORegFormatOptions =
           const parent = archiveEntry(s.entries[ancestors[i] as number] as IORegistrySnapshotEntry, plane, o);
           // ioreg sets the single subtree dictionary (not an array) as the ancestor's children.
           parent.set("IORegistryEntryChildren", d);
-          d = sortKeys(parent);
+          d = parent;
         }
         out.push(d);
       } else out.push(archiveScan(s, index, 0, plane, o, limit));

@@ -10,13 +10,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  buildIORegArchive, formatIORegText, type IORegFormatOptions, type IORegistrySnapshot,
+  buildIORegArchive, formatIORegText, writeXMLPlist, type IORegFormatOptions, type IORegistrySnapshot,
 } from "../../formats/index.ts";
 import { getopt, GetoptError } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { importDump } from "./loadDump.ts";
 import { kernelRegistry } from "./kernelRegistry.ts";
-import { writeArchive } from "./writeArchive.ts";
 
 export const summary = "show the I/O Registry, or a registry dump (--import FILE), as Apple's ioreg";
 
@@ -108,7 +107,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     }
     let result;
     try {
-      result = importDump(bytes, { strict });
+      // -p names the plane of dumps that do not record it (ioreg -a archives, headerless text).
+      result = importDump(bytes, { strict, ...(planeGiven && o.plane !== undefined ? { plane: o.plane } : {}) });
     } catch (e) {
       if (e instanceof Error && !(e instanceof RangeError)) {
         io.stderr(`ioreg: error: ${importPath}: ${e.message.replace(/\.$/, "")}.\n`);
@@ -135,7 +135,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
 
   if (archive) {
-    io.stdout(writeArchive(buildIORegArchive(snapshot, o)));
+    // CFPropertyListWrite's XML: keys sorted, tabs, base64 data (writeXMLPlist does the same).
+    io.stdout(writeXMLPlist(buildIORegArchive(snapshot, o)));
     return 0;
   }
   // A dump with `Plane:` headers prints back the same way: every section, unless -p picks one.
