@@ -74,7 +74,7 @@ export default async function (args: string[]): Promise<void> {
   const reg = new IORegistry({ clock: () => 0n });
   const entries: IORegistryEntry[] = [];
   for (let i = 0; i < N; i++) entries.push(reg.createEntry("IOService", { isService: true }));
-  const attach = time(5, () => {
+  const attach = time(15, () => {
     for (let i = 0; i < N; i++) (entries[i] as IORegistryEntry).attachToParent(i === 0 ? reg.root : (entries[(i - 1) >> 4] as IORegistryEntry), "IOService");
     for (let i = N - 1; i >= 0; i--) (entries[i] as IORegistryEntry).detachFromParent(i === 0 ? reg.root : (entries[(i - 1) >> 4] as IORegistryEntry), "IOService");
   });

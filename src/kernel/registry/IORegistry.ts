@@ -55,12 +55,16 @@ export class IORegistry implements RegistryHost {
   readonly #clock: () => bigint;
   #lastID = ROOT_ENTRY_ID - 1n;
   #stale = 0;
+  /** One-entry cache for plane lookups by name: callers mostly repeat one plane. */
+  #lastPlaneName: string | undefined;
+  #lastPlane: IORegistryPlane | undefined;
   #generation = 0;
 
   constructor(options: IORegistryOptions = {}) {
     this.#clock = options.clock ?? (() => BigInt(Math.round(performance.now() * 1e6)));
     this.root = new IORegistryEntry(this, { className: "IORegistryEntry", name: "Root", isService: false });
     this.#byID.set(this.root.idKey, this.root);
+    this.root.indexed = true;
     for (const p of options.planes ?? STANDARD_PLANES) this.makePlane(p);
   }
 
@@ -79,9 +83,14 @@ export class IORegistry implements RegistryHost {
    */
   plane(plane: IORegistryPlane | string): IORegistryPlane {
     if (typeof plane !== "string") return plane;
+    if (plane === this.#lastPlaneName) return this.#lastPlane as IORegistryPlane;
     const p = this.#planes.get(plane);
-    if (p === undefined) throw new IOReturnError(kIOReturnNotFound, `Cannot find registry plane "${plane}"`);
-    return p;
+    if (p !== undefined) {
+      this.#lastPlaneName = plane;
+      this.#lastPlane = p;
+      return p;
+    }
+    throw new IOReturnError(kIOReturnNotFound, `Cannot find registry plane "${plane}"`);
   }
 
   /** @internal */
@@ -91,15 +100,22 @@ export class IORegistry implements RegistryHost {
     // ones, then sweeps: a detach/re-attach pair (the common churn) then costs no table
     // insert or delete. Lookups check linkCount, so a stale entry is never returned.
     if (linked) {
-      if (this.#byID.get(entry.idKey) !== entry) this.#byID.set(entry.idKey, entry);
-      else this.#stale--;
+      if (!entry.indexed) {
+        this.#byID.set(entry.idKey, entry);
+        entry.indexed = true;
+      } else this.#stale--;
     } else if (entry.linkCount === 0 && entry !== this.root) {
       if (++this.#stale > 1024 && this.#stale * 2 > this.#byID.size) this.#sweep();
     }
   }
 
   #sweep(): void {
-    for (const [k, e] of this.#byID) if (e.linkCount === 0 && e !== this.root) this.#byID.delete(k);
+    for (const [k, e] of this.#byID) {
+      if (e.linkCount === 0 && e !== this.root) {
+        this.#byID.delete(k);
+        e.indexed = false;
+      }
+    }
     this.#stale = 0;
   }
 

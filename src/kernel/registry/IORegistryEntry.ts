@@ -85,6 +85,8 @@ export class IORegistryEntry {
   readonly entryID: bigint;
   /** The entry ID as a Map key: a number when exact, else the bigint (hashing numbers is cheaper). */
   readonly idKey: number | bigint;
+  /** @internal Whether the registry's ID index holds this entry (maintained by the registry). */
+  indexed = false;
   /** Whether the entry is an IOService (has state bits and a busy count). */
   readonly isService: boolean;
   readonly #metaClass: RegistryClass;
