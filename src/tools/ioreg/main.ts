@@ -75,7 +75,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       case "b": o.bold = io.env.TERM && io.env.TERM !== "dumb" ? { on: "\x1b[1m", off: "\x1b[0m" } : { on: "", off: "" }; break;
       case "c": o.className = v; break;
       case "d": o.depth = atoi(v); break;
-      case "f": break; // smart formatting of device-tree properties: not implemented, values print plainly
+      case "f": o.format = true; break;
       case "i": o.inheritance = true; break;
       case "k": o.key = v; break;
       case "l": o.list = true; break;
@@ -141,6 +141,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
   // A dump with `Plane:` headers prints back the same way: every section, unless -p picks one.
   const sections = planeGiven || o.root ? [] : (snapshot.textStyle?.sections ?? []);
+  const errors = new Set<string>();
+  o.onError = (m) => errors.add(m);
   let text: string;
   if (sections.length > 1) {
     text = sections.map((p) => `${p}:\n${formatIORegText(snapshot, { ...o, plane: p })}`).join("");
@@ -149,5 +151,6 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     if (snapshot.textStyle?.planeHeader && !planeGiven && !o.root) text = `${plane}:\n${text}`;
   }
   io.stdout(Buffer.from(text, "latin1"));
+  for (const m of errors) io.stderr(`ioreg: error: ${m}.\n`);
   return 0;
 }
