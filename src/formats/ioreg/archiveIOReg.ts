@@ -16,10 +16,11 @@
 import { OSNumber, type OSValue } from "../../libkern/index.ts";
 import {
   snapshotChildren, snapshotLocation, snapshotName,
-  type IORegistrySnapshot, type IORegistrySnapshotEntry, type SnapshotServiceState,
+  type IORegistrySnapshot, type IORegistrySnapshotEntry,
 } from "./IORegistrySnapshot.ts";
 import { ioregMatches, type IORegFormatOptions } from "./formatIORegText.ts";
 import { IORegSyntaxError, type IORegImportResult } from "./IORegSyntaxError.ts";
+import { moveRootFirst, standInRoot, type MutableSnapshotEntry } from "./snapshotBuilding.ts";
 
 const SPECIAL_KEYS = new Set([
   "IORegistryEntryName", "IORegistryEntryLocation", "IORegistryEntryID", "IOObjectClass", "IOObjectInheritance",
@@ -116,18 +117,6 @@ export function buildIORegArchive(s: IORegistrySnapshot, o: IORegFormatOptions =
   return out;
 }
 
-interface MutableEntry {
-  id: bigint;
-  className: string;
-  superclasses?: string[];
-  planeNames: Record<string, string>;
-  planeLocations: Record<string, string>;
-  properties: Map<string, OSValue>;
-  children: Record<string, number[]>;
-  service?: SnapshotServiceState;
-  retain: number;
-}
-
 const asBig = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNumber ? v.value : undefined);
 
 /**
@@ -136,7 +125,7 @@ const asBig = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNu
  */
 export function importIORegArchive(value: OSValue, options: { plane?: string; strict?: boolean } = {}): IORegImportResult {
   const plane = options.plane ?? "IOService";
-  const entries: MutableEntry[] = [];
+  const entries: MutableSnapshotEntry[] = [];
   const byID = new Map<bigint, number>();
   let problem: string | undefined;
   let synthetic = 0x100000100n;
@@ -151,7 +140,7 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
     const name = d.get("IORegistryEntryName");
     const loc = d.get("IORegistryEntryLocation");
     const state = asBig(d.get("IOServiceState"));
-    const e: MutableEntry = {
+    const e: MutableSnapshotEntry = {
       id: uid,
       className: typeof cls === "string" ? cls : "IORegistryEntry",
       planeNames: typeof name === "string" ? { [plane]: name } : {},
@@ -180,18 +169,18 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
     const [d, parent] = stack.pop() as [Map<string, OSValue>, number | undefined];
     const index = add(d);
     if (parent === undefined) {
-      const e = entries[index] as MutableEntry;
+      const e = entries[index] as MutableSnapshotEntry;
       if (root === undefined && e.className === "IORegistryEntry" && e.planeNames[plane] === "Root") root = index;
       else {
         if (root === undefined) {
           root = entries.length;
-          entries.push({ id: 0x100000100n, className: "IORegistryEntry", planeNames: { [plane]: "Root" }, planeLocations: {}, properties: new Map(), children: {}, retain: 1 });
+          entries.push(standInRoot(plane));
         }
-        const kids = ((entries[root] as MutableEntry).children[plane] ??= []);
+        const kids = ((entries[root] as MutableSnapshotEntry).children[plane] ??= []);
         if (!kids.includes(index)) kids.push(index);
       }
     } else {
-      const kids = ((entries[parent] as MutableEntry).children[plane] ??= []);
+      const kids = ((entries[parent] as MutableSnapshotEntry).children[plane] ??= []);
       if (!kids.includes(index)) kids.push(index);
     }
     const c = d.get("IORegistryEntryChildren");
@@ -205,18 +194,11 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
   if (problem !== undefined && options.strict) throw new IORegSyntaxError(problem);
   if (root === undefined) {
     root = entries.length;
-    entries.push({ id: 0x100000100n, className: "IORegistryEntry", planeNames: { [plane]: "Root" }, planeLocations: {}, properties: new Map(), children: {}, retain: 1 });
-  }
-  if (root !== 0) {
-    const order = [root, ...entries.keys()].filter((i, k) => k === 0 || i !== root);
-    const where = new Map(order.map((old, neu) => [old, neu]));
-    const moved = order.map((old) => entries[old] as MutableEntry);
-    for (const e of moved) for (const p of Object.keys(e.children)) e.children[p] = (e.children[p] as number[]).map((x) => where.get(x) as number);
-    entries.splice(0, entries.length, ...moved);
+    entries.push(standInRoot(plane));
   }
   const snapshot: IORegistrySnapshot = {
     planes: [plane],
-    entries,
+    entries: moveRootFirst(entries, root),
     textStyle: { ids: true, retainCount: false, planeHeader: false },
     hasProperties: entries.some((e) => e.properties.size > 0),
   };

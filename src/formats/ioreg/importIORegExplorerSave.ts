@@ -18,20 +18,9 @@ import {
   describeIORegistryExplorerArchive, readIORegistryExplorerArchive, type IORegExplorerNode,
 } from "../archiver/index.ts";
 import { parseBinaryPlist } from "../plist/index.ts";
-import { ROOT_ENTRY_ID, type IORegistrySnapshot, type SnapshotServiceState } from "./IORegistrySnapshot.ts";
+import { ROOT_ENTRY_ID, type IORegistrySnapshot } from "./IORegistrySnapshot.ts";
 import { IORegSyntaxError, type IORegImportProblem, type IORegImportResult } from "./IORegSyntaxError.ts";
-
-interface MutableEntry {
-  id: bigint;
-  className: string;
-  superclasses?: string[];
-  planeNames: Record<string, string>;
-  planeLocations: Record<string, string>;
-  properties: Map<string, OSValue>;
-  children: Record<string, number[]>;
-  service?: SnapshotServiceState;
-  retain: number;
-}
+import type { MutableSnapshotEntry } from "./snapshotBuilding.ts";
 
 const offsetOf = (e: unknown): number => {
   const o = (e as { offset?: unknown }).offset;
@@ -52,7 +41,7 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
     throw new IORegSyntaxError(`not a readable IORegistryExplorer save: ${(e as Error).message}`, undefined, offsetOf(e));
   }
   const order = planes.includes("IOService") ? ["IOService", ...planes.filter((p) => p !== "IOService")] : [...planes];
-  const entries: MutableEntry[] = [];
+  const entries: MutableSnapshotEntry[] = [];
   const byKey = new Map<unknown, number>();
   let nextID = ROOT_ENTRY_ID;
   let sawIDs = false;
@@ -65,7 +54,7 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
       if (node.entryID !== undefined) sawIDs = true;
       const isService = node.inheritance.includes("IOService");
       const supers = node.inheritance.slice(1).filter((c) => c !== "OSObject");
-      const e: MutableEntry = {
+      const e: MutableSnapshotEntry = {
         id: node.entryID ?? nextID++,
         className: node.className,
         ...(supers.length > 0 ? { superclasses: supers } : {}),
@@ -83,7 +72,7 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
       entries.push(e);
       byKey.set(key, index);
     }
-    const e = entries[index] as MutableEntry;
+    const e = entries[index] as MutableSnapshotEntry;
     e.planeNames[plane] ??= node.name;
     if (node.location !== undefined) e.planeLocations[plane] ??= node.location;
     return index;
@@ -106,7 +95,7 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
       done.add(node);
       const index = entryFor(node, plane);
       if (node.children.length === 0) continue;
-      const kids = ((entries[index] as MutableEntry).children[plane] ??= []);
+      const kids = ((entries[index] as MutableSnapshotEntry).children[plane] ??= []);
       for (const c of node.children) {
         const k = entryFor(c, plane);
         if (k !== index && !kids.includes(k)) kids.push(k);
