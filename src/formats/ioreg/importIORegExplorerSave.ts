@@ -38,7 +38,8 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
     plist = parseBinaryPlist(bytes);
     planes = describeIORegistryExplorerArchive(plist).planes;
   } catch (e) {
-    throw new IORegSyntaxError(`not a readable IORegistryExplorer save: ${(e as Error).message}`, undefined, offsetOf(e));
+    const reason = (e as Error).message.replace(/ at byte offset \d+\.?$/, "");
+    throw new IORegSyntaxError(`not a readable IORegistryExplorer save: ${reason}`, undefined, offsetOf(e));
   }
   const order = planes.includes("IOService") ? ["IOService", ...planes.filter((p) => p !== "IOService")] : [...planes];
   const entries: MutableSnapshotEntry[] = [];
