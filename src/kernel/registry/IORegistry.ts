@@ -236,6 +236,21 @@ export class IORegistry implements RegistryHost {
     return new IORegistryIterator(start, this.plane(plane), () => this.#generation, options);
   }
 
+  /**
+   * `getProperty(key, plane, options)` / `IORegistryEntrySearchCFProperty`: the entry's own
+   * property, else (with `recursive`) the first one found walking its children, or its parents
+   * with `parents`, in `plane`.
+   */
+  searchProperty(entry: IORegistryEntry, key: string, plane: IORegistryPlane | string, options: { recursive?: boolean; parents?: boolean } = {}): OSValue | undefined {
+    const own = entry.getProperty(key);
+    if (own !== undefined || !options.recursive) return own;
+    for (const e of this.iterate(entry, plane, { recursive: true, ...(options.parents ? { parents: true } : {}) })) {
+      const v = e.getProperty(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
   /** Adds a busy-transition listener; returns a function that removes it. */
   onBusyChange(listener: BusyListener): () => void {
     this.#busyListeners.add(listener);
