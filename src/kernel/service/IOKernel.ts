@@ -28,7 +28,7 @@ import { nubOf, serviceOf } from "./serviceNub.ts";
 import { Terminator } from "./Terminator.ts";
 import {
   gIOBusyInterest, gIOFirstMatchNotification, gIOFirstPublishNotification, gIOGeneralInterest, gIOMatchedNotification,
-  gIOPublishNotification, kIOServiceAsynchronous, kIOServiceSynchronous, type IOInterestType, type IONotificationType,
+  gIOPublishNotification, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IOInterestType, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** Options for a new kernel. */
@@ -133,7 +133,10 @@ export class IOKernel implements ServiceRuntime {
   }
 
   serviceDetached(service: IOService, provider: IOService): void {
-    if (service.isInactive() && service.getProviders().length === 0) this.#services.delete(service);
+    if (service.isInactive() && service.getProviders().length === 0) {
+      this.#services.delete(service);
+      this.#matcher.forget(service);
+    }
     if (service.termination.rematchOnDetach && service.isInactive()) {
       service.termination.rematchOnDetach = false;
       if (!provider.isInactive()) provider.registerService();
@@ -231,6 +234,20 @@ export class IOKernel implements ServiceRuntime {
       default:
         return kIOReturnBadArgument;
     }
+  }
+
+  /**
+   * `IOCatalogue::terminateDriversForModule(bundleId)`: terminates (synchronously) every service
+   * made from that kext's personalities or of a class it defined, then — with `removePersonalities` —
+   * removes its personalities without rematching, so the kext's classes can be unloaded
+   * (`OSMetaClass.removeClasses`) once their instances are gone.
+   */
+  terminateDriversForModule(bundleId: string, removePersonalities = true): IOReturn {
+    const victims = [...this.registry.entries()].filter((e): e is IOService => e instanceof IOService
+      && !e.isInactive() && (e.getProperty("CFBundleIdentifier") === bundleId || e.getKmodName() === bundleId));
+    for (const v of victims) v.terminate(kIOServiceRequired | kIOServiceSynchronous);
+    if (removePersonalities) this.removeDrivers(new Map<string, OSValue>([["CFBundleIdentifier", bundleId]]), false);
+    return kIOReturnSuccess;
   }
 
   /** The kext `bundleId` finished loading: resume nubs stalled for it (`moduleHasLoaded`). */

@@ -88,11 +88,11 @@ export class ServiceMatcher {
 
   /** `registerService(options)`: busy +1 and a matching pass, inline or on the scheduler. */
   registerService(service: IOService, options: number): void {
+    if (service.isInactive()) return;
     if (!this.#attachedToRoot(service)) {
       this.#host.log(`${service.getName()}: not registry member at registerService()`);
       return;
     }
-    if (service.isInactive()) return;
     service.adjustBusy(1);
     service.retain();
     const inline = (options & kIOServiceAsynchronous) === 0
@@ -116,6 +116,23 @@ export class ServiceMatcher {
       this.registerService(nub, kIOServiceAsynchronous);
       nub.adjustBusy(-1);
       nub.release();
+    }
+  }
+
+  /** A terminated nub left the registry: drop its kext stalls and resource waits (and their busy counts). */
+  forget(nub: IOService): void {
+    for (const [bundle, nubs] of this.#stalled) {
+      if (!nubs.delete(nub)) continue;
+      if (nubs.size === 0) this.#stalled.delete(bundle);
+      nub.adjustBusy(-1);
+      nub.release();
+    }
+    const dropped = this.#resourceWaits.filter((w) => w.nub === nub);
+    if (dropped.length === 0) return;
+    this.#resourceWaits = this.#resourceWaits.filter((w) => w.nub !== nub);
+    for (const w of dropped) {
+      w.driver.release();
+      nub.adjustBusy(-1);
     }
   }
 

@@ -227,6 +227,39 @@ describe("resource waits", () => {
   });
 });
 
+describe("module termination", () => {
+  it("terminateDriversForModule stops a kext's drivers, removes its personalities, and lets its classes go", async () => {
+    class ModDriver extends IOService {
+      override stop(): void {
+        trace.push("mod stop");
+      }
+    }
+    OSMetaClass.define(ModDriver, "TestModDriver", { kmodName: "com.example.mod" });
+    const { k, nub } = await bootWithNub([dict({ IOProviderClass: "TestLifecycleNub", IOClass: "TestModDriver", CFBundleIdentifier: "com.example.mod" })]);
+    expect(nub.getClients().map((c) => c.className)).toEqual(["TestModDriver"]);
+    expect(() => OSMetaClass.removeClasses("com.example.mod")).toThrow(/have instances/);
+    trace.length = 0;
+    k.terminateDriversForModule("com.example.mod");
+    expect(trace).toEqual(["mod stop"]);
+    expect(nub.getClients()).toEqual([]);
+    expect(k.catalogue.personalitiesOf("com.example.mod")).toEqual([]);
+    expect(OSMetaClass.removeClasses("com.example.mod")).toEqual(["TestModDriver"]);
+    await k.runUntilIdle();
+    expect(nub.isInactive()).toBe(false);
+  });
+
+  it("terminating a nub that waits for a resource releases the waiting driver", async () => {
+    const before = counts();
+    const { k, nub } = await bootWithNub([personality("waits", { IOResourceMatch: "NeverPublished" })]);
+    expect(counts().driver).toBe(before.driver + 1);
+    nub.terminate();
+    await k.runUntilIdle();
+    expect(k.matcher.resourceWaitCount).toBe(0);
+    expect(counts()).toEqual(before);
+    expect(k.platform.busyState).toBe(0);
+  });
+});
+
 describe("termination", () => {
   it("runs Terminate, willTerminate, didTerminate, then stops the leaf before its nub", async () => {
     const before = counts();
