@@ -30,7 +30,7 @@ import {
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { NotificationCenter } from "./IONotifier.ts";
-import { IOResources } from "./IOResources.ts";
+import { isResourcesService, type IOResources } from "./IOResources.ts";
 import { IOService, type IOServiceClass } from "./IOService.ts";
 import { nubOf } from "./serviceNub.ts";
 import {
@@ -185,9 +185,9 @@ export class ServiceMatcher {
         if (!service.isInactive()) this.#probeCandidates(service);
       } while (this.#host.catalogue.generation !== generation && !service.isInactive());
       if (service.isInactive()) return;
-      if (service instanceof IOResources) {
+      if (isResourcesService(service)) {
         service.setProperty("IOResourceMatched", [...service.properties.keys()].filter((k) => k !== "IOResourceMatched"));
-        this.#retryResourceWaits();
+        if (service === this.#host.getResources()) this.#retryResourceWaits();
       }
       service.setStateBits(kIOServiceMatchedState);
       this.#notify(gIOMatchedNotification, service);
