@@ -16,25 +16,19 @@ import { IOService } from "./IOService.ts";
 export class IOPlatformExpertDevice extends IOService {}
 OSMetaClass.define(IOPlatformExpertDevice, "IOPlatformExpertDevice");
 
-/** `publishResource` for both resources services: set, count, re-register. */
-function publish(service: IOService & { bumpGeneration(): void }, key: string, value: OSValue): void {
-  service.setProperty(key, value);
-  service.bumpGeneration();
-  service.registerService();
-}
-
-/** The nub for drivers that match on published resources. */
-export class IOResources extends IOService {
+/**
+ * What IOResources and IOUserResources share. It has no OSMetaClass of its own, so for run-time
+ * types both are direct IOService subclasses, as in xnu: IOResources personalities never match
+ * IOUserResources.
+ */
+export abstract class ResourcesService extends IOService {
   #generation = 0;
 
   /** Publishes `key` (value: `value`, default the string "IOService") and re-runs matching here. */
   publishResource(key: string, value: OSValue = "IOService"): void {
-    publish(this, key, value);
-  }
-
-  /** @internal */
-  bumpGeneration(): void {
+    this.setProperty(key, value);
     this.#generation++;
+    this.registerService();
   }
 
   /** Bumped on every publish. */
@@ -47,37 +41,18 @@ export class IOResources extends IOService {
     return kIOReturnUnsupported;
   }
 }
+
+/** The nub for drivers that match on published resources. */
+export class IOResources extends ResourcesService {}
 OSMetaClass.define(IOResources, "IOResources");
 
-/**
- * The user-space resources nub; `IOKit` is published on it when the IOKit daemon launches. Like
- * xnu's, it is a direct IOService subclass, so IOResources personalities never match it.
- */
-export class IOUserResources extends IOService {
-  #generation = 0;
-
-  publishResource(key: string, value: OSValue = "IOService"): void {
-    publish(this, key, value);
-  }
-
-  /** @internal */
-  bumpGeneration(): void {
-    this.#generation++;
-  }
-
-  get resourceGeneration(): number {
-    return this.#generation;
-  }
-
-  newUserClient(): IOReturn {
-    return kIOReturnUnsupported;
-  }
-}
+/** The user-space resources nub; `IOKit` is published on it when the IOKit daemon launches. */
+export class IOUserResources extends ResourcesService {}
 OSMetaClass.define(IOUserResources, "IOUserResources");
 
 /** Whether a service is IOResources or IOUserResources. */
-export function isResourcesService(service: IOService): service is IOResources | IOUserResources {
-  return service instanceof IOResources || service instanceof IOUserResources;
+export function isResourcesService(service: IOService): service is ResourcesService {
+  return service instanceof ResourcesService;
 }
 
 /** `serviceMatching(className)`: `{IOProviderClass: className}`. */

@@ -7,7 +7,7 @@ export {
   type TerminationState,
 } from "./IOService.ts";
 export {
-  IOPlatformExpertDevice, IOResources, IOUserResources, isResourcesService, nameMatching, propertyMatching, registryEntryIDMatching,
+  IOPlatformExpertDevice, IOResources, IOUserResources, ResourcesService, isResourcesService, nameMatching, propertyMatching, registryEntryIDMatching,
   resourceMatching, serviceMatching,
 } from "./IOResources.ts";
 export { IOKernel, type IOKernelOptions } from "./IOKernel.ts";
