@@ -27,7 +27,7 @@ import type { Scheduler } from "../scheduler/index.ts";
 import type { IOWorkLoop } from "../workloop/index.ts";
 import {
   kIOMessageServiceIsAttemptingOpen, kIOMessageServiceIsRequestingClose, kIOMessageServiceWasClosed, kIOServiceSeize,
-  type IOInterestType,
+  type IOInterestType, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** A handle on a notification or interest registration. */
@@ -40,6 +40,9 @@ export interface IONotifierHandle {
 
 /** A general-interest or busy-interest handler: `(type, provider, argument) → IOReturn`. */
 export type InterestHandler = (messageType: number, provider: IOService, argument: unknown) => IOReturn | void;
+
+/** A matching-notification handler as drivers see it. */
+export type ServiceNotificationHandler = (service: IOService, notifier: IONotifierHandle) => void;
 
 /** The kernel machinery an IOService reaches through its registry. IOKernel implements it. */
 export interface ServiceRuntime {
@@ -59,6 +62,9 @@ export interface ServiceRuntime {
   registerInterest(service: IOService, type: IOInterestType, handler: InterestHandler): IONotifierHandle;
   waitQuiet(service: IOService, timeoutMs: number): Promise<IOReturn>;
   getResources(): IOService;
+  addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority?: number): IONotifierHandle;
+  getMatchingServices(matching: OSDictionary): IOService[];
+  waitForMatchingService(matching: OSDictionary, timeoutMs?: number): Promise<IOService | undefined>;
 }
 
 const runtimes = new WeakMap<RegistryHost, ServiceRuntime>();
@@ -270,6 +276,25 @@ export class IOService extends IORegistryEntry {
   /** `registerInterest(type, handler)`: general-interest messages or busy-state changes of this service. */
   registerInterest(type: IOInterestType, handler: InterestHandler): IONotifierHandle {
     return this.runtime().registerInterest(this, type, handler);
+  }
+
+  /**
+   * `IOService::addMatchingNotification(type, matching, handler, priority)`: services already in the
+   * required state are delivered before this returns. Put the handle on `resources` in `start` so it
+   * goes away with the driver.
+   */
+  addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority = 0): IONotifierHandle {
+    return this.runtime().addMatchingNotification(type, matching, handler, priority);
+  }
+
+  /** `IOService::getMatchingServices(matching)`: matched, active services only. */
+  getMatchingServices(matching: OSDictionary): IOService[] {
+    return this.runtime().getMatchingServices(matching);
+  }
+
+  /** `IOService::waitForMatchingService(matching, timeout)`. */
+  waitForMatchingService(matching: OSDictionary, timeoutMs = Infinity): Promise<IOService | undefined> {
+    return this.runtime().waitForMatchingService(matching, timeoutMs);
   }
 
   /** Writes a line to the kernel log. */

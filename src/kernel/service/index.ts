@@ -3,7 +3,7 @@
  * termination, open/close arbitration, and the kernel that ties them together (IOKernel).
  */
 export {
-  IOService, bindServiceRuntime, type IOServiceClass, type IONotifierHandle, type InterestHandler, type ServiceRuntime,
+  IOService, bindServiceRuntime, type IOServiceClass, type ServiceNotificationHandler, type IONotifierHandle, type InterestHandler, type ServiceRuntime,
   type TerminationState,
 } from "./IOService.ts";
 export {

@@ -227,6 +227,47 @@ describe("resource waits", () => {
   });
 });
 
+describe("drivers using kernel services", () => {
+  it("a driver's matching notification lives on its ResourceStack and goes with it", async () => {
+    const seen: string[] = [];
+    class Watcher extends IOService {
+      override start(provider: IOService): boolean {
+        const n = this.addMatchingNotification(gIOMatchedNotification, serviceMatching("IOResources"), (s) => void seen.push(s.getName()));
+        this.resources.defer(() => n.remove());
+        return super.start(provider);
+      }
+    }
+    OSMetaClass.define(Watcher, "TestWatcher");
+    const { k, nub } = await bootWithNub([dict({ IOProviderClass: "TestLifecycleNub", IOClass: "TestWatcher" })]);
+    expect(seen).toEqual(["IOResources"]);
+    expect(nub.getClient()?.getMatchingServices(serviceMatching("IOResources"))).toEqual([k.resources]);
+    k.publishResource("one");
+    await k.runUntilIdle();
+    expect(seen).toEqual(["IOResources", "IOResources"]);
+    nub.terminate();
+    await k.runUntilIdle();
+    k.publishResource("two");
+    await k.runUntilIdle();
+    expect(seen).toHaveLength(2);
+    expect(k.notifications.count(gIOMatchedNotification)).toBe(0);
+  });
+});
+
+describe("real-time mode", () => {
+  it("matches on the wall clock without anyone running the scheduler", async () => {
+    const k = new IOKernel({ realTime: true });
+    k.addDrivers([personality("rt")]);
+    const nub = new TestNub(k.registry, { name: "rt-nub" });
+    nub.attach(k.platform);
+    nub.registerService();
+    nub.release();
+    expect(await k.waitForMatchingService(serviceMatching("TestLifecycleNub"))).toBe(nub);
+    expect(await nub.waitQuiet(5000)).toBe(kIOReturnSuccess);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["rt"]);
+    k.scheduler.stop();
+  });
+});
+
 describe("module termination", () => {
   it("terminateDriversForModule stops a kext's drivers, removes its personalities, and lets its classes go", async () => {
     class ModDriver extends IOService {
