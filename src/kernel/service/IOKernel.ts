@@ -225,11 +225,12 @@ export class IOKernel implements ServiceRuntime {
         this.removeDrivers(data, flag === 3);
         return kIOReturnSuccess;
       case 7:
-        this.kextdActive = true;
-        return kIOReturnSuccess;
       case 8:
-        this.kextdActive = true;
-        this.userResources.publishResource("IOKit");
+        if (!this.kextdActive) {
+          this.kextdActive = true;
+          this.#matcher.rematchDeferred();
+        }
+        if (flag === 8) this.userResources.publishResource("IOKit");
         return kIOReturnSuccess;
       default:
         return kIOReturnBadArgument;

@@ -60,6 +60,8 @@ export interface MatcherHost {
   readonly kextLoader: KextLoader | undefined;
   /** The global `io` boot-arg flags (kIOLog*). */
   readonly ioFlags: number;
+  /** Whether the kext daemon has checked in; before that, `IOMatchDefer` personalities defer matching. */
+  readonly kextdActive: boolean;
   log(line: string): void;
   getResources(): IOResources;
   /** The first registration of a service: add it to the set lookups use. */
@@ -78,6 +80,7 @@ const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.m
 export class ServiceMatcher {
   readonly #host: MatcherHost;
   readonly #stalled = new Map<string, Set<IOService>>();
+  #deferred: IOService[] = [];
   #resourceWaits: ResourceWait[] = [];
   /** Matching passes run so far. */
   passes = 0;
@@ -121,6 +124,11 @@ export class ServiceMatcher {
 
   /** A terminated nub left the registry: drop its kext stalls and resource waits (and their busy counts). */
   forget(nub: IOService): void {
+    const d = this.#deferred.indexOf(nub);
+    if (d >= 0) {
+      this.#deferred.splice(d, 1);
+      nub.release();
+    }
     for (const [bundle, nubs] of this.#stalled) {
       if (!nubs.delete(nub)) continue;
       if (nubs.size === 0) this.#stalled.delete(bundle);
@@ -205,6 +213,7 @@ export class ServiceMatcher {
 
   #probeCandidates(nub: IOService): void {
     let stalledFor: string | undefined;
+    let deferred = false;
     const hooks: MatchHooks = {
       probe: (d, _n, score) => {
         if (stalledFor !== undefined) return undefined;
@@ -215,7 +224,15 @@ export class ServiceMatcher {
         }
         return r;
       },
-      start: (d) => this.#start(d.instance as IOService, nub, d),
+      start: (d) => {
+        if (deferred) return false;
+        if (d.table?.get("IOMatchDefer") === true && !this.#host.kextdActive) {
+          deferred = true;
+          this.#host.log(`${nub.getName()}(0x${nub.entryID.toString(16)}): matching deferred by ${d.personality.ioClass ?? "?"}`);
+          return false;
+        }
+        return this.#start(d.instance as IOService, nub, d);
+      },
     };
     const run = matchService(this.#host.catalogue, nubOf(nub), hooks);
     for (const d of run.candidates) {
@@ -228,6 +245,23 @@ export class ServiceMatcher {
     // Divergence from XNU: the engine probes after pass 1, so candidates probed before the stall may
     // still start; xnu stops pass 1 at the stall. Later candidates are skipped, as in xnu.
     if (stalledFor !== undefined) this.#stall(nub, stalledFor);
+    if (deferred && !this.#deferred.includes(nub)) {
+      nub.retain();
+      this.#deferred.push(nub);
+    }
+  }
+
+  /** The kext daemon checked in: rematch the nubs whose matching an `IOMatchDefer` personality deferred. */
+  rematchDeferred(): void {
+    for (const nub of this.#deferred.splice(0)) {
+      this.registerService(nub, kIOServiceAsynchronous);
+      nub.release();
+    }
+  }
+
+  /** Nubs whose matching waits for the kext daemon. */
+  get deferredCount(): number {
+    return this.#deferred.length;
   }
 
   #flags(d: CandidateDecision): number {

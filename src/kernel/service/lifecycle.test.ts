@@ -212,6 +212,20 @@ describe("matching: probe, score, categories, start", () => {
   });
 });
 
+describe("IOMatchDefer", () => {
+  it("defers a nub's matching until the kext daemon checks in", async () => {
+    const { k, nub } = await bootWithNub([personality("deferred", { IOMatchDefer: true }), personality("lower", { IOProbeScore: num(-1, 32) })]);
+    expect(nub.getClients()).toEqual([]);
+    expect(k.logRing.texts()).toContain(`nub0(0x${nub.entryID.toString(16)}): matching deferred by TestLifecycleDriver`);
+    expect(k.matcher.deferredCount).toBe(1);
+    trace.length = 0;
+    expect(k.catalogueSendData(7)).toBe(kIOReturnSuccess);
+    await k.runUntilIdle();
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["deferred"]);
+    expect(k.matcher.deferredCount).toBe(0);
+  });
+});
+
 describe("resource waits", () => {
   it("a driver with IOResourceMatch starts once the resource is published, the nub busy until then", async () => {
     const { k, nub } = await bootWithNub([personality("waiter", { IOResourceMatch: "TestResource" })]);
