@@ -19,6 +19,7 @@ import { OSMetaClass } from "../object/index.ts";
 import { IORegistry, kIOMessageServiceBusyStateChange, kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState } from "../registry/index.ts";
 import { NS_PER_MS, Scheduler } from "../scheduler/index.ts";
 import { IOWorkLoop } from "../workloop/index.ts";
+import { ArbitrationLocks } from "./IOArbitration.ts";
 import { IOLogRing } from "./IOLogRing.ts";
 import { NotificationCenter, type IONotifier, type MatchingNotificationHandler } from "./IONotifier.ts";
 import { IOPlatformExpertDevice, IOResources, IOUserResources } from "./IOResources.ts";
@@ -64,6 +65,7 @@ export class IOKernel implements ServiceRuntime {
   readonly registry: IORegistry;
   readonly catalogue: IOCatalogue;
   readonly notifications = new NotificationCenter();
+  readonly arbitration: ArbitrationLocks<IOService>;
   readonly logRing: IOLogRing;
   readonly workLoop: IOWorkLoop;
   readonly kextLoader: KextLoader | undefined;
@@ -81,6 +83,7 @@ export class IOKernel implements ServiceRuntime {
   constructor(options: IOKernelOptions = {}) {
     this.scheduler = new Scheduler({ seed: options.seed ?? 1, shuffleTies: options.shuffleTies ?? false, realTime: options.realTime ?? false });
     this.registry = new IORegistry({ clock: () => BigInt(this.scheduler.now()) });
+    this.arbitration = new ArbitrationLocks(this.scheduler);
     this.logRing = new IOLogRing(options.logCapacity);
     this.kextLoader = options.kextLoader;
     this.ioFlags = options.ioFlags ?? 0;

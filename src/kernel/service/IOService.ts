@@ -25,6 +25,7 @@ import {
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { IOWorkLoop } from "../workloop/index.ts";
+import { kIOKernelThread, type ArbitrationLocks, type IOThread } from "./IOArbitration.ts";
 import {
   kIOMessageServiceIsAttemptingOpen, kIOMessageServiceIsRequestingClose, kIOMessageServiceWasClosed, kIOServiceSeize,
   type IOInterestType, type IONotificationType,
@@ -63,6 +64,7 @@ export interface ServiceRuntime {
   waitQuiet(service: IOService, timeoutMs: number): Promise<IOReturn>;
   getResources(): IOService;
   addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority?: number): IONotifierHandle;
+  readonly arbitration: ArbitrationLocks<IOService>;
   getMatchingServices(matching: OSDictionary): IOService[];
   waitForMatchingService(matching: OSDictionary, timeoutMs?: number): Promise<IOService | undefined>;
 }
@@ -322,6 +324,24 @@ export class IOService extends IORegistryEntry {
   }
 
   // ---- open/close arbitration ----
+
+  /**
+   * `lockForArbitration(isSuccessRequired)` for `thread` (default: the kernel thread). A non-required
+   * request fails when another thread holds the lock.
+   * @throws {BugError} for a required request on a lock another thread holds; use lockForArbitrationAsync.
+   */
+  lockForArbitration(isSuccessRequired = true, thread: IOThread = kIOKernelThread): boolean {
+    return this.runtime().arbitration.lock(this, thread, isSuccessRequired);
+  }
+
+  /** `lockForArbitration` from an activity that may wait; false when a non-required wait would deadlock. */
+  lockForArbitrationAsync(isSuccessRequired: boolean, thread: IOThread): Promise<boolean> {
+    return this.runtime().arbitration.lockAsync(this, thread, isSuccessRequired);
+  }
+
+  unlockForArbitration(thread: IOThread = kIOKernelThread): void {
+    this.runtime().arbitration.unlock(this, thread);
+  }
 
   /**
    * `open(forClient, options, arg)`: tells interested parties, fails on an inactive service, then
