@@ -24,8 +24,9 @@ import {
   type IORegistryEntryOptions, type RegistryHost,
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
-import type { IOWorkLoop } from "../workloop/index.ts";
+import type { InterruptProvider, IOWorkLoop } from "../workloop/index.ts";
 import { kIOKernelThread, type ArbitrationLocks, type IOThread } from "./IOArbitration.ts";
+import { IOInterruptLines } from "./IOInterruptLines.ts";
 import {
   kIOMessageServiceIsAttemptingOpen, kIOMessageServiceIsRequestingClose, kIOMessageServiceWasClosed, kIOServiceSeize,
   type IOInterestType, type IONotificationType,
@@ -87,9 +88,10 @@ export interface TerminationState {
   deferredStops: IOService[];
 }
 
-/** The base class of nubs and drivers. */
-export class IOService extends IORegistryEntry {
+/** The base class of nubs and drivers; as a nub it is the InterruptProvider of IOInterruptEventSource. */
+export class IOService extends IORegistryEntry implements InterruptProvider {
   #owner: IOService | null = null;
+  #interrupts: IOInterruptLines | undefined;
   #resources = new ResourceStack();
   /** @internal Termination bookkeeping. */
   readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [] };
@@ -386,6 +388,38 @@ export class IOService extends IORegistryEntry {
 
   handleIsOpen(forClient: IOService | null): boolean {
     return forClient === null ? this.#owner !== null : this.#owner === forClient;
+  }
+
+  // ---- interrupts (the nub side of IOInterruptEventSource) ----
+
+  /** The nub's interrupt lines; families add them (`interruptLines.add(type)`). */
+  get interruptLines(): IOInterruptLines {
+    return (this.#interrupts ??= new IOInterruptLines());
+  }
+
+  getInterruptType(index: number): number | undefined {
+    return this.#interrupts?.type(index);
+  }
+
+  registerInterrupt(index: number, handler: () => void): void {
+    this.interruptLines.register(index, handler);
+  }
+
+  unregisterInterrupt(index: number): void {
+    this.interruptLines.unregister(index);
+  }
+
+  enableInterrupt(index: number): void {
+    this.interruptLines.enable(index);
+  }
+
+  disableInterrupt(index: number): void {
+    this.interruptLines.disable(index);
+  }
+
+  /** Raises interrupt `index` (`causeInterrupt`): the handler runs now, in primary context. */
+  causeInterrupt(index: number): void {
+    this.interruptLines.cause(index);
   }
 
   /** A property as a string, or undefined. */
