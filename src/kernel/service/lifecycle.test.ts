@@ -7,7 +7,7 @@ import { serviceMatching } from "./IOResources.ts";
 import {
   gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
   gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsRequestingClose, kIOServiceSeize,
-  kIOServiceTerminateWithRematch,
+  kIOServiceTerminateWithRematch, kIOServiceTerminateWithRematchCurrentDext,
 } from "./serviceConstants.ts";
 import { kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 
@@ -384,6 +384,17 @@ describe("termination", () => {
     await k.runUntilIdle();
     expect(trace).toContain("stop holder from nub0");
     expect(k.platform.busyState).toBe(0);
+  });
+
+  it("rematch for the current dext counts relaunches and records the personality on the nub", async () => {
+    const { k, nub } = await bootWithNub([personality("dext")]);
+    const first = nub.getClient() as IOService;
+    first.setProperty("IOMatchedPersonality", dict({ IOClass: "TestLifecycleDriver" }));
+    first.terminate(kIOServiceTerminateWithRematchCurrentDext);
+    await k.runUntilIdle();
+    expect(nub.getProperty("IORematchCount")).toEqual(num(1, 32));
+    expect(nub.getProperty("IORematchPersonality")).toEqual(dict({ IOClass: "TestLifecycleDriver" }));
+    expect(nub.getClients()).toHaveLength(1);
   });
 
   it("terminate with rematch re-registers the provider and a fresh driver starts", async () => {
