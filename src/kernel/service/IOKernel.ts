@@ -104,7 +104,7 @@ export class IOKernel implements ServiceRuntime {
     this.#terminator = new Terminator({
       scheduler: this.scheduler,
       log: (l) => this.log(l),
-      notify: (type, service) => this.#notify(type, service),
+      notify: (type, service) => this.#matcher.notify(type, service),
     });
     this.platform = new IOPlatformExpertDevice(this.registry, options.platformName !== undefined ? { name: options.platformName } : {});
     this.platform.attachToParent(this.registry.root, "IOService");
@@ -350,16 +350,5 @@ export class IOKernel implements ServiceRuntime {
   #busyChanged(entry: unknown, busy: number): void {
     if (!(entry instanceof IOService)) return;
     for (const h of this.notifications.interested(entry, gIOBusyInterest)) h(kIOMessageServiceBusyStateChange, entry, busy);
-  }
-
-  #notify(type: IONotificationType, service: IOService): void {
-    for (const n of this.notifications.collect(type, (t) => this.#matcher.matches(service, t))) {
-      if (!n.active) continue;
-      try {
-        n.handler(service, n);
-      } catch (e) {
-        this.log(`${type} notification handler for ${service.getName()} threw: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
   }
 }

@@ -34,7 +34,8 @@ import { isResourcesService, type IOResources } from "./IOResources.ts";
 import { IOService, type IOServiceClass } from "./IOService.ts";
 import { nubOf } from "./serviceNub.ts";
 import {
-  gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification, kIOLogProbe,
+  gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
+  gIOTerminatedNotification, gIOWillTerminateNotification, kIOLogProbe,
   kIOLogMatch, kIOLogStart, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IONotificationType,
 } from "./serviceConstants.ts";
 
@@ -163,9 +164,14 @@ export class ServiceMatcher {
     return false;
   }
 
-  #notify(type: IONotificationType, service: IOService): void {
+  /**
+   * Delivers `type` for `service` to the matching notifiers, in priority order. Termination types are
+   * delivered to inactive services (that is when they happen); the others stop once it is inactive.
+   */
+  notify(type: IONotificationType, service: IOService): void {
+    const evenInactive = type === gIOTerminatedNotification || type === gIOWillTerminateNotification;
     for (const n of this.#host.notifications.collect(type, (t) => this.matches(service, t))) {
-      if (service.isInactive() || !n.active) continue;
+      if ((service.isInactive() && !evenInactive) || !n.active) continue;
       try {
         n.handler(service, n);
       } catch (e) {
@@ -188,8 +194,8 @@ export class ServiceMatcher {
           service.setStateBits(kIOServiceFirstPublishState);
         }
         service.setStateBits(kIOServiceRegisteredState);
-        if (first) this.#notify(gIOFirstPublishNotification, service);
-        this.#notify(gIOPublishNotification, service);
+        if (first) this.notify(gIOFirstPublishNotification, service);
+        this.notify(gIOPublishNotification, service);
         if (!service.isInactive()) this.#probeCandidates(service);
       } while (this.#host.catalogue.generation !== generation && !service.isInactive());
       if (service.isInactive()) return;
@@ -198,10 +204,10 @@ export class ServiceMatcher {
         if (service === this.#host.getResources()) this.#retryResourceWaits();
       }
       service.setStateBits(kIOServiceMatchedState);
-      this.#notify(gIOMatchedNotification, service);
+      this.notify(gIOMatchedNotification, service);
       if ((service.state & kIOServiceFirstMatchState) === 0 && !service.isInactive()) {
         service.setStateBits(kIOServiceFirstMatchState);
-        this.#notify(gIOFirstMatchNotification, service);
+        this.notify(gIOFirstMatchNotification, service);
       }
     } finally {
       service.synchronousState = wasSync;
