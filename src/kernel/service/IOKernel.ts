@@ -349,6 +349,12 @@ export class IOKernel implements ServiceRuntime {
   /** The busy-interest fan-out the registry calls on every busy transition. */
   #busyChanged(entry: unknown, busy: number): void {
     if (!(entry instanceof IOService)) return;
-    for (const h of this.notifications.interested(entry, gIOBusyInterest)) h(kIOMessageServiceBusyStateChange, entry, busy);
+    for (const h of this.notifications.interested(entry, gIOBusyInterest)) {
+      try {
+        h(kIOMessageServiceBusyStateChange, entry, busy);
+      } catch (e) {
+        this.log(`${entry.getName()}: busy interest handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 }

@@ -139,8 +139,11 @@ export class Terminator {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
-      this.#drainActions();
+      // Stops may terminate more services (synchronously even): keep going until both queues are empty.
+      while (this.#phase2.length > 0 || this.#actions.length > 0) {
+        for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
+        this.#drainActions();
+      }
     } finally {
       this.#draining = false;
     }

@@ -7,7 +7,7 @@ import { serviceMatching } from "./IOResources.ts";
 import {
   gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
   gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsRequestingClose, kIOServiceSeize,
-  kIOServiceTerminateWithRematch, kIOServiceTerminateWithRematchCurrentDext,
+  kIOServiceSynchronous, kIOServiceTerminateWithRematch, kIOServiceTerminateWithRematchCurrentDext,
 } from "./serviceConstants.ts";
 import { kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 
@@ -355,6 +355,25 @@ describe("termination", () => {
       "stop leaf from bus-child", "stop bus-child from TestLifecycleDriver", "stop bus from nub0", "stop nub0 from IOPlatformExpertDevice",
     ]);
     expect(counts()).toEqual(before);
+  });
+
+  it("a driver that terminates another service from its stop() gets it torn down too", async () => {
+    const { k, nub } = await bootWithNub([personality("chain")]);
+    const other = new TestNub(k.registry, { name: "other" });
+    other.attach(k.platform);
+    const driver = nub.getClient() as IOService;
+    driver.stop = (p: IOService): void => {
+      trace.push(`stop chain from ${p.getName()}`);
+      other.terminate(kIOServiceSynchronous);
+    };
+    trace.length = 0;
+    nub.terminate();
+    await k.runUntilIdle();
+    // Already on the termination thread, the nested terminate queues behind the work in hand.
+    expect(trace).toEqual(["willTerminate chain", "didTerminate chain", "stop chain from nub0", "stop nub0 from IOPlatformExpertDevice", "stop other from IOPlatformExpertDevice"]);
+    expect(other.getProviders()).toEqual([]);
+    expect(k.terminationPending).toBe(0);
+    other.release();
   });
 
   it("a client with another provider survives (requestTerminate default)", async () => {
