@@ -11,5 +11,6 @@ export interface ToolModule {
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
+  ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
 };
