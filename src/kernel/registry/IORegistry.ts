@@ -326,7 +326,8 @@ export class IORegistry implements RegistryHost {
 
   /**
    * Builds a registry from a snapshot. Entry 0 becomes the root (its ID, properties and retain
-   * count are taken over); planes are created as listed; links are made in child order.
+   * count are taken over); planes are created as listed; links are made in child order. Values a
+   * dump kept verbatim stay plain strings here (the verbatim mark belongs to the snapshot).
    * @throws {IOReturnError} kIOReturnBadArgument when a link points outside the entry list.
    */
   static fromSnapshot(snapshot: IORegistrySnapshot, options: Omit<IORegistryOptions, "planes"> = {}): IORegistry {
