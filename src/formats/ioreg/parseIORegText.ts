@@ -307,7 +307,9 @@ function makeSyntheticRoot(entries: MutableSnapshotEntry[], byID: Map<bigint, nu
 
 function guessPlane(entries: MutableSnapshotEntry[], root: number, links: ReadonlyArray<[number, number, string]>): string {
   const first = links.find(([p]) => p === root);
-  if (first !== undefined && entries[first[1]]?.planeNames[""] === "device-tree") return "IODeviceTree";
+  // The device tree's top node is "/" on Intel Macs and "device-tree" on Apple silicon.
+  const top = first === undefined ? undefined : entries[first[1]]?.planeNames[""];
+  if (top === "/" || top === "device-tree") return "IODeviceTree";
   return "IOService";
 }
 
