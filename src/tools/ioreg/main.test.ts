@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseXMLPlist, snapshotDifference } from "../../formats/index.ts";
+import { OSNumber } from "../../libkern/index.ts";
+import { importDump } from "./loadDump.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
 
@@ -71,6 +74,23 @@ describe("iokit ioreg", () => {
     const usage = await run(["-Q"]);
     expect(usage.code).toBe(1);
     expect(usage.err.startsWith("usage: ioreg [-abfilrtxy]")).toBe(true);
+  });
+
+  it("writes ioreg -a archives that re-import to the same registry", async () => {
+    const path = tempDump(DUMP);
+    const a = await run(["--import", path, "-a", "-l"]);
+    expect(a.out.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC')).toBe(true);
+    const root = parseXMLPlist(a.out) as Map<string, unknown>;
+    expect(root.get("IORegistryEntryName")).toBe("Root");
+    expect((root.get("IORegistryEntryID") as OSNumber).value).toBe(0x100000100n);
+    const mac = (root.get("IORegistryEntryChildren") as Map<string, unknown>[])[0] as Map<string, unknown>;
+    expect((mac.get("IOServiceState") as OSNumber).value).toBe(6n);
+    expect((mac.get("IOServiceBusyTime") as OSNumber).value).toBe(5_000_000n);
+    const again = importDump(new TextEncoder().encode(a.out)).snapshot;
+    expect(snapshotDifference(importDump(new TextEncoder().encode(DUMP)).snapshot, again, "IOService")).toBeUndefined();
+    const r = parseXMLPlist((await run(["--import", path, "-a", "-r", "-n", "Mac"])).out) as Map<string, unknown>[];
+    expect(r).toHaveLength(1);
+    expect(r[0]?.get("model")).toEqual(new TextEncoder().encode("Mac1,1\0"));
   });
 
   it("uses the terminal width when stdout is a terminal", async () => {
