@@ -12,4 +12,5 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
+  match: () => import("./match/main.ts"),
 };

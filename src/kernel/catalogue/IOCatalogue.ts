@@ -26,7 +26,7 @@ import { matchPassive } from "./matchPassive.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import { OrderedByScore } from "./OrderedByScore.ts";
 import { pciFamily } from "./pciMatch.ts";
-import { fireWireFamily, mediaFamily, resourcesFamily, scsiFamily } from "./propertyFamilies.ts";
+import { fireWireFamily, mediaFamily, resourcesFamily, scsiFamily, thunderboltFamily } from "./propertyFamilies.ts";
 import { usbDeviceFamily, usbInterfaceFamily } from "./usbMatch.ts";
 import { validatePersonality, type PersonalityDiagnostic } from "./validatePersonality.ts";
 
@@ -86,7 +86,7 @@ export interface AddDriversResult {
 
 /** The family matchers every catalogue starts with. */
 export function defaultFamilies(extra: Iterable<FamilyMatcher> = []): FamilyRegistry {
-  return new FamilyRegistry([resourcesFamily, pciFamily, usbDeviceFamily, usbInterfaceFamily, hidFamily, mediaFamily, scsiFamily, fireWireFamily, ...extra]);
+  return new FamilyRegistry([resourcesFamily, pciFamily, usbDeviceFamily, usbInterfaceFamily, hidFamily, mediaFamily, scsiFamily, fireWireFamily, thunderboltFamily, ...extra]);
 }
 
 export class IOCatalogue {

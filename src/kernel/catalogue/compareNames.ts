@@ -65,3 +65,13 @@ export function compareNames(nub: MatchNub, names: OSValue): string | undefined 
   }
   return undefined;
 }
+
+/** The names `compareName` tries on this nub, for explanations. */
+export function namesTried(nub: MatchNub): string[] {
+  const out: string[] = [];
+  if (nub.compareName === undefined && usesFirmwareNames(nub)) {
+    for (const key of DT_NAME_PROPERTIES) for (const s of propertyStrings(nub.property(key))) if (!out.includes(s)) out.push(s);
+  }
+  if (!out.includes(nub.name)) out.push(nub.name);
+  return out;
+}

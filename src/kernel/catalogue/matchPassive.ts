@@ -16,7 +16,7 @@
  * bounded by {@link MAX_NESTING}, so a hostile personality cannot blow the stack.
  */
 import { OSNumber, isOSArray, isOSDictionary, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
-import { compareNames } from "./compareNames.ts";
+import { compareNames, namesTried } from "./compareNames.ts";
 import type { BuildArch, FamilyRegistry } from "./FamilyMatcher.ts";
 import { fail, type MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
@@ -88,7 +88,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
   if (names !== undefined) {
     done++;
     nameMatched = compareNames(nub, names);
-    if (nameMatched === undefined) return r(fail(kIONameMatchKey, names, nub.name));
+    if (nameMatched === undefined) { const tried = namesTried(nub); return r(fail(kIONameMatchKey, names, tried.length === 1 ? tried[0] : tried)); }
   }
   const loc = table.get(kIOLocationMatchKey);
   if (typeof loc === "string") {

@@ -8,6 +8,7 @@
  * - `IOMedia` (IOStorageFamily): `Content Mask` must equal the media's `Content`.
  * - SCSI peripheral nubs: `Peripheral Device Type`, vendor and product identification.
  * - FireWire units and devices: the unit directory keys.
+ * - Thunderbolt ports (IOThunderboltFamily): `Adapter Type`.
  */
 import { isOSArray, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
@@ -73,3 +74,5 @@ export const fireWireFamily = comparePropertyFamily("IOFireWireFamily", ["IOFire
   ["Vendor_ID", "Vendor_ID"], ["Model_ID", "Model_ID"], ["GUID", "GUID"],
   ["Unit_Spec_ID", "Unit_Spec_ID"], ["Unit_SW_Version", "Unit_SW_Version"],
 ]);
+
+export const thunderboltFamily = comparePropertyFamily("IOThunderboltFamily", ["IOThunderboltPort"], [["Adapter Type", "Adapter Type"]]);

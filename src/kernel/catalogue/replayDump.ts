@@ -179,12 +179,22 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
   const recorded: Attachment[] = [];
   const inputs: PersonalityInput[] = [];
   const seen = new Set<string>();
+  const recordedKeys = new Set<string>();
   for (const e of order) {
     const ps = parents.get(e) ?? [];
     if (ps.length === 0 || !isDriverEntry(e)) continue;
     const pc = e.properties.get(kIOProviderClassKey) as string;
-    const parent = ps.find((p) => (nubs.get(p) as StaticNub).conformsTo(pc)) ?? (ps[0] as ReplayEntry);
-    recorded.push(attachmentOf(e, keys.get(parent) as string));
+    // A driver that matched IOResources and then moved under a real provider (IOHIDSystem,
+    // IONetworkStack) was still matched on IOResources: that is where the replay must find it.
+    const parent = ps.find((p) => (nubs.get(p) as StaticNub).conformsTo(pc))
+      ?? (pc === "IOResources" && resourcesEntry !== undefined ? resourcesEntry : (ps[0] as ReplayEntry));
+    // One driver per nub and category: the same tuple twice is one entry printed under several
+    // parents in a dump without IDs.
+    const a = attachmentOf(e, keys.get(parent) as string);
+    if (!recordedKeys.has(attachmentKey(a))) {
+      recordedKeys.add(attachmentKey(a));
+      recorded.push(a);
+    }
     const table = personalityFromDriver(e, nubs.get(parent) as StaticNub, catalogue);
     const sig = signature(table);
     if (seen.has(sig)) continue;
