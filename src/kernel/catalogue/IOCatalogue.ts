@@ -62,6 +62,11 @@ export interface IOCatalogueOptions {
   /** Family matchers; default {@link defaultFamilies}. */
   readonly families?: FamilyRegistry;
   readonly delegate?: IOCatalogueDelegate;
+  /**
+   * Validate personalities as they are added (default true). A catalogue rebuilt from a registry
+   * dump skips it: the real kernel already accepted those personalities.
+   */
+  readonly validate?: boolean;
 }
 
 /** A personality to add, with the names explanations use. */
@@ -93,6 +98,7 @@ export class IOCatalogue {
   readonly arch: BuildArch;
   readonly families: FamilyRegistry;
   delegate: IOCatalogueDelegate | undefined;
+  readonly validate: boolean;
   /** Bumped on every add/remove that triggered nub matching; starts at 1. */
   generation = 1;
   readonly #byClass = new Map<string, CataloguePersonality[]>();
@@ -103,6 +109,7 @@ export class IOCatalogue {
     this.arch = options.arch ?? "x86_64";
     this.families = options.families ?? defaultFamilies();
     this.delegate = options.delegate;
+    this.validate = options.validate ?? true;
   }
 
   /**
@@ -132,7 +139,7 @@ export class IOCatalogue {
     const ctx: { bundle?: string; personality?: string } = {};
     if (bundle !== undefined) ctx.bundle = bundle;
     if (input.name !== undefined) ctx.personality = input.name;
-    const diagnostics = validatePersonality(src, ctx);
+    const diagnostics = this.validate ? validatePersonality(src, ctx) : [];
     if (diagnostics.length > 0) {
       const list = this.#diagnostics.get(bundle ?? "") ?? [];
       list.push(...diagnostics);

@@ -21,10 +21,16 @@ const DT_NAME_PROPERTIES = ["name", "compatible", "device_type", "model"] as con
 
 const latin1 = new TextDecoder("latin1");
 
-/** The NUL-separated strings of a data or string property. */
-export function propertyStrings(v: OSValue | undefined): string[] {
+const decoded = new WeakMap<Uint8Array, readonly string[]>();
+
+/** The NUL-separated strings of a data or string property (decoded once per data object). */
+export function propertyStrings(v: OSValue | undefined): readonly string[] {
   if (typeof v === "string") return [v];
-  if (v instanceof Uint8Array) return latin1.decode(v).split("\0").filter((s) => s.length > 0);
+  if (v instanceof Uint8Array) {
+    let s = decoded.get(v);
+    if (s === undefined) decoded.set(v, (s = latin1.decode(v).split("\0").filter((x) => x.length > 0)));
+    return s;
+  }
   return [];
 }
 

@@ -34,6 +34,8 @@ export interface PassiveOptions {
   readonly changesOK?: boolean;
   /** The caller already filtered by `IOProviderClass` (catalogue lookup does). */
   readonly classDone?: boolean;
+  /** The table's `IOProbeScore` as ordering reads it, when the caller has it already. */
+  readonly score?: number;
   readonly arch: BuildArch;
   readonly families: FamilyRegistry;
 }
@@ -48,6 +50,8 @@ export interface PassiveResult {
   readonly family?: string;
   /** What the family said about the score (e.g. "USB rule 90000"). */
   readonly familyDetail?: string;
+  /** The name `IONameMatch` matched (written to the table as `IONameMatched` with `changesOK`). */
+  readonly nameMatched?: string;
 }
 
 interface InternalResult {
@@ -163,11 +167,12 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
   if (depth > MAX_NESTING) {
     return { matched: false, score: 0, failure: fail(prefix + kIOParentMatchKey, undefined, undefined, `matching dictionaries nest deeper than ${MAX_NESTING}`) };
   }
-  const score0 = probeScoreOf(table);
+  const score0 = depth === 0 && options.score !== undefined ? options.score : probeScoreOf(table);
   const internal = matchInternal(table, nub, options.classDone === true && depth === 0);
   if (internal.failure !== undefined) return { matched: false, score: score0, failure: prefixed(internal.failure, prefix) };
   if (options.changesOK && internal.nameMatched !== undefined) table.set(kIONameMatchedKey, internal.nameMatched);
-  if (internal.done === table.size) return { matched: true, score: score0 };
+  const named = depth === 0 && internal.nameMatched !== undefined ? { nameMatched: internal.nameMatched } : {};
+  if (internal.done === table.size) return { matched: true, score: score0, ...named };
 
   let score = score0;
   let family: string | undefined;
@@ -188,7 +193,7 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
     let found = false;
     let last: MatchFailure | undefined;
     while (where !== undefined) {
-      const pr = matchNested(parent, where, { ...options, changesOK: false }, depth + 1, `${prefix}${kIOParentMatchKey}.`);
+      const pr = matchNested(parent, where, { ...options, changesOK: false, score: undefined }, depth + 1, `${prefix}${kIOParentMatchKey}.`);
       if (pr.matched) { found = true; break; }
       last = pr.failure;
       where = where.provider;
@@ -202,10 +207,10 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
     const where = nub.provider;
     const lr = where === undefined
       ? { matched: false, failure: fail(`${prefix}${kIOLocationMatchKey}`, loc, undefined, "the nub has no provider") }
-      : matchNested(loc, where, { ...options, changesOK: false }, depth + 1, `${prefix}${kIOLocationMatchKey}.`);
+      : matchNested(loc, where, { ...options, changesOK: false, score: undefined }, depth + 1, `${prefix}${kIOLocationMatchKey}.`);
     if (!lr.matched) return { matched: false, score, ...(lr.failure ? { failure: lr.failure } : {}), ...fam(family, familyDetail) };
   }
-  return { matched: true, score, ...fam(family, familyDetail) };
+  return { matched: true, score, ...fam(family, familyDetail), ...named };
 }
 
 function fam(family: string | undefined, detail: string | undefined): { family?: string; familyDetail?: string } {

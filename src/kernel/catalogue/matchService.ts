@@ -14,9 +14,9 @@
  * §13.3), never within the batch; each category then gets the first candidate, in descending score
  * order, whose `start` succeeds. Later candidates of that category are probed but never started.
  */
-import { type OSDictionary } from "../../libkern/index.ts";
+import { OSNumber, type OSDictionary } from "../../libkern/index.ts";
 import type { CataloguePersonality, IOCatalogue } from "./IOCatalogue.ts";
-import { kIOMatchCategoryKey, kIOResourceMatchKey, kIOUserServerNameKey } from "./keys.ts";
+import { kIOMatchCategoryKey, kIONameMatchedKey, kIOProbeScoreKey, kIOResourceMatchKey, kIOUserServerNameKey } from "./keys.ts";
 import type { MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import { matchPassive } from "./matchPassive.ts";
@@ -81,7 +81,7 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
 
   const candidates: CandidateDecision[] = [];
   const familyMatches = new OrderedByScore<CandidateDecision>();
-  const opts = { arch: catalogue.arch, families: catalogue.families, changesOK: true, classDone: true };
+  const opts = { arch: catalogue.arch, families: catalogue.families, changesOK: false, classDone: true, score: 0 };
   for (const p of catalogue.findDrivers(nub)) {
     const isDext = p.table.has(kIOUserServerNameKey);
     const holder = held.get(p.category);
@@ -89,17 +89,24 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       candidates.push({ personality: p, category: p.category, scoreBefore: p.score, scoreAfterMatch: undefined, scoreAfterProbe: undefined, outcome: "category-taken", table: undefined, note: holder });
       continue;
     }
-    const copy: OSDictionary = new Map(p.table);
-    const r = matchPassive(copy, nub, opts);
+    // Passive matching reads the stored table; only a match pays for the copy the driver gets,
+    // with what matchPassive(ChangesOK) writes: IONameMatched, the family score, the category.
+    opts.score = p.score;
+    const r = matchPassive(p.table, nub, opts);
+    let copy: OSDictionary | undefined;
+    if (r.matched) {
+      copy = new Map(p.table);
+      if (r.nameMatched !== undefined) copy.set(kIONameMatchedKey, r.nameMatched);
+      if (r.score !== p.score) copy.set(kIOProbeScoreKey, new OSNumber(BigInt.asUintN(32, BigInt(r.score)), 32));
+      copy.set(kIOMatchCategoryKey, p.category);
+    }
     const d: CandidateDecision = {
       personality: p, category: p.category, scoreBefore: p.score, scoreAfterMatch: r.score, scoreAfterProbe: undefined,
       outcome: r.matched ? "lost" : "no-match", table: copy,
       ...(r.failure ? { failure: r.failure } : {}), ...(r.family ? { family: r.family } : {}), ...(r.familyDetail ? { familyDetail: r.familyDetail } : {}),
     };
     candidates.push(d);
-    if (!r.matched) continue;
-    copy.set(kIOMatchCategoryKey, p.category);
-    familyMatches.insert(d, r.score);
+    if (r.matched) familyMatches.insert(d, r.score);
   }
 
   // Pass 2: probe, then the start list of each category ordered by the probed score.

@@ -137,7 +137,7 @@ const attachmentKey = (a: Attachment): string => `${a.provider}\u0000${a.class}\
 export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayResult {
   const arch = options.arch ?? archOfDump(root);
   const keys = entryKeys(root);
-  const catalogue = new IOCatalogue({ arch });
+  const catalogue = new IOCatalogue({ arch, validate: false });
 
   // One nub per entry, parents first (explicit stack: dumps can be deep). An entry with several
   // providers appears under each of them in a text dump; entries with the same ID are one entry,
@@ -258,12 +258,26 @@ export function personalityFromDriver(driver: ReplayEntry, provider: StaticNub, 
   return table;
 }
 
-/** Keys the engine reads from a personality; two tables equal on these match identically. */
-const ENGINE_KEYS_RE = /^(IO|id|b[A-Z]|bcd|CFBundleIdentifier|Content Mask|Peripheral Device Type|Vendor Identification|Product Identification|Vendor_ID|Model_ID|GUID|Unit_Spec_ID|Unit_SW_Version|BSD |Primary|Device|Transport|LocationID|VendorID|ProductID|VersionNumber|Manufacturer|SerialNumber|ModelNumber|PhysicalDeviceUniqueID|BootProtocol)/;
+/**
+ * Keys the engine reads from a personality (generic, IOResources, PCI, USB, HID, storage, SCSI,
+ * FireWire, Thunderbolt) plus the identity keys; two tables equal on these match identically.
+ */
+const ENGINE_KEYS: ReadonlySet<string> = new Set([
+  "IOClass", "IOProviderClass", "IOProbeScore", "IOMatchCategory", "CFBundleIdentifier", "IOUserServerName", "IOUserClass",
+  "IOServiceNotificationUser", "IONameMatch", "IOLocationMatch", "IOPropertyMatch", "IOPropertyExistsMatch", "IOPathMatch",
+  "IORegistryEntryID", "IOMatchedServiceCountMatch", "BSD Name", "BSD Major", "BSD Minor", "BSD Unit", "IOParentMatch",
+  "IOResourceMatch", "IOResourceMatched", "IOPCIMatch", "IOPCIPrimaryMatch", "IOPCISecondaryMatch", "IOPCIClassMatch",
+  "IOPCITunnelCompatible", "idVendor", "idProduct", "idProductArray", "idProductMask", "bcdDevice", "bDeviceClass",
+  "bDeviceSubClass", "bDeviceProtocol", "bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol", "bConfigurationValue",
+  "bInterfaceNumber", "PrimaryUsagePage", "PrimaryUsage", "DeviceUsagePairs", "DeviceUsagePage", "DeviceUsage", "Transport",
+  "LocationID", "VendorID", "ProductID", "ProductIDArray", "ProductIDMask", "VersionNumber", "Manufacturer", "SerialNumber",
+  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Peripheral Device Type", "Vendor Identification",
+  "Product Identification", "Vendor_ID", "Model_ID", "GUID", "Unit_Spec_ID", "Unit_SW_Version", "Adapter Type",
+]);
 
 function signature(table: OSDictionary): string {
   const parts: string[] = [];
-  for (const [k, v] of table) if (ENGINE_KEYS_RE.test(k)) parts.push(`${k}=${stringify(v)}`);
+  for (const [k, v] of table) if (ENGINE_KEYS.has(k)) parts.push(`${k}=${stringify(v)}`);
   return parts.sort().join("\n");
 }
 
