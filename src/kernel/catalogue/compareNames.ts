@@ -34,16 +34,31 @@ export function propertyStrings(v: OSValue | undefined): readonly string[] {
   return [];
 }
 
+interface FirmwareNames {
+  readonly values: readonly (OSValue | undefined)[];
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+/** The nub's firmware names, kept while the four properties stay the same objects. */
+const firmwareNameCache = new WeakMap<MatchNub, FirmwareNames>();
+
+function firmwareNames(nub: MatchNub): FirmwareNames {
+  const values = DT_NAME_PROPERTIES.map((k) => nub.property(k));
+  const cached = firmwareNameCache.get(nub);
+  if (cached !== undefined && cached.values.every((v, i) => v === values[i])) return cached;
+  const list = values.flatMap((v) => propertyStrings(v));
+  const names = { values, list, set: new Set(list) };
+  firmwareNameCache.set(nub, names);
+  return names;
+}
+
 /** `IODTCompareNubName` for one match string. */
 export function dtCompareNubName(nub: MatchNub, match: string): boolean {
-  const prefix = match.endsWith("*");
-  const m = prefix ? match.slice(0, -1) : match;
-  for (const key of DT_NAME_PROPERTIES) {
-    for (const s of propertyStrings(nub.property(key))) {
-      if (prefix ? s.startsWith(m) : s === m) return true;
-    }
-  }
-  return false;
+  const names = firmwareNames(nub);
+  if (!match.endsWith("*")) return names.set.has(match);
+  const m = match.slice(0, -1);
+  return names.list.some((s) => s.startsWith(m));
 }
 
 /** Whether the nub answers names with the firmware rule. */
@@ -53,11 +68,15 @@ export function usesFirmwareNames(nub: MatchNub): boolean {
   return false;
 }
 
+function compareWith(nub: MatchNub, firmware: boolean, match: string): boolean {
+  if (nub.compareName !== undefined) return nub.compareName(match);
+  if (firmware && dtCompareNubName(nub, match)) return true;
+  return match === nub.name;
+}
+
 /** `compareName` for one string: the nub's own rule if it has one, else the rules above. */
 export function compareName(nub: MatchNub, match: string): boolean {
-  if (nub.compareName !== undefined) return nub.compareName(match);
-  if (usesFirmwareNames(nub) && dtCompareNubName(nub, match)) return true;
-  return match === nub.name;
+  return compareWith(nub, nub.compareName === undefined && usesFirmwareNames(nub), match);
 }
 
 /**
@@ -65,9 +84,10 @@ export function compareName(nub: MatchNub, match: string): boolean {
  * that matched (written back as `IONameMatched`), or undefined.
  */
 export function compareNames(nub: MatchNub, names: OSValue): string | undefined {
-  if (typeof names === "string") return compareName(nub, names) ? names : undefined;
+  const firmware = nub.compareName === undefined && usesFirmwareNames(nub);
+  if (typeof names === "string") return compareWith(nub, firmware, names) ? names : undefined;
   if (isOSArray(names) || isOSSet(names)) {
-    for (const n of names) if (typeof n === "string" && compareName(nub, n)) return n;
+    for (const n of names) if (typeof n === "string" && compareWith(nub, firmware, n)) return n;
   }
   return undefined;
 }

@@ -39,3 +39,4 @@ export { appleClassHierarchy, observedFactCounts, type AppleHierarchyOptions } f
 export {
   explainText, explainJSON, explanationNotes, describeValue, type ExplainOptions, type ExplanationJSON, type CandidateJSON,
 } from "./explainMatch.ts";
+export { serviceMatching, nameMatching, resourceMatching, propertyMatching, registryEntryIDMatching } from "./matchingDictionaries.ts";

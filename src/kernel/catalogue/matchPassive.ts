@@ -18,7 +18,7 @@
 import { OSNumber, isOSArray, isOSDictionary, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
 import { compareNames, namesTried } from "./compareNames.ts";
 import type { BuildArch, FamilyRegistry } from "./FamilyMatcher.ts";
-import { fail, type MatchFailure } from "./MatchFailure.ts";
+import { fail, LazyFailure, type MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import {
   kIOBSDKeys, kIOLocationMatchKey, kIOMatchCategoryKey, kIOMatchedServiceCountKey, kIONameMatchKey,
@@ -60,6 +60,17 @@ interface InternalResult {
   readonly nameMatched: string | undefined;
 }
 
+class InternalResultImpl implements InternalResult {
+  readonly failure: MatchFailure | undefined;
+  readonly done: number;
+  readonly nameMatched: string | undefined;
+  constructor(failure: MatchFailure | undefined, done: number, nameMatched: string | undefined) {
+    this.failure = failure;
+    this.done = done;
+    this.nameMatched = nameMatched;
+  }
+}
+
 function isCollection(v: OSValue): v is OSValue[] | Set<OSValue> {
   return isOSArray(v) || isOSSet(v);
 }
@@ -77,7 +88,7 @@ function propertiesInclude(nub: MatchNub, want: OSDictionary): boolean {
 export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boolean): InternalResult {
   let done = 0;
   let nameMatched: string | undefined;
-  const r = (failure: MatchFailure | undefined): InternalResult => ({ failure, done, nameMatched });
+  const r = (failure: MatchFailure | undefined): InternalResult => new InternalResultImpl(failure, done, nameMatched);
 
   if (table.has(kIOServiceNotificationUserKey)) {
     done++;
@@ -92,7 +103,10 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
   if (names !== undefined) {
     done++;
     nameMatched = compareNames(nub, names);
-    if (nameMatched === undefined) { const tried = namesTried(nub); return r(fail(kIONameMatchKey, names, tried.length === 1 ? tried[0] : tried)); }
+    if (nameMatched === undefined) {
+      // The names tried are worked out only if an explanation asks for them.
+      return r(new LazyFailure(kIONameMatchKey, names, () => { const t = namesTried(nub); return t.length === 1 ? t[0] : [...t]; }));
+    }
   }
   const loc = table.get(kIOLocationMatchKey);
   if (typeof loc === "string") {
@@ -105,7 +119,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     let ok = false;
     if (isOSDictionary(pm)) ok = propertiesInclude(nub, pm);
     else if (isCollection(pm)) for (const d of pm) if (isOSDictionary(d) && propertiesInclude(nub, d)) { ok = true; break; }
-    if (!ok) return r(fail(kIOPropertyMatchKey, pm, firstDifference(nub, pm)));
+    if (!ok) return r(new LazyFailure(kIOPropertyMatchKey, pm, () => firstDifference(nub, pm)));
   }
   const pe = table.get(kIOPropertyExistsMatchKey);
   if (pe !== undefined) {
