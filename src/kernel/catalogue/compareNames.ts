@@ -61,6 +61,8 @@ export function dtCompareNubName(nub: MatchNub, match: string): boolean {
   return names.list.some((s) => s.startsWith(m));
 }
 
+// Divergence from XNU: XNU asks each nub class's own compareName override; here the firmware rule
+// is chosen by class conformance or a `compatible` property, and the entry name is tried after it.
 /** Whether the nub answers names with the firmware rule. */
 export function usesFirmwareNames(nub: MatchNub): boolean {
   if (nub.property("compatible") !== undefined) return true;

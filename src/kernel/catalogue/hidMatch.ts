@@ -58,6 +58,7 @@ export function hidMatchPropertyTable(table: OSDictionary, nub: MatchNub, score:
     if (!pairMatches(nub, page, usage)) return { ok: false, failure: fail(page !== undefined ? "DeviceUsagePage" : "DeviceUsage", page ?? usage, nub.property("DeviceUsagePairs")) };
     usages += (page !== undefined ? 1 : 0) + (usage !== undefined ? 1 : 0);
   }
+  // Divergence from XNU: usage scoring is approximated as 1000 + 100 per matched usage key.
   if (usages > 0) s += 1000 + 100 * usages;
 
   const scored: readonly [string, number][] = [["Transport", 1000], ["LocationID", 2000], ["VendorID", 5000]];

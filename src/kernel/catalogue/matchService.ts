@@ -134,6 +134,8 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       if (winner !== undefined) { d.outcome = "lost"; d.note = describeWinner(winner); continue; }
       if (!isResources) {
         const missing = [...namesOf(d.table?.get(kIOResourceMatchKey)), ...namesOf(nub.property(kIOResourceMatchKey))].find((r) => !published(r));
+        // Divergence from XNU: startCandidate blocks the thread until the resource is published; the
+        // engine records the wait and ends the category, and the runtime owns the waiting.
         if (missing !== undefined) { d.outcome = "waiting-resource"; d.note = missing; winner = d; continue; }
       }
       if (hooks.start && !hooks.start(d, nub)) { d.outcome = "start-failed"; continue; }

@@ -45,6 +45,8 @@ export const resourcesFamily: FamilyMatcher = {
   matchPropertyTable: resourcesMatch,
 };
 
+// Divergence from XNU: these families' matchPropertyTable overrides also adjust the score; here they
+// only compare the listed keys.
 /** A family that compares `[personality key, nub property]` pairs by equality. */
 export function comparePropertyFamily(name: string, nubClasses: readonly string[], pairs: readonly (readonly [string, string])[]): FamilyMatcher {
   return {

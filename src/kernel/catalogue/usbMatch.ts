@@ -117,6 +117,8 @@ function firstUSBFailure(table: OSDictionary, nub: MatchNub, iface: boolean) {
   return fail(`${p}Class`, undefined, undefined, "no rule of the USB matching ladder holds for this combination of keys");
 }
 
+// Divergence from XNU: IOUSBHostFamily's own matchPropertyTable is not public; its nubs use the
+// legacy ladder, whose scores agree with what real dumps record.
 export const usbDeviceFamily: FamilyMatcher = {
   name: "USB device",
   nubClasses: ["IOUSBDevice", "IOUSBHostDevice"],
