@@ -11,6 +11,7 @@ export interface ToolModule {
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
+  ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   match: () => import("./match/main.ts"),
 };

@@ -39,4 +39,3 @@ export { appleClassHierarchy, observedFactCounts, type AppleHierarchyOptions } f
 export {
   explainText, explainJSON, explanationNotes, describeValue, type ExplainOptions, type ExplanationJSON, type CandidateJSON,
 } from "./explainMatch.ts";
-export { serviceMatching, nameMatching, resourceMatching, propertyMatching, registryEntryIDMatching } from "./matchingDictionaries.ts";

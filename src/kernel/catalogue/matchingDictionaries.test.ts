@@ -3,12 +3,12 @@ import { dict, num } from "../../libkern/index.ts";
 import { IOCatalogue, defaultFamilies } from "./IOCatalogue.ts";
 import { matchPassive } from "./matchPassive.ts";
 import { matchService } from "./matchService.ts";
-import { nameMatching, propertyMatching, registryEntryIDMatching, resourceMatching, serviceMatching } from "./matchingDictionaries.ts";
+import { nameMatching, propertyMatching, registryEntryIDMatching, resourceMatching, serviceMatching } from "../service/index.ts";
 import { nub, personality } from "./testNubs.ts";
 
 const opts = { arch: "x86_64" as const, families: defaultFamilies() };
 
-describe("matching dictionaries (xnu Tests.cpp OSCollectionTest, spec §1.2)", () => {
+describe("the runtime's matching dictionaries against the engine (xnu Tests.cpp OSCollectionTest, spec §1.2)", () => {
   it("resourceMatching gives two string entries", () => {
     const t = resourceMatching("hello");
     expect([...t]).toEqual([["IOProviderClass", "IOResources"], ["IOResourceMatch", "hello"]]);
@@ -25,7 +25,7 @@ describe("matching dictionaries (xnu Tests.cpp OSCollectionTest, spec §1.2)", (
     expect(matchPassive(resourceMatching("hello"), res, opts).matched).toBe(true);
     expect(matchPassive(resourceMatching("bye"), res, opts).matched).toBe(false);
     const pci = nub("IOPCIDevice", { a: 1 }, { name: "GFX0", registryEntryID: 0x100000200n });
-    expect(matchPassive(serviceMatching("IOPCIDevice", nameMatching("GFX0")), pci, opts).matched).toBe(true);
+    expect(matchPassive(new Map([...serviceMatching("IOPCIDevice"), ...nameMatching("GFX0")]), pci, opts).matched).toBe(true);
     expect(matchPassive(registryEntryIDMatching(0x100000200n), pci, opts).matched).toBe(true);
     expect(matchPassive(propertyMatching("a", num(1)), pci, opts).matched).toBe(true);
   });

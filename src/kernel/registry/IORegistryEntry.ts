@@ -15,6 +15,11 @@
  * name. The class is a {@link RegistryClass}, an interface that the runtime's OSMetaClass
  * implements; plain entries get a simple class from the registry.
  *
+ * An entry is an OSObject: its retain count is libkern's (links are collection retains), and the
+ * OSMetaClass of its most-derived defined class counts it for ioclasscount. An entry built with an
+ * explicit `className` that is not its constructor's class (a snapshot of another machine) keeps
+ * that name for display but is counted under its constructor's class.
+ *
  * Busy counts propagate up the provider chain: when an entry goes from idle to busy its provider
  * becomes one busier, and when it goes idle again its provider becomes one less busy, recursively.
  * Time spent busy accumulates in nanoseconds on the registry's clock.
@@ -23,6 +28,7 @@
  */
 import { IOReturnError, kIOReturnBadArgument, kIOReturnOverrun, kIOReturnUnderrun } from "../../base/index.ts";
 import type { OSValue } from "../../libkern/index.ts";
+import { OSMetaClass, OSObject } from "../object/index.ts";
 import type { IORegistryPlane } from "./IORegistryPlane.ts";
 import { kIOServiceBusyMax } from "./serviceState.ts";
 
@@ -71,7 +77,7 @@ export interface IORegistryEntryOptions {
 
 const NO_ENTRIES: readonly IORegistryEntry[] = Object.freeze([]);
 
-export class IORegistryEntry {
+export class IORegistryEntry extends OSObject {
   /** The registry this entry belongs to. */
   readonly registry: RegistryHost;
   /** `IORegistryEntryID`: unique, allocated at construction, in allocation order. */
@@ -88,15 +94,17 @@ export class IORegistryEntry {
   readonly #parents: (IORegistryEntry[] | undefined)[] = [];
   readonly #children: (IORegistryEntry[] | undefined)[] = [];
   #links = 0;
-  #refcount = 1;
   #state = 0;
   #busy = 0;
   #busyTimeNs = 0n;
   #busySince = 0n;
 
   constructor(registry: RegistryHost, options: IORegistryEntryOptions = {}) {
+    super();
     this.registry = registry;
-    this.#metaClass = options.metaClass ?? registry.classNamed(options.className ?? "IORegistryEntry");
+    const own = OSMetaClass.of(this);
+    this.#metaClass = options.metaClass
+      ?? (own !== null && (options.className === undefined || options.className === own.className) ? own : registry.classNamed(options.className ?? "IORegistryEntry"));
     this.entryID = registry.allocateEntryID(options.entryID);
     this.isService = options.isService ?? this.conformsTo("IOService");
     this.#name = options.name;
@@ -230,8 +238,8 @@ export class IORegistryEntry {
     if (parents.includes(parent)) return false;
     parents.push(parent);
     (parent.#children[i] ??= []).push(this);
-    this.#refcount++;
-    parent.#refcount++;
+    this.retainForCollection();
+    parent.retainForCollection();
     this.#links++;
     this.registry.topologyChanged(this, this.#links === 1);
     return true;
@@ -256,9 +264,9 @@ export class IORegistryEntry {
     parents.splice(p, 1);
     // Children are usually detached newest first, so search from the end.
     siblings.splice(siblings.lastIndexOf(this), 1);
-    this.#refcount--;
-    parent.#refcount--;
     this.#links--;
+    this.releaseFromCollection();
+    parent.releaseFromCollection();
     this.registry.topologyChanged(this, false);
     return true;
   }
@@ -359,28 +367,9 @@ export class IORegistryEntry {
 
   // ---- retain counts ----
 
-  /** Takes a reference. Ignored once freed (0xFFFF) or pegged (0xFFFE). */
-  retain(): void {
-    const low = this.#refcount & 0xffff;
-    if (low >= 0xfffe) return;
-    this.#refcount++;
-  }
-
-  /** Drops a reference; at zero the entry is freed (count becomes the 0xFFFF sentinel). */
-  release(): void {
-    const low = this.#refcount & 0xffff;
-    if (low >= 0xfffe) return;
-    this.#refcount = low <= 1 ? 0xffff : this.#refcount - 1;
-  }
-
   /** `getRetainCount()`: the low 16 bits of the count. */
   get retainCount(): number {
-    return this.#refcount & 0xffff;
-  }
-
-  /** @internal Restores a recorded retain count (snapshot loading). */
-  restoreRetainCount(count: number): void {
-    this.#refcount = count & 0xffff;
+    return this.getRetainCount();
   }
 
   // ---- service state ----
@@ -444,7 +433,8 @@ export class IORegistryEntry {
     this.#busySince = this.registry.now();
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.getName()} <class ${this.className}, id 0x${this.entryID.toString(16)}>`;
   }
 }
+OSMetaClass.define(IORegistryEntry, "IORegistryEntry");
