@@ -66,9 +66,16 @@ export function dtCompareNubName(nub: MatchNub, match: string): boolean {
 /** Whether the nub answers names with the firmware rule. */
 export function usesFirmwareNames(nub: MatchNub): boolean {
   if (nub.property("compatible") !== undefined) return true;
-  for (const c of FIRMWARE_NAMED_CLASSES) if (nub.conformsTo(c)) return true;
-  return false;
+  let byClass = firmwareClassCache.get(nub);
+  if (byClass === undefined) {
+    byClass = FIRMWARE_NAMED_CLASSES.some((c) => nub.conformsTo(c));
+    firmwareClassCache.set(nub, byClass);
+  }
+  return byClass;
 }
+
+/** Class conformance never changes for a nub: answer it once. */
+const firmwareClassCache = new WeakMap<MatchNub, boolean>();
 
 function compareWith(nub: MatchNub, firmware: boolean, match: string): boolean {
   if (nub.compareName !== undefined) return nub.compareName(match);

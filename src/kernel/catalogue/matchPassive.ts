@@ -45,13 +45,13 @@ export interface PassiveResult {
   /** The score after family matching (the table's `IOProbeScore` when the family did not run). */
   readonly score: number;
   /** The first failure, when not matched. */
-  readonly failure?: MatchFailure;
+  readonly failure?: MatchFailure | undefined;
   /** The family matcher that ran, if any. */
-  readonly family?: string;
+  readonly family?: string | undefined;
   /** What the family said about the score (e.g. "USB rule 90000"). */
-  readonly familyDetail?: string;
+  readonly familyDetail?: string | undefined;
   /** The name `IONameMatch` matched (written to the table as `IONameMatched` with `changesOK`). */
-  readonly nameMatched?: string;
+  readonly nameMatched?: string | undefined;
 }
 
 interface InternalResult {
@@ -185,8 +185,8 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
   const internal = matchInternal(table, nub, options.classDone === true && depth === 0);
   if (internal.failure !== undefined) return { matched: false, score: score0, failure: prefixed(internal.failure, prefix) };
   if (options.changesOK && internal.nameMatched !== undefined) table.set(kIONameMatchedKey, internal.nameMatched);
-  const named = depth === 0 && internal.nameMatched !== undefined ? { nameMatched: internal.nameMatched } : {};
-  if (internal.done === table.size) return { matched: true, score: score0, ...named };
+  const nameMatched = depth === 0 ? internal.nameMatched : undefined;
+  if (internal.done === table.size) return { matched: true, score: score0, nameMatched };
 
   let score = score0;
   let family: string | undefined;
@@ -213,7 +213,7 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
       where = where.provider;
     }
     if (!found) {
-      return { matched: false, score, failure: fail(`${prefix}${kIOParentMatchKey}`, parent, undefined, `no ancestor matches${last ? ` (nearest failure: ${last.key})` : ""}`), ...fam(family, familyDetail) };
+      return { matched: false, score, failure: fail(`${prefix}${kIOParentMatchKey}`, parent, undefined, `no ancestor matches${last ? ` (nearest failure: ${last.key})` : ""}`), family, familyDetail };
     }
   }
   const loc = table.get(kIOLocationMatchKey);
@@ -222,16 +222,9 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
     const lr = where === undefined
       ? { matched: false, failure: fail(`${prefix}${kIOLocationMatchKey}`, loc, undefined, "the nub has no provider") }
       : matchNested(loc, where, { ...options, changesOK: false, score: undefined }, depth + 1, `${prefix}${kIOLocationMatchKey}.`);
-    if (!lr.matched) return { matched: false, score, ...(lr.failure ? { failure: lr.failure } : {}), ...fam(family, familyDetail) };
+    if (!lr.matched) return { matched: false, score, failure: lr.failure, family, familyDetail };
   }
-  return { matched: true, score, ...fam(family, familyDetail), ...named };
-}
-
-function fam(family: string | undefined, detail: string | undefined): { family?: string; familyDetail?: string } {
-  const o: { family?: string; familyDetail?: string } = {};
-  if (family !== undefined) o.family = family;
-  if (detail !== undefined) o.familyDetail = detail;
-  return o;
+  return { matched: true, score, family, familyDetail, nameMatched };
 }
 
 function prefixed(f: MatchFailure, prefix: string): MatchFailure {

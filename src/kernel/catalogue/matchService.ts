@@ -43,9 +43,9 @@ export interface CandidateDecision {
   /** After `probe()`; undefined if probe never ran. */
   scoreAfterProbe: number | undefined;
   outcome: CandidateOutcome;
-  readonly failure?: MatchFailure;
-  readonly family?: string;
-  readonly familyDetail?: string;
+  readonly failure?: MatchFailure | undefined;
+  readonly family?: string | undefined;
+  readonly familyDetail?: string | undefined;
   /** The personality copy the driver would be initialised with (IONameMatched, IOProbeScore set). */
   readonly table: OSDictionary | undefined;
   /** For `lost`: the winner of the category; for `category-taken`: the client holding it. */
@@ -102,8 +102,7 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
     }
     const d: CandidateDecision = {
       personality: p, category: p.category, scoreBefore: p.score, scoreAfterMatch: r.score, scoreAfterProbe: undefined,
-      outcome: r.matched ? "lost" : "no-match", table: copy,
-      ...(r.failure ? { failure: r.failure } : {}), ...(r.family ? { family: r.family } : {}), ...(r.familyDetail ? { familyDetail: r.familyDetail } : {}),
+      outcome: r.matched ? "lost" : "no-match", table: copy, failure: r.failure, family: r.family, familyDetail: r.familyDetail,
     };
     candidates.push(d);
     if (r.matched) familyMatches.insert(d, r.score);

@@ -102,19 +102,25 @@ export function isDriverEntry(e: ReplayEntry): boolean {
 /** Assigns each entry its report key: its id, or its display-name path with `#k` for same-named siblings. */
 export function entryKeys(root: ReplayEntry): Map<ReplayEntry, string> {
   const keys = new Map<ReplayEntry, string>();
+  // Dumps print IDs on every node line or on none; paths are built only when they are needed.
+  const byPath = root.id === undefined;
   const stack: { e: ReplayEntry; path: string }[] = [{ e: root, path: "" }];
   keys.set(root, root.id !== undefined ? hexId(root.id) : "/");
   while (stack.length > 0) {
     const { e, path } = stack.pop() as { e: ReplayEntry; path: string };
     const counts = new Map<string, number>();
-    for (const c of e.children) counts.set(display(c), (counts.get(display(c)) ?? 0) + 1);
+    if (byPath) for (const c of e.children) counts.set(display(c), (counts.get(display(c)) ?? 0) + 1);
     const seen = new Map<string, number>();
     const next: { e: ReplayEntry; path: string }[] = [];
     for (const c of e.children) {
-      const d = display(c);
-      const k = seen.get(d) ?? 0;
-      seen.set(d, k + 1);
-      const p = `${path}/${d}${(counts.get(d) ?? 0) > 1 ? `#${k}` : ""}`;
+      if (keys.has(c)) continue;
+      let p = "";
+      if (byPath || c.id === undefined) {
+        const d = display(c);
+        const k = seen.get(d) ?? 0;
+        seen.set(d, k + 1);
+        p = `${path}/${d}${(counts.get(d) ?? 0) > 1 ? `#${k}` : ""}`;
+      }
       keys.set(c, c.id !== undefined ? hexId(c.id) : p);
       next.push({ e: c, path: p });
     }
