@@ -13,21 +13,17 @@
  * leave out the facts that only that dump shows (leave-one-out). Run:
  *   npx tsx scripts/buildAppleClasses.ts [corpus/B_ioreg]
  */
-import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importIORegText } from "../src/formats/index.ts";
 import { APPLE_CLASS_LINKS, ClassHierarchy, isDriverEntry, replayEntriesFromSnapshot, type ReplayEntry } from "../src/kernel/index.ts";
+import { dumpDigest } from "../src/tools/match/main.ts";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const dir = resolve(process.argv[2] ?? join(process.env.IOKIT_CORPUS ?? join(root, "../shared/corpus"), "B_ioreg"));
 const out = join(root, "src/kernel/catalogue/appleClassesObserved.ts");
 
-/** The short content hash the replay uses to recognise a dump. */
-export function dumpDigest(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
-}
 
 const headers = new ClassHierarchy(APPLE_CLASS_LINKS);
 const complete = (c: string): boolean => headers.classChain(c).includes("OSObject");
