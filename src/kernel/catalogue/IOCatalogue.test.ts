@@ -124,4 +124,10 @@ describe("matchService", () => {
     expect(run.candidates[0]?.outcome).toBe("waiting-resource");
     expect(run.winners.size).toBe(0);
   });
+
+  it("names unexpanded Xcode build settings and keeps the explicit default category quiet", () => {
+    const c = new IOCatalogue();
+    const r = c.addDrivers([personality({ IOClass: "$(PRODUCT_NAME:rfc1034identifier)", IOProviderClass: "IOPCIDevice", IOMatchCategory: "IODefaultMatchCategory", CFBundleIdentifier: "$(PRODUCT_BUNDLE_IDENTIFIER)" })]);
+    expect(r.diagnostics.map((d) => [d.key, d.code])).toEqual([["IOClass", "unexpanded-build-setting"], ["CFBundleIdentifier", "unexpanded-build-setting"]]);
+  });
 });

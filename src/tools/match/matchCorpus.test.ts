@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { captureIO } from "../ToolIO.ts";
-import { loadReplay } from "./main.ts";
+import { loadReplay, main } from "./main.ts";
 
 /** Drivers whose own probe() rejects nubs that pass passive matching (docs/divergences.md). */
 const PROBE_DECIDED = new Set([
@@ -41,5 +41,23 @@ describe.skipIf(dumps.length === 0)("replay of real registry dumps", () => {
   }
   it("reproduces at least 95% of all recorded attachments", () => {
     expect(totalR / totalA).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+const plists = corpusFiles("A_kext_infoplists");
+
+describe.skipIf(plists.length === 0)("iokit match check on real kext Info.plists", () => {
+  it("reads every personality, finds no errors in shipped kexts, and names unexpanded build settings", async () => {
+    const io = captureIO();
+    const code = await main(["check", ...plists], io);
+    expect(io.err()).toBe("");
+    expect(code).toBe(0);
+    const out = io.out();
+    const counts = [...out.matchAll(/: (\d+) personalit/g)].map((m) => Number(m[1]));
+    expect(counts.length).toBe(plists.length);
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(plists.length);
+    // Source Info.plists keep $(PRODUCT_BUNDLE_IDENTIFIER): the check says so instead of matching it.
+    const withVars = plists.filter((p) => /\$\(PRODUCT_BUNDLE_IDENTIFIER\)/.test(readFileSync(p, "latin1")) && /IOKitPersonalities/.test(readFileSync(p, "latin1")));
+    if (withVars.length > 0) expect(out).toContain("unexpanded");
   });
 });
