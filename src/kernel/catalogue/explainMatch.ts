@@ -122,7 +122,7 @@ export function explainJSON(run: MatchRun, options: ExplainOptions = {}): Explan
 
 const OUTCOME_TEXT: Record<string, string> = {
   "started": "WINNER", "lost": "lost", "no-match": "no match", "category-taken": "skipped", "probe-failed": "probe failed",
-  "start-failed": "start failed", "waiting-resource": "waiting",
+  "start-failed": "start failed", "waiting-resource": "waiting", "skipped": "refused", "stalled": "stalled",
 };
 
 function who(d: CandidateDecision): string {
@@ -156,6 +156,7 @@ export function explainText(run: MatchRun, options: ExplainOptions = {}): string
       if (d.outcome === "lost" && d.note !== undefined) line += `: lost to ${d.note}`;
       if (d.outcome === "category-taken") line += `: ${d.note ?? "a client"} already holds the category`;
       if (d.outcome === "waiting-resource") line += `: start waits for resource "${d.note}" to be published`;
+      if (d.outcome === "stalled") line += ": its kext is not loaded yet; matching of this nub waits for it (later candidates are not considered)";
       out.push(line);
     }
   }

@@ -31,7 +31,9 @@ export type CandidateOutcome =
   | "started"             // won its category: start() succeeded
   | "start-failed"        // start() failed; the next candidate of the category was tried
   | "lost"                // probed but never started: a higher-scored candidate won the category
-  | "waiting-resource";   // start blocks until an IOResourceMatch resource is published
+  | "waiting-resource"    // start blocks until an IOResourceMatch resource is published
+  | "skipped"             // the admit hook refused it in pass 1 (e.g. a dext with DriverKit off)
+  | "stalled";            // its kext load was deferred: pass 1 stopped here (module-stalled)
 
 export interface CandidateDecision {
   readonly personality: CataloguePersonality;
@@ -56,6 +58,12 @@ export interface CandidateDecision {
 
 export interface MatchHooks {
   /**
+   * Pass 1, after passive matching: `"ok"` to keep the candidate, `"skip"` to drop it (dext rules,
+   * the rematch filter), `"stall"` when its kext's load was deferred to user space: pass 1 stops
+   * there, as xnu's does, and the nub is module-stalled. Absent: every candidate is kept.
+   */
+  admit?(candidate: CandidateDecision, nub: MatchNub): "ok" | "skip" | "stall";
+  /**
    * `probe(nub, &score)`: returns the (possibly new) instance and score, or undefined when probe
    * fails. Absent: probe succeeds with the score unchanged.
    */
@@ -72,6 +80,8 @@ export interface MatchRun {
   readonly candidates: readonly CandidateDecision[];
   /** The winner of each category, in the order categories were first started. */
   readonly winners: ReadonlyMap<string, CandidateDecision>;
+  /** The candidate whose deferred kext load stopped pass 1, if any. */
+  readonly stalledOn?: CandidateDecision | undefined;
 }
 
 /** Runs one matching pass for `nub` against `catalogue`. */
@@ -81,6 +91,7 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
 
   const candidates: CandidateDecision[] = [];
   const familyMatches = new OrderedByScore<CandidateDecision>();
+  let stalledOn: CandidateDecision | undefined;
   const opts = { arch: catalogue.arch, families: catalogue.families, changesOK: false, classDone: true, score: 0 };
   for (const p of catalogue.findDrivers(nub)) {
     const isDext = p.table.has(kIOUserServerNameKey);
@@ -105,7 +116,11 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       outcome: r.matched ? "lost" : "no-match", table: copy, failure: r.failure, family: r.family, familyDetail: r.familyDetail,
     };
     candidates.push(d);
-    if (r.matched) familyMatches.insert(d, r.score);
+    if (!r.matched) continue;
+    const verdict = hooks.admit ? hooks.admit(d, nub) : "ok";
+    if (verdict === "skip") { d.outcome = "skipped"; continue; }
+    if (verdict === "stall") { d.outcome = "stalled"; stalledOn = d; break; }
+    familyMatches.insert(d, r.score);
   }
 
   // Pass 2: probe, then the start list of each category ordered by the probed score.
@@ -143,7 +158,7 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       winners.set(category, d);
     }
   }
-  return { nub, candidates, winners };
+  return { nub, candidates, winners, stalledOn };
 }
 
 function describeWinner(w: CandidateDecision): string {
