@@ -14,7 +14,8 @@ import { loadReplay, main } from "./main.ts";
 /** Drivers whose own probe() rejects nubs that pass passive matching (docs/divergences.md). */
 const PROBE_DECIDED = new Set([
   "AppleACPICPU", "AppleACPIEC", "NVKernel", "IOSCSIPeripheralDeviceNub", "BNBMouseDevice", "AppleHSBluetoothDevice",
-  "AppleIntelPIIXPATA", "IOAHCISerialATAPI", "AppleAHCIDiskDriver", "SCSITaskUserClientIniter",
+  "AppleIntelPIIXPATA", "IOAHCISerialATAPI", "AppleAHCIDiskDriver", "SCSITaskUserClientIniter", "AudioAUUCDriver",
+  "AppleGraphicsDevicePolicy",
 ]);
 
 const dumps = corpusFiles("B_ioreg", (p) => {
