@@ -94,6 +94,18 @@ describe("iokit match explain", () => {
     expect(r.out).toContain("IOClass is IOUserService: a family-specific class was left as the template default");
   });
 
+  it("finds the nub by entry id, by IOService path and by display-name path", async () => {
+    const j = JSON.parse((await run("--replay", dump, "--json")).out);
+    const eth1 = j.spurious[0].provider as string;
+    const byId = JSON.parse((await run("explain", eth1.toUpperCase().replace("0X", "0x"), "--import", dump, "--json")).out);
+    expect(byId.nub.name).toBe("ETH1");
+    expect(byId.nub.path).toBe("IOService:/PCI0@0/ETH1@2");
+    const byPath = JSON.parse((await run("explain", "IOService:/PCI0@0/ETH1@2", "--import", dump, "--json")).out);
+    expect(byPath.nub.id).toBe(eth1);
+    const unregistered = await run("explain", "Enet", "--import", dump);
+    expect(unregistered.err).toBe("match: Enet: the entry is not registered, so it is never matched\n");
+  });
+
   it("rejects an unknown entry with one line", async () => {
     const r = await run("explain", "NOPE", "--import", dump);
     expect(r.code).toBe(1);
