@@ -15,7 +15,8 @@
  * Nested tables are matched with an explicit loop over the provider chain, and nesting depth is
  * bounded by {@link MAX_NESTING}, so a hostile personality cannot blow the stack.
  */
-import { OSNumber, isOSArray, isOSDictionary, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { OSNumber, isOSArray, isOSDictionary, isOSSet, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
 import { compareNames, namesTried } from "./compareNames.ts";
 import type { BuildArch, FamilyRegistry } from "./FamilyMatcher.ts";
 import { fail, LazyFailure, type MatchFailure } from "./MatchFailure.ts";
@@ -79,7 +80,7 @@ function isCollection(v: OSValue): v is OSValue[] | Set<OSValue> {
 function propertiesInclude(nub: MatchNub, want: OSDictionary): boolean {
   for (const [k, v] of want) {
     const have = nub.property(k);
-    if (have === undefined || !osEqual(have, v)) return false;
+    if (have === undefined || !isEqualTo(have, v)) return false;
   }
   return true;
 }
@@ -153,7 +154,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     if (want === undefined) continue;
     done++;
     const have = nub.property(key);
-    if (have === undefined || !osEqual(have, want)) return r(fail(key, want, have));
+    if (have === undefined || !isEqualTo(have, want)) return r(fail(key, want, have));
   }
   return r(undefined);
 }

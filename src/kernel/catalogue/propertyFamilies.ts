@@ -10,7 +10,8 @@
  * - FireWire units and devices: the unit directory keys.
  * - Thunderbolt ports (IOThunderboltFamily): `Adapter Type`.
  */
-import { isOSArray, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isOSArray, isOSSet, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
 import { fail, type FamilyResult } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
@@ -57,7 +58,7 @@ export function comparePropertyFamily(name: string, nubClasses: readonly string[
         const want = table.get(tk);
         if (want === undefined) continue;
         const have = nub.property(nk);
-        if (have === undefined || !osEqual(want, have)) return { ok: false, failure: fail(tk, want, have, tk === nk ? undefined : `compared with the nub's "${nk}"`) };
+        if (have === undefined || !isEqualTo(have, want)) return { ok: false, failure: fail(tk, want, have, tk === nk ? undefined : `compared with the nub's "${nk}"`) };
       }
       return { ok: true, score };
     },
