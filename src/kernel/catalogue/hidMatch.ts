@@ -7,7 +7,8 @@
  * `ProductIDArray`, 950 via `ProductIDMask`, 925 via both; version, manufacturer and serial 100
  * each; usages 1000 plus 100 per usage key). A failure forces the score to 0 and no match.
  */
-import { OSNumber, isOSArray, isOSDictionary, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { OSNumber, isOSArray, isOSDictionary, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
 import { fail, type FamilyResult } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
@@ -25,7 +26,7 @@ function pairMatches(nub: MatchNub, page: OSValue | undefined, usage: OSValue | 
   return list.some((d) => {
     const p = d.get("DeviceUsagePage");
     const u = d.get("DeviceUsage");
-    return (page === undefined || (p !== undefined && osEqual(p, page))) && (usage === undefined || (u !== undefined && osEqual(u, usage)));
+    return (page === undefined || (p !== undefined && isEqualTo(p, page))) && (usage === undefined || (u !== undefined && isEqualTo(u, usage)));
   });
 }
 
@@ -36,7 +37,7 @@ export function hidMatchPropertyTable(table: OSDictionary, nub: MatchNub, score:
     const want = table.get(key);
     if (want === undefined) return undefined;
     const have = nub.property(key);
-    return have !== undefined && osEqual(have, want);
+    return have !== undefined && isEqualTo(have, want);
   };
   const usageKeys = ["PrimaryUsagePage", "PrimaryUsage"] as const;
   let usages = 0;
@@ -58,6 +59,7 @@ export function hidMatchPropertyTable(table: OSDictionary, nub: MatchNub, score:
     if (!pairMatches(nub, page, usage)) return { ok: false, failure: fail(page !== undefined ? "DeviceUsagePage" : "DeviceUsage", page ?? usage, nub.property("DeviceUsagePairs")) };
     usages += (page !== undefined ? 1 : 0) + (usage !== undefined ? 1 : 0);
   }
+  // Divergence from XNU: usage scoring is approximated as 1000 + 100 per matched usage key.
   if (usages > 0) s += 1000 + 100 * usages;
 
   const scored: readonly [string, number][] = [["Transport", 1000], ["LocationID", 2000], ["VendorID", 5000]];
