@@ -376,6 +376,21 @@ describe("termination", () => {
     other.release();
   });
 
+  it("setTerminateDefer holds the provider's phase 2 until the client lifts it", async () => {
+    const { k, nub } = await bootWithNub([personality("io")]);
+    const driver = nub.getClient() as IOService;
+    driver.setTerminateDefer(nub, true);
+    trace.length = 0;
+    nub.terminate();
+    await k.runUntilIdle();
+    expect(trace).toEqual([]);
+    expect(nub.isInactive()).toBe(true);
+    driver.setTerminateDefer(nub, false);
+    await k.runUntilIdle();
+    expect(trace).toEqual(["willTerminate io", "didTerminate io", "stop io from nub0", "stop nub0 from IOPlatformExpertDevice"]);
+    expect(k.terminationPending).toBe(0);
+  });
+
   it("a client with another provider survives (requestTerminate default)", async () => {
     const { k, nub } = await bootWithNub([personality("shared")]);
     const driver = nub.getClient() as IOService;
