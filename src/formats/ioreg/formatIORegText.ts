@@ -112,7 +112,11 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
 
   const show = (index: number, depth: number, bits: Uint8Array): void => {
     const e = entries[index] as IORegistrySnapshotEntry;
-    let text = indent(true, depth, bits) + bold.on + textToBinary(snapshotName(e, plane)) + bold.off;
+    p.print(indent(true, depth, bits));
+    if (bold.on !== "") p.printRaw(bold.on);
+    p.print(textToBinary(snapshotName(e, plane)));
+    if (bold.off !== "") p.printRaw(bold.off);
+    let text = "";
     const loc = snapshotLocation(e, plane);
     if (loc !== undefined) text += `@${textToBinary(loc)}`;
     text += `  <class ${classText(e, options.inheritance === true)}`;
