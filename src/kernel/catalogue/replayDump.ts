@@ -299,7 +299,8 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set([
   "bDeviceSubClass", "bDeviceProtocol", "bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol", "bConfigurationValue",
   "bInterfaceNumber", "PrimaryUsagePage", "PrimaryUsage", "DeviceUsagePairs", "DeviceUsagePage", "DeviceUsage", "Transport",
   "LocationID", "VendorID", "ProductID", "ProductIDArray", "ProductIDMask", "VersionNumber", "Manufacturer", "SerialNumber",
-  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Peripheral Device Type", "Vendor Identification",
+  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Content", "Content Hint", "Ejectable", "Leaf",
+  "Open", "Preferred Block Size", "Removable", "Size", "Whole", "Writable", "HIDDefaultBehavior", "HIDCompatibilityInterface", "Peripheral Device Type", "Vendor Identification",
   "Product Identification", "Vendor_ID", "Model_ID", "GUID", "Unit_Spec_ID", "Unit_SW_Version", "Adapter Type",
 ]);
 
