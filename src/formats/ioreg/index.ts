@@ -9,3 +9,5 @@ export { IORegValueReader, bytesToBinary, binaryToBytes, binaryToText, textToBin
 export { formatIORegText, ioregMatches, snapshotConformsTo, type IORegFormatOptions } from "./formatIORegText.ts";
 export { formatIORegValue, formatIORegData, dataIsStrings, type FormatValueOptions } from "./formatIORegValue.ts";
 export { buildIORegArchive, importIORegArchive } from "./archiveIOReg.ts";
+export { importIORegExplorerSave } from "./importIORegExplorerSave.ts";
+export { snapshotDifference } from "./snapshotDifference.ts";

@@ -25,14 +25,20 @@ const MAX_STRING = 1 << 20;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes bytes to a byte string (one char per byte). */
+const widen = new TextDecoder("utf-16le");
+
+/**
+ * Decodes bytes to a byte string (one char per byte). Widening to UTF-16 code units and decoding
+ * those natively is many times faster than `String.fromCharCode` over large inputs, and bytes
+ * 0–255 are never surrogates.
+ */
 export function bytesToBinary(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  let out = "";
-  const CHUNK = 0x8000;
-  for (let i = start; i < end; i += CHUNK) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
+  if (end - start < 64) {
+    let out = "";
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i] as number);
+    return out;
   }
-  return out;
+  return widen.decode(Uint16Array.from(bytes.subarray(start, end)));
 }
 
 /** A byte string's bytes. */
@@ -60,7 +66,14 @@ export function textToBinary(s: string): string {
   return bytesToBinary(new TextEncoder().encode(s));
 }
 
-const HEXDIGIT = /[0-9a-fA-F]/;
+/** Hex digit values by character code; undefined for non-digits. */
+const HEX_VALUE: (number | undefined)[] = [];
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[65 + c] = 10 + c;
+  HEX_VALUE[97 + c] = 10 + c;
+}
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** A reader over a byte string. `pos` advances as values are read. */
 export class IORegValueReader {
@@ -135,12 +148,21 @@ export class IORegValueReader {
   }
 
   #readNumber(): OSNumber | undefined {
-    const m = /^(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})/.exec(this.src.slice(this.pos, this.pos + 24));
-    if (m === null) return undefined;
-    const n = BigInt(m[1] as string);
+    const src = this.src;
+    let p = this.pos;
+    let hex = false;
+    if (src.charCodeAt(p) === 48 /* 0 */ && src.charCodeAt(p + 1) === 120 /* x */) {
+      hex = true;
+      p += 2;
+    }
+    const start = p;
+    while (p < src.length && (hex ? HEX_VALUE[src.charCodeAt(p)] !== undefined && src.charCodeAt(p) < 128 : isDigit(src.charCodeAt(p)))) p++;
+    const digits = p - start;
+    if (digits === 0 || digits > (hex ? 16 : 20)) return undefined;
+    const n = digits < 16 && !hex ? BigInt(Number(src.slice(start, p))) : BigInt(hex ? `0x${src.slice(start, p)}` : src.slice(start, p));
     if (n >= 1n << 64n) return undefined;
-    this.pos += (m[1] as string).length;
-    if ((m[1] as string).startsWith("0x")) this.sawHex = true;
+    this.pos = p;
+    if (hex) this.sawHex = true;
     // ioreg prints %qu of a long long: keep the signed 64-bit value, which prints back the same.
     return new OSNumber(BigInt.asIntN(64, n), 64);
   }
@@ -176,10 +198,10 @@ export class IORegValueReader {
     if (end < 0 || (end - p) % 2 !== 0) return undefined;
     const out = new Uint8Array((end - p) / 2);
     for (let i = 0; i < out.length; i++) {
-      const h = src[p + 2 * i] as string;
-      const l = src[p + 2 * i + 1] as string;
-      if (!HEXDIGIT.test(h) || !HEXDIGIT.test(l)) return undefined;
-      out[i] = parseInt(h + l, 16);
+      const h = HEX_VALUE[src.charCodeAt(p + 2 * i)];
+      const l = HEX_VALUE[src.charCodeAt(p + 2 * i + 1)];
+      if (h === undefined || l === undefined) return undefined;
+      out[i] = (h << 4) | l;
     }
     this.pos = end + 1;
     return out;

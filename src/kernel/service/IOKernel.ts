@@ -19,6 +19,7 @@ import { OSMetaClass } from "../object/index.ts";
 import { IORegistry, kIOMessageServiceBusyStateChange, kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState } from "../registry/index.ts";
 import { NS_PER_MS, Scheduler } from "../scheduler/index.ts";
 import { IOWorkLoop } from "../workloop/index.ts";
+import { ArbitrationLocks } from "./IOArbitration.ts";
 import { IOLogRing } from "./IOLogRing.ts";
 import { NotificationCenter, type IONotifier, type MatchingNotificationHandler } from "./IONotifier.ts";
 import { IOPlatformExpertDevice, IOResources, IOUserResources } from "./IOResources.ts";
@@ -64,6 +65,7 @@ export class IOKernel implements ServiceRuntime {
   readonly registry: IORegistry;
   readonly catalogue: IOCatalogue;
   readonly notifications = new NotificationCenter();
+  readonly arbitration: ArbitrationLocks<IOService>;
   readonly logRing: IOLogRing;
   readonly workLoop: IOWorkLoop;
   readonly kextLoader: KextLoader | undefined;
@@ -81,6 +83,7 @@ export class IOKernel implements ServiceRuntime {
   constructor(options: IOKernelOptions = {}) {
     this.scheduler = new Scheduler({ seed: options.seed ?? 1, shuffleTies: options.shuffleTies ?? false, realTime: options.realTime ?? false });
     this.registry = new IORegistry({ clock: () => BigInt(this.scheduler.now()) });
+    this.arbitration = new ArbitrationLocks(this.scheduler);
     this.logRing = new IOLogRing(options.logCapacity);
     this.kextLoader = options.kextLoader;
     this.ioFlags = options.ioFlags ?? 0;
@@ -101,7 +104,7 @@ export class IOKernel implements ServiceRuntime {
     this.#terminator = new Terminator({
       scheduler: this.scheduler,
       log: (l) => this.log(l),
-      notify: (type, service) => this.#notify(type, service),
+      notify: (type, service) => this.#matcher.notify(type, service),
     });
     this.platform = new IOPlatformExpertDevice(this.registry, options.platformName !== undefined ? { name: options.platformName } : {});
     this.platform.attachToParent(this.registry.root, "IOService");
@@ -225,11 +228,12 @@ export class IOKernel implements ServiceRuntime {
         this.removeDrivers(data, flag === 3);
         return kIOReturnSuccess;
       case 7:
-        this.kextdActive = true;
-        return kIOReturnSuccess;
       case 8:
-        this.kextdActive = true;
-        this.userResources.publishResource("IOKit");
+        if (!this.kextdActive) {
+          this.kextdActive = true;
+          this.#matcher.rematchDeferred();
+        }
+        if (flag === 8) this.userResources.publishResource("IOKit");
         return kIOReturnSuccess;
       default:
         return kIOReturnBadArgument;
@@ -345,16 +349,11 @@ export class IOKernel implements ServiceRuntime {
   /** The busy-interest fan-out the registry calls on every busy transition. */
   #busyChanged(entry: unknown, busy: number): void {
     if (!(entry instanceof IOService)) return;
-    for (const h of this.notifications.interested(entry, gIOBusyInterest)) h(kIOMessageServiceBusyStateChange, entry, busy);
-  }
-
-  #notify(type: IONotificationType, service: IOService): void {
-    for (const n of this.notifications.collect(type, (t) => this.#matcher.matches(service, t))) {
-      if (!n.active) continue;
+    for (const h of this.notifications.interested(entry, gIOBusyInterest)) {
       try {
-        n.handler(service, n);
+        h(kIOMessageServiceBusyStateChange, entry, busy);
       } catch (e) {
-        this.log(`${type} notification handler for ${service.getName()} threw: ${e instanceof Error ? e.message : String(e)}`);
+        this.log(`${entry.getName()}: busy interest handler threw: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }

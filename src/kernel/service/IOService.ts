@@ -24,7 +24,9 @@ import {
   type IORegistryEntryOptions, type RegistryHost,
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
-import type { IOWorkLoop } from "../workloop/index.ts";
+import type { InterruptProvider, IOWorkLoop } from "../workloop/index.ts";
+import { kIOKernelThread, type ArbitrationLocks, type IOThread } from "./IOArbitration.ts";
+import { IOInterruptLines } from "./IOInterruptLines.ts";
 import {
   kIOMessageServiceIsAttemptingOpen, kIOMessageServiceIsRequestingClose, kIOMessageServiceWasClosed, kIOServiceSeize,
   type IOInterestType, type IONotificationType,
@@ -63,6 +65,7 @@ export interface ServiceRuntime {
   waitQuiet(service: IOService, timeoutMs: number): Promise<IOReturn>;
   getResources(): IOService;
   addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority?: number): IONotifierHandle;
+  readonly arbitration: ArbitrationLocks<IOService>;
   getMatchingServices(matching: OSDictionary): IOService[];
   waitForMatchingService(matching: OSDictionary, timeoutMs?: number): Promise<IOService | undefined>;
 }
@@ -85,9 +88,10 @@ export interface TerminationState {
   deferredStops: IOService[];
 }
 
-/** The base class of nubs and drivers. */
-export class IOService extends IORegistryEntry {
+/** The base class of nubs and drivers; as a nub it is the InterruptProvider of IOInterruptEventSource. */
+export class IOService extends IORegistryEntry implements InterruptProvider {
   #owner: IOService | null = null;
+  #interrupts: IOInterruptLines | undefined;
   #resources = new ResourceStack();
   /** @internal Termination bookkeeping. */
   readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [] };
@@ -324,6 +328,24 @@ export class IOService extends IORegistryEntry {
   // ---- open/close arbitration ----
 
   /**
+   * `lockForArbitration(isSuccessRequired)` for `thread` (default: the kernel thread). A non-required
+   * request fails when another thread holds the lock.
+   * @throws {BugError} for a required request on a lock another thread holds; use lockForArbitrationAsync.
+   */
+  lockForArbitration(isSuccessRequired = true, thread: IOThread = kIOKernelThread): boolean {
+    return this.runtime().arbitration.lock(this, thread, isSuccessRequired);
+  }
+
+  /** `lockForArbitration` from an activity that may wait; false when a non-required wait would deadlock. */
+  lockForArbitrationAsync(isSuccessRequired: boolean, thread: IOThread): Promise<boolean> {
+    return this.runtime().arbitration.lockAsync(this, thread, isSuccessRequired);
+  }
+
+  unlockForArbitration(thread: IOThread = kIOKernelThread): void {
+    this.runtime().arbitration.unlock(this, thread);
+  }
+
+  /**
    * `open(forClient, options, arg)`: tells interested parties, fails on an inactive service, then
    * asks `handleOpen`.
    */
@@ -366,6 +388,38 @@ export class IOService extends IORegistryEntry {
 
   handleIsOpen(forClient: IOService | null): boolean {
     return forClient === null ? this.#owner !== null : this.#owner === forClient;
+  }
+
+  // ---- interrupts (the nub side of IOInterruptEventSource) ----
+
+  /** The nub's interrupt lines; families add them (`interruptLines.add(type)`). */
+  get interruptLines(): IOInterruptLines {
+    return (this.#interrupts ??= new IOInterruptLines());
+  }
+
+  getInterruptType(index: number): number | undefined {
+    return this.#interrupts?.type(index);
+  }
+
+  registerInterrupt(index: number, handler: () => void): void {
+    this.interruptLines.register(index, handler);
+  }
+
+  unregisterInterrupt(index: number): void {
+    this.interruptLines.unregister(index);
+  }
+
+  enableInterrupt(index: number): void {
+    this.interruptLines.enable(index);
+  }
+
+  disableInterrupt(index: number): void {
+    this.interruptLines.disable(index);
+  }
+
+  /** Raises interrupt `index` (`causeInterrupt`): the handler runs now, in primary context. */
+  causeInterrupt(index: number): void {
+    this.interruptLines.cause(index);
   }
 
   /** A property as a string, or undefined. */

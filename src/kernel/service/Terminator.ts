@@ -18,6 +18,7 @@
  * which is what `waitQuiet` on an ancestor waits for. With `kIOServiceSynchronous` all of this runs
  * inline before `terminate` returns.
  */
+import { isOSNumber, num } from "../../libkern/index.ts";
 import {
   kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState,
   kIOServiceRegisteredState,
@@ -26,7 +27,8 @@ import type { Scheduler } from "../scheduler/index.ts";
 import type { IOService } from "./IOService.ts";
 import {
   gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsTerminated, kIOServiceSynchronous,
-  kIOServiceTerminate, kIOServiceTerminateNeedWillTerminate, kIOServiceTerminateWithRematch, type IONotificationType,
+  kIOServiceTerminate, kIOServiceTerminateNeedWillTerminate, kIOServiceTerminateWithRematch,
+  kIOServiceTerminateWithRematchCurrentDext, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** What termination needs from the kernel. */
@@ -66,7 +68,15 @@ export class Terminator {
       victims.push(v);
     };
     mark(victim);
-    if (opts & kIOServiceTerminateWithRematch) victim.termination.rematchOnDetach = true;
+    if (opts & (kIOServiceTerminateWithRematch | kIOServiceTerminateWithRematchCurrentDext)) victim.termination.rematchOnDetach = true;
+    const provider = victim.getProvider();
+    if (opts & kIOServiceTerminateWithRematchCurrentDext && provider) {
+      // A crashed dext: count the relaunch on the nub and remember which personality to rematch.
+      const count = provider.getProperty("IORematchCount");
+      provider.setProperty("IORematchCount", num((isOSNumber(count) ? Number(count.value) : 0) + 1, 32));
+      const matched = victim.getProperty("IOMatchedPersonality");
+      if (matched !== undefined) provider.setProperty("IORematchPersonality", matched);
+    }
     for (let i = 0; i < victims.length; i++) {
       const v = victims[i] as IOService;
       this.#host.notify(gIOTerminatedNotification, v);
@@ -129,8 +139,11 @@ export class Terminator {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
-      this.#drainActions();
+      // Stops may terminate more services (synchronously even): keep going until both queues are empty.
+      while (this.#phase2.length > 0 || this.#actions.length > 0) {
+        for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
+        this.#drainActions();
+      }
     } finally {
       this.#draining = false;
     }

@@ -13,6 +13,8 @@ export {
 export { IOKernel, type IOKernelOptions } from "./IOKernel.ts";
 export { IONotifier, NotificationCenter, type MatchingNotificationHandler } from "./IONotifier.ts";
 export { IOLogRing, type IOLogLine } from "./IOLogRing.ts";
+export { IOInterruptLines } from "./IOInterruptLines.ts";
+export { ArbitrationLocks, IOThread, kIOKernelThread } from "./IOArbitration.ts";
 export { ServiceMatcher, type KextLoader, type MatcherHost } from "./ServiceMatcher.ts";
 export { nubOf, serviceOf } from "./serviceNub.ts";
 export * from "./serviceConstants.ts";

@@ -7,7 +7,7 @@ import { serviceMatching } from "./IOResources.ts";
 import {
   gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
   gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsRequestingClose, kIOServiceSeize,
-  kIOServiceTerminateWithRematch,
+  kIOServiceSynchronous, kIOServiceTerminateWithRematch, kIOServiceTerminateWithRematchCurrentDext,
 } from "./serviceConstants.ts";
 import { kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 
@@ -212,6 +212,20 @@ describe("matching: probe, score, categories, start", () => {
   });
 });
 
+describe("IOMatchDefer", () => {
+  it("defers a nub's matching until the kext daemon checks in", async () => {
+    const { k, nub } = await bootWithNub([personality("deferred", { IOMatchDefer: true }), personality("lower", { IOProbeScore: num(-1, 32) })]);
+    expect(nub.getClients()).toEqual([]);
+    expect(k.logRing.texts()).toContain(`nub0(0x${nub.entryID.toString(16)}): matching deferred by TestLifecycleDriver`);
+    expect(k.matcher.deferredCount).toBe(1);
+    trace.length = 0;
+    expect(k.catalogueSendData(7)).toBe(kIOReturnSuccess);
+    await k.runUntilIdle();
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["deferred"]);
+    expect(k.matcher.deferredCount).toBe(0);
+  });
+});
+
 describe("resource waits", () => {
   it("a driver with IOResourceMatch starts once the resource is published, the nub busy until then", async () => {
     const { k, nub } = await bootWithNub([personality("waiter", { IOResourceMatch: "TestResource" })]);
@@ -343,6 +357,25 @@ describe("termination", () => {
     expect(counts()).toEqual(before);
   });
 
+  it("a driver that terminates another service from its stop() gets it torn down too", async () => {
+    const { k, nub } = await bootWithNub([personality("chain")]);
+    const other = new TestNub(k.registry, { name: "other" });
+    other.attach(k.platform);
+    const driver = nub.getClient() as IOService;
+    driver.stop = (p: IOService): void => {
+      trace.push(`stop chain from ${p.getName()}`);
+      other.terminate(kIOServiceSynchronous);
+    };
+    trace.length = 0;
+    nub.terminate();
+    await k.runUntilIdle();
+    // Already on the termination thread, the nested terminate queues behind the work in hand.
+    expect(trace).toEqual(["willTerminate chain", "didTerminate chain", "stop chain from nub0", "stop nub0 from IOPlatformExpertDevice", "stop other from IOPlatformExpertDevice"]);
+    expect(other.getProviders()).toEqual([]);
+    expect(k.terminationPending).toBe(0);
+    other.release();
+  });
+
   it("a client with another provider survives (requestTerminate default)", async () => {
     const { k, nub } = await bootWithNub([personality("shared")]);
     const driver = nub.getClient() as IOService;
@@ -370,6 +403,17 @@ describe("termination", () => {
     await k.runUntilIdle();
     expect(trace).toContain("stop holder from nub0");
     expect(k.platform.busyState).toBe(0);
+  });
+
+  it("rematch for the current dext counts relaunches and records the personality on the nub", async () => {
+    const { k, nub } = await bootWithNub([personality("dext")]);
+    const first = nub.getClient() as IOService;
+    first.setProperty("IOMatchedPersonality", dict({ IOClass: "TestLifecycleDriver" }));
+    first.terminate(kIOServiceTerminateWithRematchCurrentDext);
+    await k.runUntilIdle();
+    expect(nub.getProperty("IORematchCount")).toEqual(num(1, 32));
+    expect(nub.getProperty("IORematchPersonality")).toEqual(dict({ IOClass: "TestLifecycleDriver" }));
+    expect(nub.getClients()).toHaveLength(1);
   });
 
   it("terminate with rematch re-registers the provider and a fresh driver starts", async () => {
