@@ -13,5 +13,6 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
+  match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
 };

@@ -57,6 +57,8 @@ export interface ServiceRuntime {
   terminate(service: IOService, options: number): boolean;
   /** Queues `client.stop(provider)` + close + detach for the termination thread. */
   scheduleStop(client: IOService, provider: IOService): void;
+  /** Re-runs phase 2 for terminations held by `setTerminateDefer`. */
+  resumeTermination(): void;
   /** Detach side effects: instance set, busy hand-over, rematch, phase-3 finalize. */
   serviceDetached(service: IOService, provider: IOService): void;
   /** Delivers a message to the general-interest handlers of `service`, except `except`. */
@@ -86,6 +88,8 @@ export interface TerminationState {
   busyHeld: boolean;
   /** `stop(provider)` calls waiting for this (inactive, unfinalized) client's finalize. */
   deferredStops: IOService[];
+  /** Set by `setTerminateDefer(provider, true)`: the provider's phase 2 waits for this client. */
+  deferProvider: boolean;
 }
 
 /** The base class of nubs and drivers; as a nub it is the InterruptProvider of IOInterruptEventSource. */
@@ -94,7 +98,7 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
   #interrupts: IOInterruptLines | undefined;
   #resources = new ResourceStack();
   /** @internal Termination bookkeeping. */
-  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [] };
+  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [], deferProvider: false };
   /** @internal Set while this service's matching runs inline (`kIOServiceSynchronous`). */
   synchronousState = false;
 
@@ -260,6 +264,15 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
   /** `terminate(options)`: phase 1 now, the rest on the termination thread. False if already inactive. */
   terminate(options = 0): boolean {
     return this.runtime().terminate(this, options);
+  }
+
+  /**
+   * `setTerminateDefer(provider, defer)`: while deferring, the provider's termination does not enter
+   * phase 2 (the client may finish outstanding I/O); lifting it lets termination continue.
+   */
+  setTerminateDefer(_provider: IOService, defer: boolean): void {
+    this.termination.deferProvider = defer;
+    if (!defer) this.runtime().resumeTermination();
   }
 
   /** Resolves with kIOReturnSuccess when the busy count reaches 0, or kIOReturnTimeout (`waitQuiet`). */
