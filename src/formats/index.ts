@@ -6,6 +6,7 @@ export * from "./plist/index.ts";
 export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
+export * from "./archiver/index.ts";
 export * from "./ioreg/index.ts";
 export * from "./demangle/index.ts";
 export * from "./macho/index.ts";

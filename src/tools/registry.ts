@@ -13,6 +13,7 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
+  match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),

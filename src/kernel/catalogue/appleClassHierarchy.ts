@@ -19,7 +19,19 @@ const usable = (f: ObservedFact, exclude: string | undefined): boolean => f[2].s
 /** Builds the hierarchy. */
 export function appleClassHierarchy(options: AppleHierarchyOptions = {}): ClassHierarchy {
   const h = new ClassHierarchy(APPLE_CLASS_LINKS);
-  for (const f of OBSERVED_LINKS) if (usable(f, options.excludeDump)) h.addSuperclass(f[0], f[1]);
+  // A class whose superclass differs between OS releases conforms to each of them; a single
+  // observed superclass is a link unless the headers already give another one.
+  const supers = new Map<string, string[]>();
+  for (const f of OBSERVED_LINKS) {
+    if (!usable(f, options.excludeDump)) continue;
+    const list = supers.get(f[0]) ?? [];
+    list.push(f[1]);
+    supers.set(f[0], list);
+  }
+  for (const [cls, list] of supers) {
+    if (list.length === 1 && h.addSuperclass(cls, list[0] as string)) continue;
+    for (const s of list) h.addConformance(cls, s);
+  }
   for (const f of OBSERVED_CONFORMANCES) if (usable(f, options.excludeDump)) h.addConformance(f[0], f[1]);
   return h;
 }
