@@ -16,5 +16,16 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   logLevel: "warning",
+  // esbuild (used by `iokit kextbuild`) stays a runtime import: it is a native binary plus a CJS API.
+  external: ["esbuild"],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+
+// The bundled extensions: the families (kexts/*) and the sample drivers (samples/*), each built
+// by the freshly bundled CLI's `iokit kextbuild` into extensions/, which `iokit boot` loads.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+const projects = ["kexts", "samples"].flatMap((g) => (existsSync(g) ? readdirSync(g).sort().map((n) => `${g}/${n}`) : []))
+  .filter((p) => existsSync(`${p}/Info.plist`));
+rmSync(new URL("../extensions", import.meta.url), { recursive: true, force: true });
+execFileSync(process.execPath, ["bin/iokit.mjs", "kextbuild", "-q", "-o", "extensions", ...projects], { stdio: "inherit" });

@@ -7,3 +7,6 @@ export { writeFileAtomic } from "./writeFileAtomic.ts";
 export { loadKextSet, SYSTEM_EXTENSIONS_FOLDERS, type KextSetSources, type LoadedKextSet } from "./loadKextSet.ts";
 export { checkToolPath } from "./checkToolPath.ts";
 export { importKextModule } from "./importKextModule.ts";
+export { buildKext, defaultKpiRoot, BuildSettingsError, expandBuildVariables, parseXcconfig, type KextBuildOptions, type KextBuildResult } from "./kextbuild/index.ts";
+export { bootSystem, defaultExtensionsFolder, countDrivers, KERNEL_KPI, type BootOptions, type BootStats, type BootedSystem } from "./bootSystem.ts";
+export { bundledKextProjects, buildBundledExtensions } from "./bundledExtensions.ts";

@@ -74,6 +74,11 @@ export interface KextRuntimeOptions {
   /** Loading refused with kOSKextReturnDisabled. */
   readonly loadsDisabled?: boolean;
   readonly safeBoot?: boolean;
+  /**
+   * The API handed to a kext's `defineClasses(kpi)`: the kernel's exports by default; the host adds
+   * the families compiled into the kernel image (drivers/) so kexts can link against them.
+   */
+  readonly kpi?: Readonly<Record<string, unknown>>;
 }
 
 /** `sConsiderUnloadDelay`: seconds between the registry going quiet and an autounload scan. */
@@ -221,7 +226,7 @@ export class KextRuntime implements KextLoader {
     const classes: Array<[string, unknown]> = Object.entries(module);
     const factory = module.defineClasses;
     if (typeof factory === "function" && !isOSObjectClass(factory)) {
-      classes.push(...Object.entries((factory as (api: typeof kpi) => Record<string, unknown>)(kpi) ?? {}));
+      classes.push(...Object.entries((factory as (api: unknown) => Record<string, unknown>)(this.#options.kpi ?? kpi) ?? {}));
     }
     for (const [name, value] of classes) {
       if (!isOSObjectClass(value)) continue;

@@ -22,4 +22,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
+  kextbuild: () => import("./kextbuild/main.ts"),
 };

@@ -1,0 +1,6 @@
+/**
+ * IOHIDFamily's kext executable. The family's code is part of the kernel image (src/drivers); this
+ * module links against it: each export is one of the family's classes, which the kernel attributes
+ * to com.apple.iokit.IOHIDFamily when the kext loads.
+ */
+export { IOHIDInterface, IOHIDDevice, IOUSBHostHIDDevice, IOHIDEventDriver } from "../../src/drivers/index.ts";

@@ -1,0 +1,2 @@
+export { IONetworkController, IOEthernetController, IOEthernetInterface, kIONetworkingFamilyBundleID } from "./IOEthernetController.ts";
+export { AppleVirtualLoopbackEthernet } from "./AppleVirtualLoopbackEthernet.ts";

@@ -1,0 +1,1 @@
+export { bootMachine, IOPlatformDevice, VirtualMachine } from "./bootMachine.ts";

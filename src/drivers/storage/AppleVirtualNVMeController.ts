@@ -1,0 +1,64 @@
+/**
+ * The RAM-disk controller driver of the virtual machine (`AppleVirtualNVMeController`, PCI class
+ * 0x010802): publishes one `AppleVirtualBlockStorageDevice` per namespace. Reads DMA into buffers
+ * allocated below the controller's address mask (from its capability register); a controller that
+ * misreports its reach faults the transfer, which the driver logs and reports as an I/O error.
+ */
+import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { NVMeRamDisk, type RamDisk } from "../hardware/index.ts";
+import { n } from "../machine/index.ts";
+import { IOBufferMemoryDescriptor, IODMACommand, IOPCIDevice } from "../pci/index.ts";
+import { IOBlockStorageDevice } from "./IOBlockStorageDriver.ts";
+import { kIOStorageFamilyBundleID } from "./IOMedia.ts";
+
+export class AppleVirtualBlockStorageDevice extends IOBlockStorageDevice {
+  #disk: RamDisk | undefined;
+  #ctrl: NVMeRamDisk | undefined;
+  #dma: IODMACommand | undefined;
+  #faults = 0;
+
+  /** @internal */
+  bind(ctrl: NVMeRamDisk, disk: RamDisk, dma: IODMACommand): void {
+    this.#ctrl = ctrl;
+    this.#disk = disk;
+    this.#dma = dma;
+    this.setProperties([["device-type", "Generic"], ["Physical Block Size", n(disk.desc.blockSize)], ["Logical Block Size", n(disk.desc.blockSize)]]);
+  }
+  override get blockSize(): number { return this.#disk?.desc.blockSize ?? 512; }
+  override get blockCount(): number { return this.#disk?.blockCount ?? 0; }
+  override readBlocks(lba: number, count: number): Uint8Array | undefined {
+    const disk = this.#disk, ctrl = this.#ctrl, dma = this.#dma;
+    if (!disk || !ctrl || !dma || lba < 0 || lba + count > disk.blockCount) return undefined;
+    const buf = IOBufferMemoryDescriptor.inTaskWithPhysicalMask(dma.addressMask, count * disk.desc.blockSize);
+    const segs = dma.prepare(buf);
+    if (segs.some((s) => !ctrl.reaches(s.address, s.length))) {
+      if (this.#faults++ === 0) this.IOLog(`AppleVirtualNVMeController: DMA fault at 0x${segs[0]?.address.toString(16)}: controller cannot reach it; failing I/O`);
+      return undefined;
+    }
+    for (let i = 0; i < count; i++) buf.bytes.set(disk.readBlock(lba + i), i * disk.desc.blockSize);
+    return buf.bytes;
+  }
+}
+OSMetaClass.define(AppleVirtualBlockStorageDevice, "AppleVirtualBlockStorageDevice", { kmodName: kIOStorageFamilyBundleID });
+
+export class AppleVirtualNVMeController extends IOService {
+  override start(provider: IOService): boolean {
+    if (!super.start(provider) || !(provider instanceof IOPCIDevice) || !(provider.hardware instanceof NVMeRamDisk)) return false;
+    const ctrl = provider.hardware;
+    provider.setMemoryEnable(true);
+    provider.setBusMasterEnable(true);
+    const dma = IODMACommand.withSpecification(ctrl.reportedAddressBits);
+    ctrl.disks.forEach((disk, i) => {
+      const nub = new AppleVirtualBlockStorageDevice(this.registry);
+      nub.init();
+      nub.setName(`AppleVirtualBlockStorageDevice`);
+      nub.setLocation(String(i + 1));
+      nub.bind(ctrl, disk, dma);
+      nub.attach(this);
+      nub.registerService(kIOServiceAsynchronous);
+      nub.release();
+    });
+    return true;
+  }
+}
+OSMetaClass.define(AppleVirtualNVMeController, "AppleVirtualNVMeController", { kmodName: kIOStorageFamilyBundleID });

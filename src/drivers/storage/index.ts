@@ -1,0 +1,3 @@
+export { IOMedia, IOMediaBSDClient, kIOStorageFamilyBundleID, type BlockReader, type MediaOptions } from "./IOMedia.ts";
+export { IOBlockStorageDevice, IOBlockStorageDriver, IOGUIDPartitionScheme } from "./IOBlockStorageDriver.ts";
+export { AppleVirtualNVMeController, AppleVirtualBlockStorageDevice } from "./AppleVirtualNVMeController.ts";

@@ -1,0 +1,106 @@
+/**
+ * Booting a virtual Mac: the sequence `iokit boot`, `npm start`, `iokit ioreg` and the benchmarks
+ * share. Checks the machine description first (a bad one throws before anything exists), reads the
+ * extensions folders into a KextSet, makes a kernel whose KextLoader is a {@link KextRuntime}
+ * (kexts link against the kernel and the families compiled into it), sends every personality to the
+ * catalogue as kextd does at boot, builds the machine's platform nubs, then runs the scheduler until
+ * the registry is quiet. Kexts load on demand as matching asks for their classes.
+ *
+ * Time to quiescence is virtual time (the scheduler's clock) plus the wall time the boot took.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as base from "../base/index.ts";
+import * as drivers from "../drivers/index.ts";
+import { bootMachine, parseMachineDescription, defaultMachine, type MachineDescription, type VirtualMachine } from "../drivers/index.ts";
+import * as kernelAPI from "../kernel/index.ts";
+import { IOKernel } from "../kernel/index.ts";
+import { KextRuntime, buildPersonalityCache } from "../kext/index.ts";
+import * as libkern from "../libkern/index.ts";
+import type { OSValue } from "../libkern/index.ts";
+import { importKextModule } from "./importKextModule.ts";
+import { loadKextSet } from "./loadKextSet.ts";
+
+/** What `defineClasses(kpi)` receives: base, libkern, the kernel and the in-kernel families. */
+export const KERNEL_KPI: Readonly<Record<string, unknown>> = Object.freeze({ ...base, ...libkern, ...kernelAPI, ...drivers, IOService: kernelAPI.IOService });
+
+export interface BootOptions {
+  /** A machine description (plist value or checked); default: the embedded VirtualMac1,1. */
+  readonly machine?: OSValue | MachineDescription;
+  /** Extensions folders (default: the bundled `extensions/`). */
+  readonly extensions?: readonly string[];
+  readonly realTime?: boolean;
+  readonly seed?: number;
+  /** Virtual milliseconds to wait for quiescence (default 30 000). */
+  readonly quiesceTimeoutMs?: number;
+}
+
+export interface BootStats {
+  readonly kextsAvailable: number;
+  readonly kextsLoaded: number;
+  readonly driversMatched: number;
+  readonly services: number;
+  readonly devices: number;
+  readonly quiesceVirtualMs: number;
+  readonly wallMs: number;
+  readonly quiet: boolean;
+}
+
+export interface BootedSystem {
+  readonly kernel: IOKernel;
+  readonly runtime: KextRuntime;
+  readonly machine: VirtualMachine;
+  readonly stats: BootStats;
+}
+
+/** The `extensions/` folder next to this installation's package.json (where `npm run build` puts kexts). */
+export function defaultExtensionsFolder(): string {
+  let dir = dirname(new URL(import.meta.url).pathname);
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, "package.json"))) return join(dir, "extensions");
+    dir = dirname(dir);
+  }
+  return "extensions";
+}
+
+/** Services whose class came from a kext (drivers that matched and started). */
+export function countDrivers(kernel: IOKernel): number {
+  return kernel.registry.findByClass("IOService", { conforms: true }).filter((e) => e.getProperty("IOProviderClass") !== undefined && e.getProperty("IOClass") !== undefined).length;
+}
+
+/** Boots a machine to quiescence. @throws {drivers.MachineDescriptionError} on a bad description. */
+export async function bootSystem(options: BootOptions = {}): Promise<BootedSystem> {
+  const t0 = performance.now();
+  const raw = options.machine ?? defaultMachine();
+  const description = raw instanceof Map ? parseMachineDescription(raw) : (raw as MachineDescription);
+  const folders = options.extensions ?? [defaultExtensionsFolder()];
+  const { set } = await loadKextSet({ repositories: folders, systemExtensions: false }, { inspectExecutables: false });
+  const runtime = new KextRuntime(set, importKextModule, { kpi: KERNEL_KPI });
+  const kernel = new IOKernel({ kextLoader: runtime, platformName: description.model, realTime: options.realTime ?? false, seed: options.seed ?? 1 });
+  runtime.attachKernel(kernel);
+  // The boot kext collection: kexts required at boot (OSBundleRequired) load now, libraries first,
+  // as the prelinked kernel's do; everything else loads when matching needs its classes.
+  for (const k of set.all()) {
+    if (k.bundleRequired !== undefined && k.bundleID !== undefined && k.declaresExecutable) await runtime.loadKextWithIdentifier(k.bundleID, { sendPersonalities: false });
+  }
+  kernel.addDrivers(buildPersonalityCache(set.all()), false);
+  kernel.catalogueSendData(7);
+  kernel.resources.publishResource("IOBSD");
+  const machine = bootMachine(kernel, description);
+  const start = kernel.scheduler.now();
+  const quiet = kernel.waitQuiet(kernel.platform, options.quiesceTimeoutMs ?? 30_000);
+  if (!(options.realTime ?? false)) await kernel.scheduler.runUntilIdle();
+  const r = await quiet;
+  const quiesceVirtualMs = (kernel.scheduler.now() - start) / 1e6;
+  kernel.catalogueSendData(8);
+  if (!(options.realTime ?? false)) await kernel.scheduler.runUntilIdle();
+  kernel.refreshDiagnostics();
+  const loaded = runtime.loadedKexts().filter((k) => k.tag !== 0 && !k.isKernelComponent).length;
+  return {
+    kernel, runtime, machine,
+    stats: {
+      kextsAvailable: set.all().length, kextsLoaded: loaded, driversMatched: countDrivers(kernel), services: kernel.registry.entryCount,
+      devices: drivers.countDevices(description), quiesceVirtualMs, wallMs: performance.now() - t0, quiet: r === 0,
+    },
+  };
+}
