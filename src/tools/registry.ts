@@ -14,4 +14,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   match: () => import("./match/main.ts"),
+  "c++filt": () => import("./c++filt/main.ts"),
 };
