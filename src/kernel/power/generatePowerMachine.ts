@@ -82,6 +82,7 @@ export class SimPowerDevice extends IOService {
         throw new Error("simulated driver bug");
       case "doubleAck":
         this.acknowledgeSetPowerState();
+        this.acknowledgeSetPowerState();
         return IOPMAckImplied;
       case "nonsense":
         return "ok" as unknown as number;
