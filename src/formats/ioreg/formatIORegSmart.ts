@@ -20,7 +20,7 @@ import type { OSValue } from "../../libkern/index.ts";
 import { OSNumber } from "../../libkern/index.ts";
 import type { IORegistrySnapshot, IORegistrySnapshotEntry } from "./IORegistrySnapshot.ts";
 import { snapshotLocation, snapshotName } from "./IORegistrySnapshot.ts";
-import { dataIsStrings, formatIORegData, formatIORegValue } from "./formatIORegValue.ts";
+import { dataIsStrings, formatIORegData, formatIORegValue, type FormatValueOptions } from "./formatIORegValue.ts";
 import type { IORegPrinter } from "./IORegPrinter.ts";
 
 const DT = "IODeviceTree";
@@ -244,7 +244,8 @@ function printData(ctx: SmartContext, depth: number, pad: string, bytes: Uint8Ar
 }
 
 /** Prints one property value under -f (the key and ` = ` are already printed). */
-export function formatSmartProperty(ctx: SmartContext, index: number, depth: number, pad: string, key: string, value: OSValue, hex: boolean): void {
+export function formatSmartProperty(ctx: SmartContext, index: number, depth: number, pad: string, key: string, value: OSValue, options: FormatValueOptions): void {
+  const hex = options.hex === true;
   const data = value instanceof Uint8Array ? value : undefined;
   if (data !== undefined) {
     if (key === "reg") {
@@ -259,5 +260,5 @@ export function formatSmartProperty(ctx: SmartContext, index: number, depth: num
     else if (key === "interrupt-parent") return interruptParent(ctx, data);
     return printData(ctx, depth, pad, data, hex);
   }
-  ctx.printer.println(formatIORegValue(value, { hex }));
+  ctx.printer.println(formatIORegValue(value, options));
 }

@@ -197,3 +197,14 @@ describe("formatIORegText -f", () => {
     expect(out).toContain(`${pad}  "n" = 5`);
   });
 });
+
+describe("formatIORegText -b", () => {
+  it("puts terminal sequences around names without counting them toward -w", () => {
+    const { snapshot } = importIORegText(DUMP);
+    const bold = { on: "\x1b[1m", off: "\x1b[0m" };
+    const out = formatIORegText(snapshot, { style: snapshot.textStyle, bold, width: 12 }).split("\n");
+    expect(out[0]).toBe("+-o \x1b[1mRoot\x1b[0m  <$");
+    expect(out[1]).toBe("  +-o \x1b[1mJ313A\x1b[0m$");
+    expect(out[2]).toBe("    +-o \x1b[1mopt\x1b[0m$");
+  });
+});

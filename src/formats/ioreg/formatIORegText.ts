@@ -101,7 +101,8 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
   const smart: SmartContext | undefined = options.format ? { snapshot, printer: p, width: options.width ?? 0, warn: options.onError ?? (() => {}) } : undefined;
   const bold = options.bold ?? { on: "", off: "" };
   const list = options.list === true;
-  const hex = { hex: options.hex === true };
+  const mr = style.macRoman === true;
+  const hex = { hex: options.hex === true, macRoman: mr };
 
   const indent = (isNode: boolean, depth: number, bits: Uint8Array): string => {
     let s = "";
@@ -112,9 +113,13 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
 
   const show = (index: number, depth: number, bits: Uint8Array): void => {
     const e = entries[index] as IORegistrySnapshotEntry;
-    let text = indent(true, depth, bits) + bold.on + textToBinary(snapshotName(e, plane)) + bold.off;
+    p.print(indent(true, depth, bits));
+    if (bold.on !== "") p.printRaw(bold.on);
+    p.print(textToBinary(snapshotName(e, plane), mr));
+    if (bold.off !== "") p.printRaw(bold.off);
+    let text = "";
     const loc = snapshotLocation(e, plane);
-    if (loc !== undefined) text += `@${textToBinary(loc)}`;
+    if (loc !== undefined) text += `@${textToBinary(loc, mr)}`;
     text += `  <class ${classText(e, options.inheritance === true)}`;
     if (style.ids) text += `, id 0x${e.id.toString(16)}`;
     const s = e.service;
@@ -128,9 +133,9 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
       const pad = indent(false, depth, bits);
       p.println(`${pad}{`);
       for (const [k, v] of e.properties) {
-        p.print(`${pad}  "${textToBinary(k)}" = `);
-        if (e.verbatim?.has(k)) p.println(textToBinary(v as string));
-        else if (smart !== undefined) formatSmartProperty(smart, index, depth, pad, k, v, hex.hex);
+        p.print(`${pad}  "${textToBinary(k, mr)}" = `);
+        if (e.verbatim?.has(k)) p.println(textToBinary(v as string, mr));
+        else if (smart !== undefined) formatSmartProperty(smart, index, depth, pad, k, v, hex);
         else p.println(formatIORegValue(v, hex));
       }
       p.println(`${pad}}`);

@@ -26,7 +26,7 @@ import {
   ROOT_ENTRY_ID, type IORegTextStyle, type IORegistrySnapshot, type IORegistrySnapshotEntry,
   type SnapshotServiceState,
 } from "./IORegistrySnapshot.ts";
-import { IORegValueReader, binaryToText, bytesToBinary, textToBinary } from "./parseIORegValue.ts";
+import { IORegValueReader, binaryToText, bytesToBinary, textToBinary, type TextDecodingStats } from "./parseIORegValue.ts";
 import { IORegSyntaxError, type IORegImportResult } from "./IORegSyntaxError.ts";
 import { moveRootFirst, standInRoot, type MutableSnapshotEntry } from "./snapshotBuilding.ts";
 
@@ -54,7 +54,7 @@ const STATE_MATCHED = 0x4;
 const STATE_INACTIVE = 0x1;
 
 /** Parses the `name@loc  <class …>` part of a node line (after `+-o `). */
-export function parseNodeLine(text: string): NodeLine | undefined {
+export function parseNodeLine(text: string, stats?: TextDecodingStats): NodeLine | undefined {
   const cut = text.indexOf("  <class ");
   if (cut < 0 || !text.endsWith(">")) return undefined;
   const label = text.slice(0, cut);
@@ -62,8 +62,8 @@ export function parseNodeLine(text: string): NodeLine | undefined {
   const fields = text.slice(cut + 9, -1).split(", ");
   const chain = (fields[0] as string).split(":");
   const node: NodeLine = {
-    name: binaryToText(at < 0 ? label : label.slice(0, at)),
-    location: at < 0 ? undefined : binaryToText(label.slice(at + 1)),
+    name: binaryToText(at < 0 ? label : label.slice(0, at), stats),
+    location: at < 0 ? undefined : binaryToText(label.slice(at + 1), stats),
     className: chain[chain.length - 1] as string,
     superclasses: chain.length > 1 ? chain.slice(0, -1).reverse() : undefined,
     id: undefined,
@@ -125,6 +125,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   const sections: string[] = [];
   let section = ""; // "" until a `Plane:` header names it; resolved at the end
   let sawHex = false;
+  const stats: TextDecodingStats = { utf8: 0, macRoman: 0 };
 
   const fail = (line: number, message: string): void => {
     problem = { line, message };
@@ -153,7 +154,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         fail(line, "node line inside a property block");
         break;
       }
-      const node = parseNodeLine(rest.slice(4));
+      const node = parseNodeLine(rest.slice(4), stats);
       const depth = (art - pos) / 2;
       if (node === undefined) {
         fail(line, "unreadable node line");
@@ -225,14 +226,15 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         fail(line, "property line without '\" = '");
         break;
       }
-      const key = binaryToText(src.slice(art + 1, keyEnd));
+      const key = binaryToText(src.slice(art + 1, keyEnd), stats);
       const reader = new IORegValueReader(src, keyEnd + 4);
+      reader.stats = stats;
       let value = reader.readValue("");
       let end = reader.pos;
       if (reader.sawHex) sawHex = true;
       let verbatim = false;
       if (value === undefined) {
-        value = binaryToText(src.slice(keyEnd + 4, eol));
+        value = binaryToText(src.slice(keyEnd + 4, eol), stats);
         end = eol;
         verbatim = true;
       }
@@ -250,7 +252,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
     } else if (inBlock && lastKey !== undefined && current?.verbatim?.has(lastKey) && currentIsNew) {
       // Continuation of a value we could not read: keep it with the value.
       const prev = current.properties.get(lastKey) as string;
-      current.properties.set(lastKey, `${prev}\n${binaryToText(src.slice(pos, eol))}`);
+      current.properties.set(lastKey, `${prev}\n${binaryToText(src.slice(pos, eol), stats)}`);
     } else {
       fail(line, inBlock ? "unreadable property line" : "unrecognised line");
       break;
@@ -287,6 +289,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
     textStyle: {
       ...(style ?? { ids: true, retainCount: false, planeHeader }),
       ...(sawHex ? { hex: true } : {}),
+      ...(stats.macRoman > 0 && stats.utf8 === 0 ? { macRoman: true } : {}),
       ...(sections.length > 1 ? { sections } : {}),
     },
     hasProperties,
@@ -304,7 +307,9 @@ function makeSyntheticRoot(entries: MutableSnapshotEntry[], byID: Map<bigint, nu
 
 function guessPlane(entries: MutableSnapshotEntry[], root: number, links: ReadonlyArray<[number, number, string]>): string {
   const first = links.find(([p]) => p === root);
-  if (first !== undefined && entries[first[1]]?.planeNames[""] === "device-tree") return "IODeviceTree";
+  // The device tree's top node is "/" on Intel Macs and "device-tree" on Apple silicon.
+  const top = first === undefined ? undefined : entries[first[1]]?.planeNames[""];
+  if (top === "/" || top === "device-tree") return "IODeviceTree";
   return "IOService";
 }
 

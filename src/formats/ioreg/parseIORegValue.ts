@@ -50,19 +50,50 @@ export function binaryToBytes(s: string): Uint8Array {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** A byte string as text: UTF-8 when valid, else one character per byte. */
-export function binaryToText(s: string): string {
+/** Mac OS Roman, bytes 0x80–0xFF. */
+const MAC_ROMAN = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø¿¡¬√ƒ≈∆«»…\u00a0ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\uf8ffÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ";
+let macRomanCodes: Map<string, number> | undefined;
+
+/** How the non-ASCII strings of a dump decoded: as UTF-8, or (legacy ioreg) as Mac OS Roman. */
+export interface TextDecodingStats {
+  utf8: number;
+  macRoman: number;
+}
+
+/**
+ * A byte string as text: UTF-8 when valid, else Mac OS Roman, which is what Mac OS X 10.5-era
+ * ioreg printed through CFString's MacRoman fast path. `stats` counts which one applied.
+ */
+export function binaryToText(s: string, stats?: TextDecodingStats): string {
   if (!NON_ASCII.test(s)) return s;
   try {
-    return utf8.decode(binaryToBytes(s));
+    const text = utf8.decode(binaryToBytes(s));
+    if (stats !== undefined) stats.utf8++;
+    return text;
   } catch {
-    return s;
+    if (stats !== undefined) stats.macRoman++;
+    let out = "";
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      out += c < 0x80 ? s[i] : MAC_ROMAN[c - 0x80];
+    }
+    return out;
   }
 }
 
-/** Text as a UTF-8 byte string. */
-export function textToBinary(s: string): string {
+/** Text as a byte string: UTF-8, or Mac OS Roman when asked and every character has a code. */
+export function textToBinary(s: string, macRoman = false): string {
   if (!NON_ASCII.test(s)) return s;
+  if (macRoman) {
+    macRomanCodes ??= new Map([...MAC_ROMAN].map((c, i) => [c, 0x80 + i]));
+    let out = "";
+    for (const c of s) {
+      const code = c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : macRomanCodes.get(c);
+      if (code === undefined) return bytesToBinary(new TextEncoder().encode(s));
+      out += String.fromCharCode(code);
+    }
+    return out;
+  }
   return bytesToBinary(new TextEncoder().encode(s));
 }
 
@@ -81,6 +112,8 @@ export class IORegValueReader {
   pos: number;
   /** Set once a number was read in `0x` form (the dump was made with `ioreg -x`). */
   sawHex = false;
+  /** How non-ASCII strings decoded (shared with the importer). */
+  stats: TextDecodingStats = { utf8: 0, macRoman: 0 };
 
   constructor(src: string, pos = 0) {
     this.src = src;
@@ -144,7 +177,7 @@ export class IORegValueReader {
       j++;
     }
     this.pos = j + 1;
-    return binaryToText(this.src.slice(start, j));
+    return binaryToText(this.src.slice(start, j), this.stats);
   }
 
   #readNumber(): OSNumber | undefined {

@@ -5,7 +5,9 @@
  * - `IOResources` / `IOUserResources`: every `IOResourceMatch` name must be a published resource
  *   (a property of the resources object); otherwise `IOResourceMatched` must be in its
  *   `IOResourceMatched` list.
- * - `IOMedia` (IOStorageFamily): `Content Mask` must equal the media's `Content`.
+ * - `IOMedia` (IOStorageFamily): `Content Mask` must equal the media's `Content`, and each of the
+ *   media keys (`Content`, `Content Hint`, `Ejectable`, `Leaf`, `Open`, `Preferred Block Size`,
+ *   `Removable`, `Size`, `Whole`, `Writable`) the personality names must equal the media's.
  * - SCSI peripheral nubs: `Peripheral Device Type`, vendor and product identification.
  * - FireWire units and devices: the unit directory keys.
  * - Thunderbolt ports (IOThunderboltFamily): `Adapter Type`.
@@ -65,7 +67,11 @@ export function comparePropertyFamily(name: string, nubClasses: readonly string[
   };
 }
 
-export const mediaFamily = comparePropertyFamily("IOStorageFamily", ["IOMedia"], [["Content Mask", "Content"]]);
+export const mediaFamily = comparePropertyFamily("IOStorageFamily", ["IOMedia"], [
+  ["Content Mask", "Content"],
+  ...["Content", "Content Hint", "Ejectable", "Leaf", "Open", "Preferred Block Size", "Removable", "Size", "Whole", "Writable"]
+    .map((k) => [k, k] as const),
+]);
 
 export const scsiFamily = comparePropertyFamily("IOSCSIArchitectureModelFamily", ["IOSCSIPeripheralDeviceNub", "IOSCSITargetDevice", "IOSCSILogicalUnitNub"], [
   ["Peripheral Device Type", "Peripheral Device Type"],

@@ -26,6 +26,7 @@ import { IOCatalogue, type CataloguePersonality, type PersonalityInput } from ".
 import {
   kCFBundleIdentifierKey, kIOClassKey, kIONameMatchedKey, kIOProbeScoreKey, kIOProviderClassKey, matchCategoryOf, probeScoreOf,
 } from "./keys.ts";
+import { matchPassive } from "./matchPassive.ts";
 import { matchService, type MatchRun } from "./matchService.ts";
 import { StaticNub } from "./StaticNub.ts";
 
@@ -70,6 +71,11 @@ export interface ReplayOptions {
   readonly dump?: string;
   /** Extra personalities (from kexts the user names) added after the dump's own. */
   readonly extra?: readonly PersonalityInput[];
+  /**
+   * Real classes behind `IOClassNameOverride` names: an entry whose printed class is its own
+   * override (IORegistryExplorer saves record the override) also conforms to these.
+   */
+  readonly overrides?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ReplayResult {
@@ -173,7 +179,10 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
     nubs.set(e, new StaticNub({
       className: e.className, properties: e.properties, name: e.name, location: e.location, registryEntryID: e.id,
       provider: first !== undefined ? nubs.get(first) : undefined, hierarchy: options.hierarchy, registered: e.registered === true,
-      alsoConformsTo: e.registered !== undefined ? ["IOService"] : [],
+      alsoConformsTo: [
+        ...(e.registered !== undefined ? ["IOService"] : []),
+        ...(e.properties.get("IOClassNameOverride") === e.className ? options.overrides?.get(e.className) ?? [] : []),
+      ],
     }));
   }
   const resourcesEntry = order.find((e) => e.className === "IOResources");
@@ -248,11 +257,32 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
 /**
  * The personality a driver entry was made from: its properties minus what matching added
  * (`IONameMatched`), with the family's score contribution on the recorded provider taken back out
- * of `IOProbeScore`.
+ * of `IOProbeScore`. A driver also carries properties it set itself, and some share a name with a
+ * family match key (an HID driver's `LocationID`); such a key whose value contradicts the very
+ * provider the driver matched cannot have been in the personality in that form, so it is dropped
+ * (at most {@link MAX_DROPPED} keys; they are listed in `dropped`).
  */
 export function personalityFromDriver(driver: ReplayEntry, provider: StaticNub, catalogue: IOCatalogue): OSDictionary {
+  return reconstructPersonality(driver, provider, catalogue).table;
+}
+
+/** How many contradicting keys one driver entry may lose. */
+export const MAX_DROPPED = 4;
+
+/** {@link personalityFromDriver} with the keys it dropped. */
+export function reconstructPersonality(driver: ReplayEntry, provider: StaticNub, catalogue: IOCatalogue): { table: OSDictionary; dropped: string[] } {
   const table: OSDictionary = new Map(driver.properties);
   table.delete(kIONameMatchedKey);
+  const dropped: string[] = [];
+  const opts = { arch: catalogue.arch, families: catalogue.families, classDone: true };
+  for (let r = matchPassive(table, provider, opts); !r.matched && dropped.length < MAX_DROPPED; r = matchPassive(table, provider, opts)) {
+    const key = r.failure?.key;
+    // Only family keys (idVendor, LocationID, Content Mask…): a driver sets those on itself; the
+    // generic IO* keys belong to the personality alone, and dropping one would widen it.
+    if (key === undefined || key.startsWith("IO") || !table.has(key)) break;
+    table.delete(key);
+    dropped.push(key);
+  }
   const recordedScore = probeScoreOf(table);
   const matcher = catalogue.families.matcherFor(provider);
   if (matcher !== undefined) {
@@ -261,7 +291,7 @@ export function personalityFromDriver(driver: ReplayEntry, provider: StaticNub, 
     const r = matcher.matchPropertyTable(probe, provider, 0, { arch: catalogue.arch });
     if (r.ok && r.score !== 0) table.set(kIOProbeScoreKey, new OSNumber(BigInt.asUintN(32, BigInt(recordedScore - r.score)), 32));
   }
-  return table;
+  return { table, dropped };
 }
 
 /**
@@ -277,7 +307,8 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set([
   "bDeviceSubClass", "bDeviceProtocol", "bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol", "bConfigurationValue",
   "bInterfaceNumber", "PrimaryUsagePage", "PrimaryUsage", "DeviceUsagePairs", "DeviceUsagePage", "DeviceUsage", "Transport",
   "LocationID", "VendorID", "ProductID", "ProductIDArray", "ProductIDMask", "VersionNumber", "Manufacturer", "SerialNumber",
-  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Peripheral Device Type", "Vendor Identification",
+  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Content", "Content Hint", "Ejectable", "Leaf",
+  "Open", "Preferred Block Size", "Removable", "Size", "Whole", "Writable", "HIDDefaultBehavior", "HIDCompatibilityInterface", "Peripheral Device Type", "Vendor Identification",
   "Product Identification", "Vendor_ID", "Model_ID", "GUID", "Unit_Spec_ID", "Unit_SW_Version", "Adapter Type",
 ]);
 

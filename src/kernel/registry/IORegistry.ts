@@ -236,6 +236,21 @@ export class IORegistry implements RegistryHost {
     return new IORegistryIterator(start, this.plane(plane), () => this.#generation, options);
   }
 
+  /**
+   * `getProperty(key, plane, options)` / `IORegistryEntrySearchCFProperty`: the entry's own
+   * property, else (with `recursive`) the first one found walking its children, or its parents
+   * with `parents`, in `plane`.
+   */
+  searchProperty(entry: IORegistryEntry, key: string, plane: IORegistryPlane | string, options: { recursive?: boolean; parents?: boolean } = {}): OSValue | undefined {
+    const own = entry.getProperty(key);
+    if (own !== undefined || !options.recursive) return own;
+    for (const e of this.iterate(entry, plane, { recursive: true, ...(options.parents ? { parents: true } : {}) })) {
+      const v = e.getProperty(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
   /** Adds a busy-transition listener; returns a function that removes it. */
   onBusyChange(listener: BusyListener): () => void {
     this.#busyListeners.add(listener);
@@ -311,7 +326,8 @@ export class IORegistry implements RegistryHost {
 
   /**
    * Builds a registry from a snapshot. Entry 0 becomes the root (its ID, properties and retain
-   * count are taken over); planes are created as listed; links are made in child order.
+   * count are taken over); planes are created as listed; links are made in child order. Values a
+   * dump kept verbatim stay plain strings here (the verbatim mark belongs to the snapshot).
    * @throws {IOReturnError} kIOReturnBadArgument when a link points outside the entry list.
    */
   static fromSnapshot(snapshot: IORegistrySnapshot, options: Omit<IORegistryOptions, "planes"> = {}): IORegistry {

@@ -135,6 +135,10 @@ export class IOKernel implements ServiceRuntime {
     this.#terminator.scheduleStop(client, provider);
   }
 
+  resumeTermination(): void {
+    this.#terminator.resumeDeferred();
+  }
+
   serviceDetached(service: IOService, provider: IOService): void {
     if (service.isInactive() && service.getProviders().length === 0) {
       this.#services.delete(service);

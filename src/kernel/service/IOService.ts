@@ -20,7 +20,7 @@ import { IOReturnError, ResourceStack, kIOReturnNotAttached, kIOReturnSuccess, k
 import type { OSDictionary, OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import {
-  IORegistryEntry, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
+  IORegistryEntry, kIOServiceBusyMax, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
   type IORegistryEntryOptions, type RegistryHost,
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
@@ -57,6 +57,8 @@ export interface ServiceRuntime {
   terminate(service: IOService, options: number): boolean;
   /** Queues `client.stop(provider)` + close + detach for the termination thread. */
   scheduleStop(client: IOService, provider: IOService): void;
+  /** Re-runs phase 2 for terminations held by `setTerminateDefer`. */
+  resumeTermination(): void;
   /** Detach side effects: instance set, busy hand-over, rematch, phase-3 finalize. */
   serviceDetached(service: IOService, provider: IOService): void;
   /** Delivers a message to the general-interest handlers of `service`, except `except`. */
@@ -86,6 +88,8 @@ export interface TerminationState {
   busyHeld: boolean;
   /** `stop(provider)` calls waiting for this (inactive, unfinalized) client's finalize. */
   deferredStops: IOService[];
+  /** Set by `setTerminateDefer(provider, true)`: the provider's phase 2 waits for this client. */
+  deferProvider: boolean;
 }
 
 /** The base class of nubs and drivers; as a nub it is the InterruptProvider of IOInterruptEventSource. */
@@ -94,7 +98,7 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
   #interrupts: IOInterruptLines | undefined;
   #resources = new ResourceStack();
   /** @internal Termination bookkeeping. */
-  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [] };
+  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [], deferProvider: false };
   /** @internal Set while this service's matching runs inline (`kIOServiceSynchronous`). */
   synchronousState = false;
 
@@ -177,9 +181,18 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
 
   // ---- topology ----
 
-  /** `attach(provider)`: fails on an inactive provider. A busy service makes its new first provider busier. */
+  /**
+   * `attach(provider)`: fails on an inactive provider, and on a provider that already has more than
+   * 1019 clients (`kIOServiceBusyMax - 4`). A busy service makes its new first provider busier.
+   */
   attach(provider: IOService): boolean {
     if (provider.isInactive()) return false;
+    if (provider.childCount("IOService") > kIOServiceBusyMax - 4 && !this.isParent(provider, "IOService")) {
+      // Divergence from XNU: xnu waits up to 15 s for clients to detach; a synchronous attach cannot
+      // wait, so it logs the same line and fails at once.
+      this.runtime().log(`stalling for detach from ${provider.getName()}`);
+      return false;
+    }
     const first = this.getProvider() === undefined;
     const linked = this.attachToParent(provider, "IOService");
     if (linked && first && this.busyState > 0) provider.adjustBusy(1);
@@ -260,6 +273,15 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
   /** `terminate(options)`: phase 1 now, the rest on the termination thread. False if already inactive. */
   terminate(options = 0): boolean {
     return this.runtime().terminate(this, options);
+  }
+
+  /**
+   * `setTerminateDefer(provider, defer)`: while deferring, the provider's termination does not enter
+   * phase 2 (the client may finish outstanding I/O); lifting it lets termination continue.
+   */
+  setTerminateDefer(_provider: IOService, defer: boolean): void {
+    this.termination.deferProvider = defer;
+    if (!defer) this.runtime().resumeTermination();
   }
 
   /** Resolves with kIOReturnSuccess when the busy count reaches 0, or kIOReturnTimeout (`waitQuiet`). */

@@ -8,7 +8,8 @@
  * notifications and `client.willTerminate(victim)` top-down, then, deepest victims first, phase 3 is
  * entered, `kIOMessageServiceIsTerminated` goes to clients and interest, and `client.didTerminate`
  * runs (by default it schedules the client's stop unless the client still holds the victim open).
- * A victim without clients is finalized.
+ * A victim without clients is finalized. A batch whose victims have a client that deferred
+ * termination (`setTerminateDefer(provider, true)`) waits until that client lifts the deferral.
  *
  * Phase 3 is a FIFO of stop and finalize actions. `finalize(victim)` schedules `stop` for each
  * provider that is not itself terminating. `stop(client, provider)` waits while the client is
@@ -46,6 +47,8 @@ const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.m
 export class Terminator {
   readonly #host: TerminatorHost;
   #phase2: Array<{ victims: IOService[]; options: number }> = [];
+  /** Batches held back because a client of a victim deferred termination (`setTerminateDefer`). */
+  #held: Array<{ victims: IOService[]; options: number }> = [];
   #actions: Action[] = [];
   #posted = false;
   #draining = false;
@@ -100,6 +103,13 @@ export class Terminator {
     return true;
   }
 
+  /** A client lifted its termination deferral: held phase-2 batches go again. */
+  resumeDeferred(): void {
+    if (this.#held.length === 0) return;
+    this.#phase2.push(...this.#held.splice(0));
+    this.#kick();
+  }
+
   /** Queues `client.stop(provider)` + close + detach. */
   scheduleStop(client: IOService, provider: IOService): void {
     this.#actions.push({ kind: "stop", client, provider });
@@ -125,7 +135,7 @@ export class Terminator {
 
   /** Termination work not yet done (phase-2 batches and phase-3 actions). */
   get pending(): number {
-    return this.#phase2.length + this.#actions.length;
+    return this.#phase2.length + this.#held.length + this.#actions.length;
   }
 
   #kick(): void {
@@ -141,7 +151,10 @@ export class Terminator {
     try {
       // Stops may terminate more services (synchronously even): keep going until both queues are empty.
       while (this.#phase2.length > 0 || this.#actions.length > 0) {
-        for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
+        for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) {
+          if (batch.victims.some((v) => v.getClients().some((c) => c.termination.deferProvider))) this.#held.push(batch);
+          else this.#doPhase2(batch.victims, batch.options);
+        }
         this.#drainActions();
       }
     } finally {

@@ -44,6 +44,7 @@ describe.skipIf(corpusDir() === undefined)("iokit ioreg --import on real dumps",
       const io = captureIO();
       expect(await main(["--import", file, ...(treeOnly ? [] : ["-l"])], io)).toBe(0);
       const pct = sameLines(original, io.outBytes());
+      if (basename(file).includes("IODeviceTree")) expect(importDump(original).snapshot.planes[0]).toBe("IODeviceTree");
       process.stdout.write(`ioreg fidelity ${pct.toFixed(3)}% ${basename(file)}\n`);
       expect(pct).toBeGreaterThanOrEqual(99.5);
     });

@@ -21,12 +21,7 @@ function startsXML(bytes: Uint8Array): boolean {
 
 /** Whether a binary plist mentions NSKeyedArchiver's `$archiver` key (cheap test before parsing). */
 function hasArchiverMarker(bytes: Uint8Array): boolean {
-  const needle = [0x24, 0x61, 0x72, 0x63, 0x68, 0x69, 0x76, 0x65, 0x72]; // "$archiver"
-  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes("$archiver");
 }
 
 /** Imports a dump. `strict` turns damage into an error. */

@@ -41,8 +41,9 @@ describe("iokit ioreg", () => {
     const r = await run([]);
     expect(r.code).toBe(0);
     expect(r.out.split("\n")[0]).toMatch(/^\+-o Root  <class IORegistryEntry, id 0x100000100, retain \d+>$/);
-    expect(r.out).toContain("  +-o iokit-ts  <class IOPlatformExpertDevice, id 0x100000101, registered, matched, active, busy 0, retain");
-    expect(r.out).toContain("+-o IOResources  <class IOResources");
+    expect(r.out.split("\n")[1]).toMatch(/^  \+-o \S+  <class IOPlatformExpertDevice, id 0x100000101, registered, matched, active, busy 0(?: \(\d+ ms\))?, retain \d+>$/);
+    expect(r.out).toContain("    +-o IOResources  <class IOResources, id 0x100000102, registered, matched, active");
+    expect(r.out).toContain("    +-o IOUserResources  <class IOUserResources");
   });
 
   it("renders an imported dump with any flags", async () => {

@@ -126,7 +126,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     // A dump made with `ioreg -x` prints back in hex.
     if (snapshot.textStyle?.hex) o.hex = true;
   } else {
-    snapshot = kernelRegistry().toSnapshot();
+    snapshot = (await kernelRegistry()).toSnapshot();
   }
   const plane = o.plane ?? "IOService";
   if (!snapshot.planes.includes(plane) && !snapshot.entries.some((e) => e.children[plane] !== undefined)) {
