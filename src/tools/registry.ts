@@ -15,6 +15,8 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
+  cycle: () => import("./cycle/main.ts"),
+  pmset: () => import("./pmset/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   lipo: () => import("./lipo/main.ts"),
