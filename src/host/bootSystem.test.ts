@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IOEthernetInterface, IOHIDEventDriver, IOSerialBSDClient, type HIDEvent } from "../drivers/index.ts";
 import type { IORegistryEntry } from "../kernel/index.ts";
+import { num } from "../libkern/index.ts";
 import { bootSystem, buildBundledExtensions, type BootedSystem } from "./index.ts";
 
 let dir = "";
@@ -45,13 +46,14 @@ describe("booting the default machine", () => {
     expect(hid.length).toBe(3);
     expect(chain(hid[0] as IORegistryEntry).slice(0, 6)).toEqual(["IOHIDInterface", "IOUSBHostHIDDevice", "IOUSBHostInterface", "IOUSBHostDevice", "AppleUSBXHCIPCI", "IOPCIDevice"]);
     const media = byClass("IOMedia").map((m) => m.getProperty("BSD Name"));
-    expect(media).toEqual(["disk0", "disk0s1", "disk0s2", "disk0s3"]);
+    expect(media).toEqual(["disk0", "disk0s1", "disk0s2", "disk0s3", "disk1"]);
     expect(byClass("IOSerialBSDClient").map((s) => s.getProperty("IOCalloutDevice"))).toContain("/dev/cu.serial1");
     expect(byClass("IOEthernetInterface")[0]?.getProperty("BSD Name")).toBe("en0");
   });
 
   it("decodes the partition table the RAM disk was formatted with", () => {
     const parts = byClass("IOMedia").filter((m) => m.getProperty("Whole") === false);
+    expect(byClass("IOMedia").filter((m) => m.getProperty("Whole") === true).map((m) => m.getProperty("Content"))).toEqual(["GUID_partition_scheme", ""]);
     expect(parts.map((p) => p.getName())).toEqual(["EFI System Partition", "Macintosh HD", "Recovery"]);
     expect(parts[1]?.getProperty("Content")).toBe("7C3457EF-0000-11AA-AA11-00306543ECAC");
   });
@@ -69,7 +71,11 @@ describe("booting the default machine", () => {
     IOHIDEventDriver.listeners.delete(listener);
     expect(events.filter((e) => e.type === "keyboard")).toMatchObject([{ usage: 4, down: true }, { usage: 4, down: false }]);
     expect(events.find((e) => e.type === "digitizer")).toMatchObject({ tip: true, x: 100, y: 200 });
-    expect(events.find((e) => e.type === "pointer")).toMatchObject({ dx: 5, dy: -3, buttons: 1 });
+    // The mouse belongs to the SampleHIDMouse kext (it outbids IOHIDEventDriver).
+    const mouse = byClass("SampleHIDMouse")[0];
+    expect(mouse?.getProperty("PointerX")).toEqual(num(5, 32));
+    expect(mouse?.getProperty("PointerY")).toEqual(num(-3, 32));
+    expect(mouse?.getProperty("Clicks")).toEqual(num(1, 32));
   });
 
   it("moves bytes through the UART's BSD client and frames through the loopback NIC", async () => {

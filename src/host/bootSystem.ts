@@ -68,6 +68,41 @@ export function countDrivers(kernel: IOKernel): number {
   return kernel.registry.findByClass("IOService", { conforms: true }).filter((e) => e.getProperty("IOProviderClass") !== undefined && e.getProperty("IOClass") !== undefined).length;
 }
 
+/**
+ * Drives the kernel until `until` resolves. Kext executables load through real I/O (dynamic import),
+ * outside the scheduler, so an idle scheduler is not the end: yield to the event loop and run again;
+ * when nothing arrives, move virtual time on (the wait's own virtual timeout bounds the loop).
+ */
+export async function settle<T>(kernel: IOKernel, until: Promise<T>, ioPending: () => boolean = () => false): Promise<T> {
+  let done = false;
+  let value: T | undefined;
+  void until.then((v) => { done = true; value = v; });
+  while (!done) {
+    if (kernel.scheduler.realTime) { await new Promise((r) => setTimeout(r, 1)); continue; }
+    await kernel.scheduler.runUntilIdle();
+    for (let i = 0; i < 50 && !done; i++) {
+      await new Promise((r) => setImmediate(r));
+      await kernel.scheduler.runUntilIdle();
+    }
+    if (done) break;
+    if (ioPending()) await new Promise((r) => setTimeout(r, 1));
+    else await kernel.scheduler.advance(10);
+  }
+  return value as T;
+}
+
+/** Runs the kernel until nothing is due and no kext load is in flight (virtual time does not move). */
+export async function settleIdle(kernel: IOKernel, ioPending: () => boolean): Promise<void> {
+  for (;;) {
+    for (let i = 0; i < 20; i++) {
+      await kernel.scheduler.runUntilIdle();
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!ioPending()) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 /** Boots a machine to quiescence. @throws {drivers.MachineDescriptionError} on a bad description. */
 export async function bootSystem(options: BootOptions = {}): Promise<BootedSystem> {
   const t0 = performance.now();
@@ -78,22 +113,24 @@ export async function bootSystem(options: BootOptions = {}): Promise<BootedSyste
   const runtime = new KextRuntime(set, importKextModule, { kpi: KERNEL_KPI });
   const kernel = new IOKernel({ kextLoader: runtime, platformName: description.model, realTime: options.realTime ?? false, seed: options.seed ?? 1 });
   runtime.attachKernel(kernel);
+  kernelAPI.IOPMrootDomain.forService(kernel.resources);
   // The boot kext collection: kexts required at boot (OSBundleRequired) load now, libraries first,
   // as the prelinked kernel's do; everything else loads when matching needs its classes.
   for (const k of set.all()) {
-    if (k.bundleRequired !== undefined && k.bundleID !== undefined && k.declaresExecutable) await runtime.loadKextWithIdentifier(k.bundleID, { sendPersonalities: false });
+    if (k.bundleRequired !== undefined && k.bundleID !== undefined && k.declaresExecutable) await runtime.loadKextWithIdentifier(k.bundleID, { sendPersonalities: false, permanent: true });
   }
   kernel.addDrivers(buildPersonalityCache(set.all()), false);
   kernel.catalogueSendData(7);
-  kernel.resources.publishResource("IOBSD");
   const machine = bootMachine(kernel, description);
   const start = kernel.scheduler.now();
-  const quiet = kernel.waitQuiet(kernel.platform, options.quiesceTimeoutMs ?? 30_000);
-  if (!(options.realTime ?? false)) await kernel.scheduler.runUntilIdle();
-  const r = await quiet;
-  const quiesceVirtualMs = (kernel.scheduler.now() - start) / 1e6;
+  const loading = () => runtime.loadsInFlight > 0;
+  // The hardware is found first; then the BSD layer comes up (IOBSD: media get their BSD clients,
+  // resource drivers waiting for it start), then kextd checks in (IOKit), then the registry goes quiet.
+  await settleIdle(kernel, loading);
+  kernel.resources.publishResource("IOBSD");
   kernel.catalogueSendData(8);
-  if (!(options.realTime ?? false)) await kernel.scheduler.runUntilIdle();
+  const r = await settle(kernel, kernel.waitQuiet(kernel.platform, options.quiesceTimeoutMs ?? 30_000), loading);
+  const quiesceVirtualMs = (kernel.scheduler.now() - start) / 1e6;
   kernel.refreshDiagnostics();
   const loaded = runtime.loadedKexts().filter((k) => k.tag !== 0 && !k.isKernelComponent).length;
   return {

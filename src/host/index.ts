@@ -10,3 +10,5 @@ export { importKextModule } from "./importKextModule.ts";
 export { buildKext, defaultKpiRoot, BuildSettingsError, expandBuildVariables, parseXcconfig, type KextBuildOptions, type KextBuildResult } from "./kextbuild/index.ts";
 export { bootSystem, defaultExtensionsFolder, countDrivers, KERNEL_KPI, type BootOptions, type BootStats, type BootedSystem } from "./bootSystem.ts";
 export { bundledKextProjects, buildBundledExtensions } from "./bundledExtensions.ts";
+export { settle } from "./bootSystem.ts";
+export { settleIdle } from "./bootSystem.ts";

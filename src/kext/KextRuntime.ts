@@ -60,6 +60,7 @@ interface Entry {
   module: Record<string, unknown> | undefined;
   autounload: boolean;
   delayAutounload: boolean;
+  permanent: boolean;
 }
 
 export interface LoadOptions {
@@ -67,6 +68,8 @@ export interface LoadOptions {
   readonly startMatching?: boolean;
   /** Send the personalities at all (default true; a load asked for by matching does not). */
   readonly sendPersonalities?: boolean;
+  /** Part of the boot kext collection: never autounloaded (kexts in a boot KC cannot unload). */
+  readonly permanent?: boolean;
 }
 
 export interface KextRuntimeOptions {
@@ -134,6 +137,11 @@ export class KextRuntime implements KextLoader {
     return this.#kernel;
   }
 
+  /** Kext loads in progress (their executables are being fetched: real I/O outside the scheduler). */
+  get loadsInFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Loaded kexts in load-tag order. */
   loadedKexts(): LoadedKext[] {
     return this.#loaded.map((e) => ({
@@ -163,6 +171,7 @@ export class KextRuntime implements KextLoader {
     const pending = this.#inFlight.get(id);
     if (pending) return pending;
     const p = this.#load(kext, options.startMatching ?? true, options.sendPersonalities ?? true).finally(() => this.#inFlight.delete(id));
+    if (options.permanent === true) void p.then(() => { for (const e of this.#loaded) if (e.bundleID === id || this.#isDependencyOf(e, id)) e.permanent = true; });
     this.#inFlight.set(id, p);
     return p;
   }
@@ -292,7 +301,7 @@ export class KextRuntime implements KextLoader {
       again = false;
       for (let i = this.#loaded.length - 1; i >= 0; i--) {
         const e = this.#loaded[i] as Entry;
-        if (e.isKernelComponent || !e.autounload || e.dependents + e.retains > 0) continue;
+        if (e.isKernelComponent || e.permanent || !e.autounload || e.dependents + e.retains > 0) continue;
         if (e.delayAutounload) { e.delayAutounload = false; continue; }
         if (this.#busyClasses(e).length > 0) continue;
         if ((await this.#unload(e)) === kIOReturnSuccess) {
@@ -302,6 +311,17 @@ export class KextRuntime implements KextLoader {
       }
     }
     return unloaded;
+  }
+
+  #isDependencyOf(dep: Entry, id: string): boolean {
+    const top = this.#find(id);
+    const stack = top ? [...top.dependencies] : [];
+    for (let n = 0; stack.length > 0 && n < 10_000; n++) {
+      const e = stack.pop() as Entry;
+      if (e === dep) return true;
+      stack.push(...e.dependencies);
+    }
+    return false;
   }
 
   /** Marks a loaded kext to be skipped by the next autounload pass. */
@@ -361,7 +381,7 @@ export class KextRuntime implements KextLoader {
   #entry(tag: number, bundleID: string, version: OSKextVersion, kext: OSKext | undefined, kernelComponent: boolean): Entry {
     return {
       tag, bundleID, version, kext, dependencies: [], isKernelComponent: kernelComponent, dependents: 0, retains: 0,
-      started: kernelComponent, classes: [], module: undefined, autounload: false, delayAutounload: false,
+      started: kernelComponent, classes: [], module: undefined, autounload: false, delayAutounload: false, permanent: false,
     };
   }
 

@@ -25,4 +25,6 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
   kextbuild: () => import("./kextbuild/main.ts"),
+  boot: () => import("./boot/main.ts"),
+  device: () => import("./device/main.ts"),
 };

@@ -84,6 +84,12 @@ export class IOHIDEventDriver extends IOService {
     if (digitizer) this.#dispatch({ type: "digitizer", contact, tip, x, y, timestamp: t });
   }
 
+  /** The interface is going away: close it so its termination can finish. */
+  override didTerminate(provider: IOService, options: number): boolean {
+    if (provider.isOpen(this)) provider.close(this);
+    return super.didTerminate(provider, options);
+  }
+
   /** Events dispatched so far. */
   get eventCount(): number {
     return this.#count;

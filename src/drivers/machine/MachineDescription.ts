@@ -8,7 +8,7 @@
  * the key; the walk is bounded by the fixed shape of the format (no recursion on input depth).
  */
 import { isOSDictionary, type OSValue } from "../../libkern/index.ts";
-import type { BarDescription, DiskDescription, MachineDescription, PCIDeviceDescription } from "./machineTypes.ts";
+import type { BarDescription, DiskDescription, MachineDescription, PCIDeviceDescription, USBDeviceDescription } from "./machineTypes.ts";
 import { MachineDescriptionError, Node, PCI_MODELS } from "./MachineNode.ts";
 import { validateUSBDevice } from "./validateUSB.ts";
 
@@ -104,6 +104,11 @@ export function parseMachineDescription(value: OSValue): MachineDescription {
     model: root.str("model"), manufacturer: root.str("manufacturer", true) ?? "iokit-ts",
     serialNumber: root.str("serial-number", true) ?? "VM0000000001", boardID: root.str("board-id", true) ?? "Mac-VirtualMac1", pci,
   };
+}
+
+/** Checks one USB device node on its own (hot plug). @throws {MachineDescriptionError} */
+export function parseUSBDeviceDescription(value: OSValue, path = "usb"): USBDeviceDescription {
+  return validateUSBDevice(new Node(path, value));
 }
 
 /** Number of device nodes in a description (PCI functions, USB devices and interfaces, disks). */

@@ -57,6 +57,19 @@ const USB_DEVICES = [
   },
 ];
 
+/**
+ * USB devices `iokit device attach` can plug in by name, as description nodes (the port is set by
+ * the caller): the default machine's own devices.
+ */
+export function usbPreset(kind: string, port: number): OSValue | undefined {
+  const byModel: Record<string, number> = { keyboard: 0, trackpad: 1, mouse: 2, "cdc-acm": 3, flash: 4, camera: 5 };
+  const i = byModel[kind];
+  return i === undefined ? undefined : fromJS({ ...USB_DEVICES[i], port });
+}
+
+/** The names `usbPreset` knows. */
+export const USB_PRESETS = ["keyboard", "trackpad", "mouse", "cdc-acm", "flash", "camera"] as const;
+
 const pci = (name: string, location: string, vendor: number, device: number, classCode: number, extra: Record<string, unknown> = {}) => ({
   name, location, "vendor-id": vendor, "device-id": device, "class-code": classCode, "subsystem-vendor-id": 0x106b, "subsystem-id": 0x0180, ...extra,
 });

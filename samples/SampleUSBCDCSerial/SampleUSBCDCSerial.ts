@@ -1,0 +1,112 @@
+/**
+ * SampleUSBCDCSerial: a USB CDC-ACM serial driver. It matches the CDC *data* interface (class 0x0A)
+ * of a modem-class device, finds the control interface beside it by iterating the device's
+ * interfaces, sets the line coding (115200 8N1) and DTR/RTS with class requests, opens the bulk
+ * pipes, and publishes an `IOModemSerialStreamSync` whose `IOSerialBSDClient` becomes
+ * `/dev/cu.usbmodem<location>` — the name macOS gives CDC devices.
+ *
+ * Reads: one bulk-IN transfer is always outstanding; completions run on the driver's work loop
+ * (`runAction`). A short transfer is normal for bulk (a packet shorter than wMaxPacketSize ends a
+ * transfer) and is delivered as is; a stalled pipe is logged and reading stops; an aborted one
+ * (unplug, termination) ends the loop quietly. Power: two states; the read loop pauses in state 0.
+ */
+import type { IOService as IOServiceType } from "../../src/kernel/index.ts";
+import { IOService, IOWorkLoop, kIOPMDeviceUsable, kIOPMPowerOn, kIOServiceAsynchronous } from "../../src/kernel/index.ts";
+import { IOModemSerialStreamSync, IOUSBHostInterface, type IOUSBHostPipe } from "../../src/drivers/index.ts";
+import { kIOReturnAborted, kIOReturnSuccess } from "../../src/base/index.ts";
+
+const POWER_STATES = [
+  { version: 1, capabilityFlags: 0, outputPowerCharacter: 0, inputPowerRequirement: 0 },
+  { version: 1, capabilityFlags: kIOPMDeviceUsable | kIOPMPowerOn, outputPowerCharacter: kIOPMPowerOn, inputPowerRequirement: kIOPMPowerOn },
+];
+
+/** The stream nub: writes go to the bulk-OUT pipe. */
+export class SampleUSBCDCSerialStream extends IOModemSerialStreamSync {
+  out: IOUSBHostPipe | undefined;
+  override enqueueData(bytes: Uint8Array): number {
+    if (this.out === undefined) return 0;
+    void this.out.io(bytes.slice());
+    return bytes.length;
+  }
+  /** The driver hands up received bytes. */
+  deliver(bytes: Uint8Array): void {
+    this.received(bytes);
+  }
+}
+
+export class SampleUSBCDCSerial extends IOService {
+  #in: IOUSBHostPipe | undefined;
+  #stream: SampleUSBCDCSerialStream | undefined;
+  #running = false;
+  #powered = true;
+  #loop: IOWorkLoop | undefined;
+
+  override start(provider: IOServiceType): boolean {
+    if (!super.start(provider) || !(provider instanceof IOUSBHostInterface)) return false;
+    // Interface iteration: the ACM control interface is the CDC (class 2) interface of the same device.
+    const device = provider.getDevice();
+    const siblings = device?.getClients().filter((c): c is IOUSBHostInterface => c instanceof IOUSBHostInterface) ?? [];
+    const control = siblings.find((i) => i.descriptor?.bInterfaceClass === 2);
+    if (control === undefined) {
+      this.IOLog("SampleUSBCDCSerial: no CDC control interface on this device");
+      return false;
+    }
+    const ifnum = control.interfaceNumber;
+    control.deviceRequest({ bmRequestType: 0x21, bRequest: 0x20, wValue: 0, wIndex: ifnum, wLength: 7 }, Uint8Array.from([0x00, 0xc2, 0x01, 0x00, 0, 0, 8]));
+    control.deviceRequest({ bmRequestType: 0x21, bRequest: 0x22, wValue: 3, wIndex: ifnum, wLength: 0 });
+    const inAddr = provider.findEndpoint(2, true), outAddr = provider.findEndpoint(2, false);
+    const pin = inAddr === undefined ? undefined : provider.copyPipe(inAddr);
+    const pout = outAddr === undefined ? undefined : provider.copyPipe(outAddr);
+    if (pin === undefined || pout === undefined) {
+      this.IOLog("SampleUSBCDCSerial: data interface lacks bulk endpoints");
+      return false;
+    }
+    this.#in = pin;
+    this.#loop = IOWorkLoop.workLoop(this.getWorkLoop().scheduler, "SampleUSBCDCSerial");
+    const loop = this.#loop;
+    this.resources.defer(() => loop.release());
+    const stream = new SampleUSBCDCSerialStream(this.registry);
+    stream.init();
+    stream.out = pout;
+    const location = device?.getProperty("locationID");
+    const loc = typeof location === "object" && location !== null && "value" in location ? (Number(location.value) >>> 16).toString(16) : "1";
+    stream.setProperties([["IOTTYBaseName", "usbmodem"], ["IOTTYSuffix", loc]]);
+    stream.attach(this);
+    stream.registerService(kIOServiceAsynchronous);
+    stream.release();
+    this.#stream = stream;
+    this.PMinit();
+    provider.joinPMtree(this);
+    this.registerPowerDriver(this, POWER_STATES);
+    this.changePowerStateTo(1);
+    this.resources.defer(() => this.PMstop());
+    this.#running = true;
+    void this.#readLoop();
+    this.registerService();
+    return true;
+  }
+
+  async #readLoop(): Promise<void> {
+    while (this.#running && this.#in) {
+      const r = await this.#in.io(this.#in.endpoint.wMaxPacketSize);
+      if (r.status === kIOReturnAborted || !this.#running) return;
+      if (r.status !== kIOReturnSuccess) {
+        this.IOLog(`SampleUSBCDCSerial: bulk IN failed 0x${(r.status >>> 0).toString(16)}; stopping reads`);
+        return;
+      }
+      if (!this.#powered) continue;
+      await this.#loop?.runAction(() => this.#stream?.deliver(r.data));
+    }
+  }
+
+  override setPowerState(state: number, _device: IOServiceType): number {
+    this.#powered = state !== 0;
+    return 0;
+  }
+
+  override stop(provider: IOServiceType): void {
+    this.#running = false;
+    this.#in?.abort();
+    super.stop(provider);
+  }
+}
