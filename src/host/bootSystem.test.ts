@@ -1,21 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+
+
+import { beforeAll, describe, expect, it } from "vitest";
 import { IOEthernetInterface, IOHIDEventDriver, IOSerialBSDClient, type HIDEvent } from "../drivers/index.ts";
 import type { IORegistryEntry } from "../kernel/index.ts";
 import { num } from "../libkern/index.ts";
-import { bootSystem, buildBundledExtensions, type BootedSystem } from "./index.ts";
+import { bootSystem, type BootedSystem } from "./index.ts";
+import { testExtensions } from "./testExtensions.ts";
 
-let dir = "";
+
 let sys: BootedSystem;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "iokit-ext-"));
-  await buildBundledExtensions(dir);
-  sys = await bootSystem({ extensions: [dir] });
+  sys = await bootSystem({ extensions: [await testExtensions()] });
 }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the scheduler and lets promise chains (USB transfers) settle. */
 async function settle(): Promise<void> {

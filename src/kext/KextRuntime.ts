@@ -102,6 +102,9 @@ function callModuleRoutine(module: Record<string, unknown> | undefined, name: "s
   }
 }
 
+/** `defineClasses` results by factory: a module's classes are built once per process. */
+const linkedModules = new WeakMap<object, Record<string, unknown>>();
+
 export class KextRuntime implements KextLoader {
   readonly set: KextSet;
   readonly #moduleLoader: KextModuleLoader;
@@ -235,7 +238,14 @@ export class KextRuntime implements KextLoader {
     const classes: Array<[string, unknown]> = Object.entries(module);
     const factory = module.defineClasses;
     if (typeof factory === "function" && !isOSObjectClass(factory)) {
-      classes.push(...Object.entries((factory as (api: unknown) => Record<string, unknown>)(this.#options.kpi ?? kpi) ?? {}));
+      // Linking is done once per loaded module: kernels in one process share loaded code, as
+      // OSMetaClass definitions are process-global (a second link would redefine the classes).
+      let made = linkedModules.get(factory);
+      if (made === undefined) {
+        made = (factory as (api: unknown) => Record<string, unknown>)(this.#options.kpi ?? kpi) ?? {};
+        linkedModules.set(factory, made);
+      }
+      classes.push(...Object.entries(made));
     }
     for (const [name, value] of classes) {
       if (!isOSObjectClass(value)) continue;

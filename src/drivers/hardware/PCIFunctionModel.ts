@@ -83,13 +83,35 @@ export class PCIFunctionModel {
     this.#wire = wire;
   }
 
-  /** The device asserts an interrupt (MSI vector `vector` when enabled, else INTx). */
+  #delivering = false;
+  #again = false;
+
+  /**
+   * The device asserts an interrupt (MSI vector `vector` when enabled, else INTx). An assertion
+   * while one is being delivered (a register read in the handler re-asserting) is coalesced into
+   * one more delivery after the handler returns, as an interrupt controller would: never re-entered.
+   */
   raise(vector = 0): void {
-    if (this.#wire === undefined) {
+    const wire = this.#wire;
+    if (wire === undefined) {
       this.droppedInterrupts++;
       return;
     }
-    this.#wire(this.msiEnabled ? 1 + vector : 0);
+    if (this.#delivering) {
+      this.#again = true;
+      return;
+    }
+    this.#delivering = true;
+    try {
+      wire(this.msiEnabled ? 1 + vector : 0);
+      if (this.#again) {
+        this.#again = false;
+        wire(this.msiEnabled ? 1 + vector : 0);
+      }
+    } finally {
+      this.#delivering = false;
+      this.#again = false;
+    }
   }
 
   /** A memory read of `width` bytes at `offset` inside BAR `bar`; unclaimed reads float high. */

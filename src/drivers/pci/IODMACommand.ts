@@ -27,9 +27,10 @@ export class IOBufferMemoryDescriptor {
   /** A buffer whose physical pages lie at or below `mask` (`inTaskWithPhysicalMask`). */
   static inTaskWithPhysicalMask(mask: bigint, length: number): IOBufferMemoryDescriptor {
     const pages = BigInt(Math.ceil(length / 4096) * 4096);
-    const low = nextLow + pages - 1n <= mask;
+    // Memory above 4 GiB is plentiful on a big machine: a mask that allows it gets it.
+    const low = mask <= 0xffff_ffffn;
     const base = low ? nextLow : nextPhysical;
-    if (!low && base + pages - 1n > mask) throw new IOReturnError(kIOReturnNoMemory, `no physical memory below 0x${mask.toString(16)}`);
+    if (base + pages - 1n > mask) throw new IOReturnError(kIOReturnNoMemory, `no physical memory below 0x${mask.toString(16)}`);
     if (low) nextLow += pages; else nextPhysical += pages;
     return new IOBufferMemoryDescriptor(length, base);
   }

@@ -73,7 +73,7 @@ export async function buildKext(projectDir: string, options: KextBuildOptions): 
   const projectFile = join(dir, "project.xcconfig");
   const defaults = new Map<string, string>([["PRODUCT_NAME", basename(dir)], ["MODULE_VERSION", "1.0.0"], ["KEXT_SOURCE", "main.ts"], ["TARGET_NAME", basename(dir)]]);
   let settings = existsSync(projectFile) ? parseXcconfig(readFileSync(projectFile, "utf8"), projectFile, defaults) : defaults;
-  for (const [k, v] of options.settings ?? []) settings.set(k, v);
+  for (const [k, v] of options.settings ?? []) settings.set(k, expandBuildVariables(v, settings, `-D ${k}`));
   settings = new Map(settings);
   settings.set("EXECUTABLE_NAME", `${settings.get("PRODUCT_NAME")}.mjs`);
   const name = settings.get("PRODUCT_NAME") as string;
