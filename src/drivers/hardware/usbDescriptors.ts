@@ -6,13 +6,30 @@ import type { ConfigurationDescription, USBDeviceDescription } from "../machine/
 
 export const kUSBDeviceDesc = 1, kUSBConfDesc = 2, kUSBStringDesc = 3, kUSBInterfaceDesc = 4, kUSBEndpointDesc = 5, kUSBHIDDesc = 0x21, kUSBReportDesc = 0x22;
 
+/** Descriptors are pure functions of the (immutable) description: built once per description. */
+const cache = new WeakMap<object, Map<string, Uint8Array | string[] | undefined>>();
+function memo<T extends Uint8Array | string[] | undefined>(d: object, key: string, make: () => T): T {
+  let m = cache.get(d);
+  if (m === undefined) cache.set(d, (m = new Map()));
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
+}
+
 /** String indexes a virtual device uses: 1 manufacturer, 2 product, 3 serial number, 4… interface names. */
 export function stringTable(d: USBDeviceDescription): string[] {
+  return memo(d, "strings", () => buildStringTable(d));
+}
+
+function buildStringTable(d: USBDeviceDescription): string[] {
   const names = d.configurations.flatMap((c) => c.interfaces.map((i) => i.name)).filter((s): s is string => s !== undefined);
   return [d.manufacturer ?? "", d.product ?? "", d.serialNumber ?? "", ...names];
 }
 
 export function deviceDescriptor(d: USBDeviceDescription): Uint8Array {
+  return memo(d, "device", () => buildDeviceDescriptor(d));
+}
+
+function buildDeviceDescriptor(d: USBDeviceDescription): Uint8Array {
   const b = new Uint8Array(18);
   const v = new DataView(b.buffer);
   b[0] = 18; b[1] = kUSBDeviceDesc;
@@ -27,6 +44,10 @@ export function deviceDescriptor(d: USBDeviceDescription): Uint8Array {
 
 /** The full configuration descriptor set (configuration, interfaces, HID, endpoints). */
 export function configurationDescriptor(d: USBDeviceDescription, c: ConfigurationDescription): Uint8Array {
+  return memo(c, "config", () => buildConfigurationDescriptor(d, c));
+}
+
+function buildConfigurationDescriptor(d: USBDeviceDescription, c: ConfigurationDescription): Uint8Array {
   const parts: number[][] = [];
   const names = stringTable(d);
   const interfaceNumbers = new Set(c.interfaces.map((i) => i.bInterfaceNumber));
@@ -45,6 +66,10 @@ export function configurationDescriptor(d: USBDeviceDescription, c: Configuratio
 
 /** String descriptor `index` (0: the language list, US English). */
 export function stringDescriptor(d: USBDeviceDescription, index: number): Uint8Array | undefined {
+  return memo(d, `string${index}`, () => buildStringDescriptor(d, index));
+}
+
+function buildStringDescriptor(d: USBDeviceDescription, index: number): Uint8Array | undefined {
   if (index === 0) return Uint8Array.from([4, kUSBStringDesc, 0x09, 0x04]);
   const s = stringTable(d)[index - 1];
   if (s === undefined || s === "") return undefined;
