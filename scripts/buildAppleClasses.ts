@@ -32,6 +32,7 @@ const headers = new ClassHierarchy(APPLE_CLASS_LINKS);
 const complete = (c: string): boolean => headers.classChain(c).includes("OSObject");
 const facts = new Map<string, Set<string>>();
 const links = new Map<string, Set<string>>();
+const overrides = new Map<string, Set<string>>();
 const add = (m: Map<string, Set<string>>, k: string, src: string): void => {
   let s = m.get(k);
   if (s === undefined) m.set(k, (s = new Set()));
@@ -104,6 +105,13 @@ for (const f of files) {
       stack.push(c);
     }
   }
+  // Entries that present another class name to user space (`IOClassNameOverride`): a text dump
+  // prints the real class beside the override, which tells what an override-named entry in an
+  // IORegistryExplorer save really is.
+  for (const e of seen) {
+    const o = e.properties.get("IOClassNameOverride");
+    if (typeof o === "string" && o !== e.className) add(overrides, `${o}>${e.className}`, digest);
+  }
   for (const [e, ps] of parents) {
     if (ps.length !== 1 || !isDriverEntry(e)) continue;
     const x = e.properties.get("IOProviderClass") as string;
@@ -126,7 +134,9 @@ writeFileSync(out, `/**
  * IOProviderClass is \`ancestor\` was the only provider-attached child of an entry of \`class\`,
  * so \`class\` conforms to \`ancestor\`. Facts about classes whose chain Apple's headers give
  * completely (appleClasses.ts) are not recorded. OBSERVED_LINKS are exact superclass links
- * printed by \`ioreg -i\` (\`Super:Class\`).
+ * printed by \`ioreg -i\` (\`Super:Class\`) or recorded by IORegistryExplorer saves.
+ * OBSERVED_OVERRIDES are \`[IOClassNameOverride, real class, dumps]\`: what an entry that shows the
+ * override name really is.
  *
  * Dumps read:
 ${used.map((u) => ` *   ${u}`).join("\n")}
@@ -139,6 +149,10 @@ ${rows(facts)}
 
 export const OBSERVED_LINKS: readonly ObservedFact[] = [
 ${rows(links)}
+];
+
+export const OBSERVED_OVERRIDES: readonly ObservedFact[] = [
+${rows(overrides)}
 ];
 `);
 process.stdout.write(`${facts.size} conformance facts, ${links.size} links from ${used.length} dumps -> ${relative(root, out)}\n`);

@@ -5,7 +5,9 @@
  * IOProviderClass is `ancestor` was the only provider-attached child of an entry of `class`,
  * so `class` conforms to `ancestor`. Facts about classes whose chain Apple's headers give
  * completely (appleClasses.ts) are not recorded. OBSERVED_LINKS are exact superclass links
- * printed by `ioreg -i` (`Super:Class`).
+ * printed by `ioreg -i` (`Super:Class`) or recorded by IORegistryExplorer saves.
+ * OBSERVED_OVERRIDES are `[IOClassNameOverride, real class, dumps]`: what an entry that shows the
+ * override name really is.
  *
  * Dumps read:
  *   c76dfef0058b61fb  hackintosh/CheckAudio_laptop-hackintosh__ioreg-l_IOService.txt
@@ -753,4 +755,12 @@ export const OBSERVED_LINKS: readonly ObservedFact[] = [
   ["sk98osx_dnet", "IOService", ["d6ed9e83d73ef253"]],
   ["yukon2osx", "sk98osx_dnet", ["d6ed9e83d73ef253"]],
   ["yukon", "IOEthernetController", ["d6ed9e83d73ef253"]],
+];
+
+export const OBSERVED_OVERRIDES: readonly ObservedFact[] = [
+  ["IOUSBDevice", "AppleUSBDevice", ["a168063d2058b9dd", "b7eb4228b99aeae8", "c76dfef0058b61fb", "edcbc08bffff797e"]],
+  ["IOUSBDevice", "IOUSBHostDevice", ["a168063d2058b9dd", "b7eb4228b99aeae8", "c76dfef0058b61fb", "edcbc08bffff797e"]],
+  ["IOUSBInterface", "AppleUSBInterface", ["a168063d2058b9dd", "b7eb4228b99aeae8", "c76dfef0058b61fb", "edcbc08bffff797e"]],
+  ["IOUSBInterface", "IOUSBHostInterface", ["a168063d2058b9dd", "b7eb4228b99aeae8", "c76dfef0058b61fb", "edcbc08bffff797e"]],
+  ["IOUSBRootHubDevice", "AppleUSBRootHubDevice", ["a168063d2058b9dd", "b7eb4228b99aeae8", "c76dfef0058b61fb", "edcbc08bffff797e"]],
 ];

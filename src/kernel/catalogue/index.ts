@@ -35,7 +35,7 @@ export {
 } from "./replayDump.ts";
 export { replayEntriesFromSnapshot } from "./replayEntries.ts";
 export { APPLE_CLASS_LINKS } from "./appleClasses.ts";
-export { appleClassHierarchy, observedFactCounts, type AppleHierarchyOptions } from "./appleClassHierarchy.ts";
+export { appleClassHierarchy, classNameOverrides, observedFactCounts, type AppleHierarchyOptions } from "./appleClassHierarchy.ts";
 export {
   explainText, explainJSON, explanationNotes, describeValue, type ExplainOptions, type ExplanationJSON, type CandidateJSON,
 } from "./explainMatch.ts";

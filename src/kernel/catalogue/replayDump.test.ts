@@ -78,6 +78,23 @@ describe("personalities rebuilt from driver entries", () => {
   });
 });
 
+describe("IOClassNameOverride", () => {
+  it("an entry shown under its override name conforms to the real classes known behind it", () => {
+    const machine = {
+      name: "Root", cls: "IORegistryEntry", state: "none" as const,
+      children: [{ name: "Mac", cls: "IOPlatformExpertDevice", children: [
+        { name: "Camera", cls: "IOUSBDevice", props: { IOClassNameOverride: "IOUSBDevice", bDeviceClass: 239, bDeviceSubClass: 2, bDeviceProtocol: 1 }, children: [
+          driver("Composite", "IOUSBHostDevice", { bDeviceClass: 239, bDeviceSubClass: 2, IOProbeScore: 50000 }),
+        ] },
+      ] }],
+    };
+    const entries = replayEntriesFromSnapshot(testSnapshot(machine));
+    expect(replayDump(entries, { hierarchy }).report.reproduced).toBe(0);
+    const overrides = new Map([["IOUSBDevice", ["IOUSBHostDevice"]]]);
+    expect(replayDump(entries, { hierarchy, overrides }).report.reproduced).toBe(1);
+  });
+});
+
 describe("class table", () => {
   it("leaves out exactly the facts whose only source is the replayed dump", () => {
     const digests = [...new Set(OBSERVED_CONFORMANCES.flatMap((f) => f[2]))];

@@ -71,6 +71,11 @@ export interface ReplayOptions {
   readonly dump?: string;
   /** Extra personalities (from kexts the user names) added after the dump's own. */
   readonly extra?: readonly PersonalityInput[];
+  /**
+   * Real classes behind `IOClassNameOverride` names: an entry whose printed class is its own
+   * override (IORegistryExplorer saves record the override) also conforms to these.
+   */
+  readonly overrides?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ReplayResult {
@@ -174,7 +179,10 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
     nubs.set(e, new StaticNub({
       className: e.className, properties: e.properties, name: e.name, location: e.location, registryEntryID: e.id,
       provider: first !== undefined ? nubs.get(first) : undefined, hierarchy: options.hierarchy, registered: e.registered === true,
-      alsoConformsTo: e.registered !== undefined ? ["IOService"] : [],
+      alsoConformsTo: [
+        ...(e.registered !== undefined ? ["IOService"] : []),
+        ...(e.properties.get("IOClassNameOverride") === e.className ? options.overrides?.get(e.className) ?? [] : []),
+      ],
     }));
   }
   const resourcesEntry = order.find((e) => e.className === "IOResources");

@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  IOCatalogue, appleClassHierarchy, explainJSON, explainText, formatDiagnostic, replayDump, replayEntriesFromSnapshot,
+  IOCatalogue, appleClassHierarchy, classNameOverrides, explainJSON, explainText, formatDiagnostic, replayDump, replayEntriesFromSnapshot,
   type Attachment, type BuildArch, type MatchClient, type PersonalityInput, type ReplayResult, type StaticNub,
 } from "../../kernel/index.ts";
 import { getopt, GetoptError } from "../getopt.ts";
@@ -61,8 +61,10 @@ export function loadReplay(io: ToolIO, dumpPath: string, arch: BuildArch | undef
     throw new InputError(`${dumpPath}: ${(e as Error).message}`);
   }
   if (snapshot.hasProperties === false) throw new InputError(`${dumpPath}: the dump has no properties (made without ioreg -l): nothing to replay`);
-  const hierarchy = appleClassHierarchy({ excludeDump: dumpDigest(bytes) });
-  return replayDump(replayEntriesFromSnapshot(snapshot), { hierarchy, dump: dumpPath, ...(arch ? { arch } : {}), extra });
+  const loo = { excludeDump: dumpDigest(bytes) };
+  return replayDump(replayEntriesFromSnapshot(snapshot), {
+    hierarchy: appleClassHierarchy(loo), overrides: classNameOverrides(loo), dump: dumpPath, ...(arch ? { arch } : {}), extra,
+  });
 }
 
 function findNub(r: ReplayResult, spec: string): string {
