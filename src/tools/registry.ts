@@ -12,6 +12,7 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
+  match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
