@@ -165,20 +165,19 @@ function darwinLine(image: MachOImage, sym: NmSymbol, addrStr: string, blanks: s
  * The symbol lines for one image (each ending in "\n"), and whether the image has a symbol table
  * at all (nm reports "no symbols" only when it has none).
  */
-export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): { text: string; hasSymbols: boolean; count: number } {
+export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string, out: { write(s: string): void }): { hasSymbols: boolean; count: number } {
   const list = collect(image, opts);
   sortSymbols(list, opts);
   const is64 = image.header.is64;
   const width = is64 ? 16 : 8;
   const blanks = " ".repeat(width);
   const posix = opts.format === "posix";
-  const parts: string[] = [];
   for (const sym of list) {
     let name = sym.name;
     if (opts.demangle !== undefined) name = opts.demangle(name) ?? name;
     const prefix = opts.printFileName ? fileLabel : "";
     if ((opts.format === "just-symbols" || (opts.undefinedOnly && opts.format !== "darwin")) && !posix) {
-      parts.push(`${prefix}${name}\n`);
+      out.write(`${prefix}${name}\n`);
       continue;
     }
     const defined = sym.typeChar !== "U";
@@ -191,11 +190,11 @@ export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): 
       // -x and -m print the symbol's own (mangled) name, as llvm-nm does even with -C.
       let line = `${hex(s.value, width)} ${hex(s.type, 2)} ${hex(s.sect, 2)} ${hex(s.desc, 4)} ${hex(s.strx, 8)} ${sym.name}`;
       if ((s.type & N_TYPE) === N_INDR) line += ` (indirect for ${hex(s.value, width)} ${indirectName(image, s) ?? "?"})`;
-      parts.push(`${prefix}${line}\n`);
+      out.write(`${prefix}${line}\n`);
     } else if (opts.format === "darwin") {
-      parts.push(`${prefix}${darwinLine(image, sym, addrStr, blanks)}\n`);
+      out.write(`${prefix}${darwinLine(image, sym, addrStr, blanks)}\n`);
     } else if (posix) {
-      parts.push(`${prefix}${name} ${sym.typeChar} ${addrStr} 0\n`);
+      out.write(`${prefix}${name} ${sym.typeChar} ${addrStr} 0\n`);
     } else {
       let line = `${addrStr} ${sym.typeChar}`;
       if (sym.typeChar === "-") {
@@ -204,8 +203,8 @@ export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): 
       }
       line += ` ${name}`;
       if (sym.typeChar === "I") line += ` (indirect for ${indirectName(image, sym.s) ?? "?"})`;
-      parts.push(`${prefix}${line}\n`);
+      out.write(`${prefix}${line}\n`);
     }
   }
-  return { text: parts.join(""), hasSymbols: (image.symtab?.nsyms ?? 0) > 0, count: list.length };
+  return { hasSymbols: (image.symtab?.nsyms ?? 0) > 0, count: list.length };
 }
