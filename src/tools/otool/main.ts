@@ -10,6 +10,7 @@ import { LC, MachOFormatError, archFromName, machOKind, openMachO, parseSlice, t
 import { hostArchName, readInput, writeBytes } from "../machoInput.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { dylibVersion, printLoadCommands, printMachHeader } from "./printLoadCommands.ts";
+import { printMachHeaderVerbose } from "./verbose.ts";
 
 export const summary = "display Mach-O headers, load commands and linked libraries (llvm-otool compatible)";
 
@@ -20,9 +21,10 @@ interface Flags {
   D: boolean;
   f: boolean;
   X: boolean;
+  v: boolean;
 }
 
-const USAGE = "USAGE: otool [-fhlLDX] [-arch <arch>|all] <file>...\n";
+const USAGE = "USAGE: otool [-fhlLDXv] [-arch <arch>|all] <file>...\n";
 
 function fatHeaders(mf: MachOFile, size: number): string {
   const fat = mf.fat!;
@@ -61,13 +63,14 @@ function processImage(image: MachOImage, file: string, arch: string, f: Flags): 
   if ((f.l || f.L || f.D) && !f.X) o += `${file}${arch !== "" ? ` (architecture ${arch})` : ""}:\n`;
   if (f.L) o += dylibsUsed(image, false);
   if (f.D) o += dylibsUsed(image, true);
-  if (f.l) o += printMachHeader(image) + printLoadCommands(image);
-  else if (f.h) o += printMachHeader(image);
+  const header = f.v ? printMachHeaderVerbose(image) : printMachHeader(image);
+  if (f.l) o += header + printLoadCommands(image, f.v);
+  else if (f.h) o += header;
   return o;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  const f: Flags = { h: false, l: false, L: false, D: false, f: false, X: false };
+  const f: Flags = { h: false, l: false, L: false, D: false, f: false, X: false, v: false };
   const arches: string[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -84,7 +87,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       }
       arches.push(v);
     } else if (/^-[fhlLDXv]+$/.test(a)) {
-      for (const c of a.slice(1)) if (c !== "v") f[c as keyof Flags] = true;
+      for (const c of a.slice(1)) f[c as keyof Flags] = true;
     } else if (a.startsWith("-") && a !== "-") {
       io.stderr(`otool: error: unknown argument '${a}'\n${USAGE}`);
       return 1;
