@@ -15,11 +15,18 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function time(cmd: string, args: string[]): number {
+const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const cpu: Map<string, number[]> = new Map();
+
+/** Wall time of one run in ms; the CPU time (user+sys, via /usr/bin/time when present) is recorded too. */
+function time(cmd: string, args: string[], label = cmd): number {
+  const argv = GNU_TIME !== undefined ? [GNU_TIME, "-f", "CPU %U %S", cmd, ...args] : [cmd, ...args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}: ${r.stderr}`);
+  const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
+  if (m !== null) cpu.set(label, [...(cpu.get(label) ?? []), (Number(m[1]) + Number(m[2])) * 1000]);
   return ms;
 }
 
@@ -47,14 +54,16 @@ export default async function (args: string[]): Promise<void> {
   time(process.execPath, [cli, "nm", "-P", file]);
   time("llvm-nm-16", ["-P", file]);
   for (let i = 0; i < runs; i++) {
-    ours.push(time(process.execPath, [cli, "nm", "-P", file]));
-    llvm.push(time("llvm-nm-16", ["-P", file]));
+    ours.push(time(process.execPath, [cli, "nm", "-P", file], "iokit"));
+    llvm.push(time("llvm-nm-16", ["-P", file], "llvm"));
+    time(process.execPath, ["-e", ""], "node");
   }
-  const node = time(process.execPath, ["-e", ""]);
+  const node = time(process.execPath, ["-e", ""], "node");
+  const cpuText = (k: string): string => (cpu.has(k) ? `, CPU median ${median(cpu.get(k)!).toFixed(0)} ms` : "");
   const mo = median(ours);
   const ml = median(llvm);
   process.stdout.write(`nm -P ${file} (${(statSync(file).size / 1e6).toFixed(1)} MB), ${runs} runs each, Node ${process.version}\n`);
-  process.stdout.write(`  iokit nm   median ${mo.toFixed(1)} ms  min ${Math.min(...ours).toFixed(1)} ms\n`);
-  process.stdout.write(`  llvm-nm-16 median ${ml.toFixed(1)} ms  min ${Math.min(...llvm).toFixed(1)} ms\n`);
-  process.stdout.write(`  ratio ${(mo / ml).toFixed(2)}x (an empty \`node -e ""\` takes ${node.toFixed(1)} ms here)\n`);
+  process.stdout.write(`  iokit nm   wall median ${mo.toFixed(1)} ms  min ${Math.min(...ours).toFixed(1)} ms${cpuText("iokit")}\n`);
+  process.stdout.write(`  llvm-nm-16 wall median ${ml.toFixed(1)} ms  min ${Math.min(...llvm).toFixed(1)} ms${cpuText("llvm")}\n`);
+  process.stdout.write(`  ratio ${(mo / ml).toFixed(2)}x wall (min ${(Math.min(...ours) / Math.min(...llvm)).toFixed(2)}x); empty \`node -e ""\` ${node.toFixed(1)} ms${cpuText("node")}\n`);
 }
