@@ -320,6 +320,12 @@ ${Array.from({ length: 4 }, (_, k) => `void ${c}::_RESERVED${c}${k}() {}`).join(
 function misc(): string {
   return String.raw`
 struct [[gnu::abi_tag("cxx11")]] Str { int s; };
+struct [[gnu::abi_tag("t1")]] TaggedCls { TaggedCls(); ~TaggedCls(); virtual void v(); template<class T> TaggedCls(T); };
+TaggedCls::TaggedCls() {} TaggedCls::~TaggedCls() {} void TaggedCls::v() {} template<class T> TaggedCls::TaggedCls(T) {}
+template TaggedCls::TaggedCls(int);
+struct WithUnnamed { struct { int x; } anon; enum { kA, kB } e; union { int i; float f; }; template<class T> static void take(T); };
+template<class T> void WithUnnamed::take(T) {}
+template void WithUnnamed::take(decltype(WithUnnamed::anon)); template void WithUnnamed::take(decltype(WithUnnamed::e));
 [[gnu::abi_tag("cxx11", "v2")]] Str tagged(int) { return {}; }
 Str plainTag(Str) { return {}; }
 namespace [[gnu::abi_tag("ns")]] TagNs { inline namespace [[gnu::abi_tag("inl")]] v1 { void inTag() {} } }
@@ -362,8 +368,87 @@ namespace a { namespace b { namespace c { struct D { struct E { void f(a::b::c::
 `;
 }
 
+/** Member access, new/delete, folds, constraints, vendor qualifiers and attributes, class NTTPs. */
+const EXOTIC = String.raw`
+struct Fx { int x; int y; int arr[3]; int get() const; static int s; };
+int Fx::s;
+template<class T> auto m1(T t) -> decltype(t.x) { throw 0; }
+template<class T> auto m2(T* t) -> decltype(t->x) { throw 0; }
+template<class T> auto m3(T t) -> decltype(t.get()) { throw 0; }
+template<class T> auto m4(T* t) -> decltype(t->get()) { throw 0; }
+template<class T> auto m5(T t) -> decltype(delete &t) { throw 0; }
+template<class T> auto m6(T t) -> decltype(delete[] &t) { throw 0; }
+template<class T> auto m7(T t) -> decltype(new T[2]{t, t}) { throw 0; }
+template<class T> auto m8(T t) -> decltype(T{1, 2}) { throw 0; }
+template<class T> auto m9(T t) -> decltype(t.*(&T::x)) { throw 0; }
+template<class T> auto m10(T* t) -> decltype(t->*(&T::y)) { throw 0; }
+template<class T> auto m11(T t) -> decltype(&T::x) { throw 0; }
+template<class T> auto m12(T t) -> decltype(t.T::x) { throw 0; }
+template<class T> auto m13(T t) -> decltype(t.~T()) { throw 0; }
+template<class... T> auto m14(T... t) -> decltype(sizeof...(t)) { throw 0; }
+template<class... T> auto m15(T... t) -> decltype((t * ... * 1)) { throw 0; }
+template<class... T> auto m16(T... t) -> decltype((... && t)) { throw 0; }
+template<class T> auto m17(T t) -> decltype(alignof(decltype(t))) { throw 0; }
+template<class T> auto m18(T t) -> decltype(noexcept(t.get())) { throw 0; }
+template<class T> auto m19(T t) -> decltype(t.arr[1]) { throw 0; }
+template<class T> auto m20(T t) -> decltype(T::s + 1) { throw 0; }
+template<class T> void m21(T t, decltype(t.x + sizeof(T)) = 0) {}
+template<class T, int N> auto m22(T (&a)[N]) -> decltype(a[N - 1]) { throw 0; }
+template<class T> auto m23(T t) -> decltype((int)t.x, (char)t.y) { throw 0; }
+template<class T> auto m24(T t) -> decltype(static_cast<T&&>(t)) { throw 0; }
+template<class T> auto m25(T t) -> decltype(dynamic_cast<T*>((T*)0)) { throw 0; }
+template<class T> auto m26(T t) -> decltype(true ? t : T()) { throw 0; }
+template<class T> auto m27(T t) -> decltype(::new (&t) T()) { throw 0; }
+template<class T> auto m28(T t) -> decltype(-t.x * +t.y) { throw 0; }
+int use() { Fx f; Fx a[2]; m1(f); m2(&f); m3(f); m4(&f); m5(f); m6(f); m7(1); m8(f); m9(f); m10(&f); m11(f); m12(f); m13(f); m14(1, 2); m15(1, 2.0); m16(true, 1); m17(f); m18(f); m19(f); m20(f); m21(f); m22(a); m23(f); m24(f); m25(f); m26(f); m28(f); return 0; }
+template<class T> struct X { template<class U> void f(U) requires (sizeof(U) > 1); };
+template<class T> template<class U> void X<T>::f(U) requires (sizeof(U) > 1) {}
+template void X<int>::f<long>(long);
+template<class T> concept Big = sizeof(T) > 4;
+template<Big T> void constrained(T) {}
+template void constrained<long>(long);
+void eif(int i) __attribute__((enable_if(i > 0, "positive"))) {}
+void useEif() { eif(1); }
+void pos(void* const p __attribute__((pass_object_size(0)))) {}
+void asp(__attribute__((address_space(1))) int* p) {}
+void atom(_Atomic(int)* p) {}
+template<class T> void ut(__underlying_type(T)) {}
+enum class E8 : char {}; template void ut<E8>(char);
+inline auto lamdef = [](int a = [](int b) { return b; }(1)) { return a; };
+int useLamdef() { return lamdef(); }
+template<class T> int withLambda(decltype([]{ return T(); }) l = {}) { return 0; }
+struct Agg { int a; int b[2]; }; template<Agg A> int aggNttp() { return A.a; }
+template int aggNttp<Agg{1, {2, 3}}>();
+Agg gAgg[3]; template<int* P> int ptrNttp() { return 0; }
+template<int Agg::* P> int pmNttp() { return 0; }
+template int pmNttp<&Agg::a>();
+struct Base2 { int q; }; struct Der2 : Base2 {}; template<int Der2::* P> int pmNttp2() { return 0; }
+template<auto... V> int autoPack() { return 0; }
+template int autoPack<1, 'c', true>();
+template<template<class...> class TT> struct TTS {}; template<class...> struct Many {};
+void ttsf(TTS<Many>) {}
+namespace { template<class T> struct AnonT {}; } void anonT(AnonT<int>) {} void useAnonT() { anonT({}); }
+void ptrs(int (*const (&)[2])(char), int volatile* const __restrict*) {}
+void charTypes(char8_t, char16_t, char32_t, wchar_t, _Float16, __bf16*) {}
+int _Complex cint(int _Complex c) { return c; }
+`;
+
+/** Objective-C++: protocol-qualified ids, blocks, ownership qualifiers, block invocations. */
+const OBJC = String.raw`
+@protocol P @end
+@protocol Q @end
+@class NSObj;
+void f1(id<P>) {}
+void f2(id<P, Q>, NSObj*, Class, SEL) {}
+void f3(void (^)(int), int (^)(NSObj*)) {}
+void f4(__strong id*, __weak id*) {}
+template<class T> void f5(T) {}
+void use() { f5(^{ }); f5(^(int x){ return x; }); }
+struct S { void m(id<P>) const; }; void S::m(id<P>) const {}
+`;
+
 /** The generated translation units, named. */
-export function cxxSources(): Array<{ name: string; code: string }> {
+export function cxxSources(): Array<{ name: string; code: string; objc?: boolean }> {
   return [
     { name: "signatures", code: PRELUDE + signatures() },
     { name: "templates", code: PRELUDE + templates() },
@@ -373,6 +458,8 @@ export function cxxSources(): Array<{ name: string; code: string }> {
     { name: "inheritance", code: PRELUDE + inheritance() },
     { name: "iokit", code: iokit() },
     { name: "misc", code: PRELUDE + misc() },
+    { name: "exotic", code: EXOTIC },
+    { name: "objc", code: OBJC, objc: true },
   ];
 }
 
@@ -389,12 +476,12 @@ export function compileCxxNames(): string[] {
   const dir = mkdtempSync(join(tmpdir(), "iokit-cxxnames-"));
   try {
     const names = new Set<string>();
-    for (const { name, code } of cxxSources()) {
-      const src = join(dir, `${name}.cpp`);
+    for (const { name, code, objc } of cxxSources()) {
+      const src = join(dir, `${name}.${objc === true ? "mm" : "cpp"}`);
       writeFileSync(src, code);
       for (const target of ["x86_64-apple-macos11", "arm64-apple-macos11"]) {
         const obj = join(dir, `${name}-${target}.o`);
-        const r = spawnSync("clang-16", ["-target", target, "-std=c++20", "-w", "-c", src, "-o", obj], { encoding: "utf8" });
+        const r = spawnSync("clang-16", ["-target", target, "-std=c++20", "-w", ...(objc === true ? ["-fobjc-arc", "-fblocks"] : []), "-c", src, "-o", obj], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`clang-16 failed on ${name}.cpp:\n${r.stderr.split("\n").filter((l) => l.includes("error")).slice(0, 12).join("\n")}`);
         const out = execFileSync("llvm-nm-16", ["-j", obj], { encoding: "utf8", maxBuffer: 1 << 28 });
         for (const line of out.split("\n")) if (line !== "") names.add(line);

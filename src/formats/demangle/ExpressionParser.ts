@@ -12,7 +12,7 @@ import { ParameterPack, ParameterPackExpansion, TemplateArgumentPack } from "./t
 import {
   ArraySubscriptExpr, BinaryExpr, BracedExpr, CallExpr, CastExpr, ConditionalExpr, ConversionExpr,
   DeleteExpr, EnclosingExpr, FoldExpr, FunctionParam, InitListExpr, IntegerLiteral, LiteralExpr,
-  MemberExpr, NewExpr, NodeArrayNode, SizeofParamPackExpr, SubobjectExpr, ThrowExpr, UnaryExpr,
+  MemberExpr, NewExpr, SizeofParamPackExpr, SubobjectExpr, ThrowExpr, UnaryExpr,
 } from "./exprNodes.ts";
 import { formatHexFloat } from "./formatHexFloat.ts";
 
@@ -187,7 +187,7 @@ export abstract class ExpressionParser extends ParserBase {
     if (this.consumeIf("sP")) {
       const args: Node[] = [];
       while (!this.consumeChar(E)) args.push(this.parseTemplateArg());
-      return new EnclosingExpr("sizeof... ", new NodeArrayNode(args));
+      return new EnclosingExpr("sizeof... ", new TemplateArgumentPack(args));
     }
     if (this.consumeIf("tl")) {
       const type = this.parseType();
@@ -313,7 +313,7 @@ export abstract class ExpressionParser extends ParserBase {
       case 0x6f: this.pos++; return this.parseIntegerLiteral("unsigned __int128");
       case 0x66 /* f */: this.pos++; return this.parseFloatLiteral(8, "f");
       case 0x64 /* d */: this.pos++; return this.parseFloatLiteral(16, "");
-      case 0x65 /* e */: this.fail("long double literals are not supported");
+      case 0x65 /* e */: this.pos++; return this.parseFloatLiteral(20, "L");
       case UNDERSCORE: {
         if (this.consumeIf("_Z")) {
           const r = this.parseEncoding();

@@ -16,6 +16,7 @@
  *   repeat a subtree exponentially fail fast instead of exhausting memory.
  */
 
+// Divergence from XNU: llvm-cxxfilt has neither bound; we fail with DemangleError instead.
 /** How deep a parse tree may nest before the input is rejected. */
 export const MAX_NODE_DEPTH = 640;
 /** Default bound on printed text, in UTF-16 units. */
@@ -24,7 +25,7 @@ export const DEFAULT_OUTPUT_LIMIT = 1 << 20;
 /** A mangled name that cannot be demangled (malformed, or past the depth/size bounds). */
 export class DemangleError extends SyntaxError {
   /** Offset in the mangled text where parsing stopped (-1 while printing). */
-  readonly offset: number;
+  declare readonly offset: number;
 
   constructor(message: string, offset: number) {
     super(offset >= 0 ? `${message} at offset ${offset}` : message);
@@ -45,16 +46,21 @@ const NO_PACK = -1;
 
 /** Accumulates printed text; tracks template-argument nesting and the pack being expanded. */
 export class OutputBuffer {
-  text = "";
+  declare text: string;
   /** Char code of the last character written (0 when empty). */
-  last = 0;
+  declare last: number;
   /** 0 while directly inside template arguments, where a bare `>` would close the list. */
-  gtIsGt = 1;
-  packIndex = NO_PACK;
-  packMax = NO_PACK;
-  readonly limit: number;
+  declare gtIsGt: number;
+  declare packIndex: number;
+  declare packMax: number;
+  declare readonly limit: number;
 
   constructor(limit = DEFAULT_OUTPUT_LIMIT) {
+    this.text = "";
+    this.last = 0;
+    this.gtIsGt = 1;
+    this.packIndex = NO_PACK;
+    this.packMax = NO_PACK;
     this.limit = limit;
   }
 
@@ -96,17 +102,16 @@ export class OutputBuffer {
 
 /** Base of every parse-tree node. `kind` names the concrete class for `switch`-style consumers. */
 export abstract class Node {
-  abstract readonly kind: string;
+  abstract get kind(): string;
   /** Longest path to a leaf, counting this node. */
-  readonly depth: number;
+  declare readonly depth: number;
   /** Precedence when the node is used as an expression operand. */
-  readonly prec: Prec;
+  declare readonly prec: Prec;
 
-  constructor(children: ReadonlyArray<Node | undefined>, prec: Prec = Prec.Primary) {
-    let d = 0;
-    for (const c of children) if (c !== undefined && c.depth > d) d = c.depth;
-    if (d >= MAX_NODE_DEPTH) throw new DemangleError(`mangled name nests deeper than ${MAX_NODE_DEPTH}`, -1);
-    this.depth = d + 1;
+  /** `childDepth` is the greatest depth among the children ({@link dmax}, {@link dlist}). */
+  constructor(childDepth: number, prec: Prec = Prec.Primary) {
+    if (childDepth >= MAX_NODE_DEPTH) throw new DemangleError(`mangled name nests deeper than ${MAX_NODE_DEPTH}`, -1);
+    this.depth = childDepth + 1;
     this.prec = prec;
   }
 
@@ -151,6 +156,21 @@ export abstract class Node {
   }
 }
 
+/** The greatest depth among up to three optional children (no array allocated). */
+export function dmax(a: Node | undefined, b?: Node, c?: Node): number {
+  let d = a === undefined ? 0 : a.depth;
+  if (b !== undefined && b.depth > d) d = b.depth;
+  if (c !== undefined && c.depth > d) d = c.depth;
+  return d;
+}
+
+/** The greatest depth among `list` and `base`. */
+export function dlist(list: readonly Node[], base = 0): number {
+  let d = base;
+  for (let i = 0; i < list.length; i++) if (list[i]!.depth > d) d = list[i]!.depth;
+  return d;
+}
+
 /** Prints nodes separated by ", ", erasing the comma before an empty pack expansion. */
 export function printWithComma(o: OutputBuffer, nodes: readonly Node[]): void {
   let first = true;
@@ -165,4 +185,11 @@ export function printWithComma(o: OutputBuffer, nodes: readonly Node[]): void {
     }
     first = false;
   }
+}
+
+/** `(a, b, c)`. */
+export function printParenList(o: OutputBuffer, nodes: readonly Node[]): void {
+  o.open();
+  printWithComma(o, nodes);
+  o.close();
 }

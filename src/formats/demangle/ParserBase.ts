@@ -33,23 +33,32 @@ const ANONYMOUS_NAMESPACE = "_GLOBAL__N";
 const SYNTHETIC_PREFIX = ["$T", "$N", "$TT"] as const;
 
 export abstract class ParserBase {
-  readonly s: string;
-  pos: number;
-  end: number;
-  protected readonly subs: Node[] = [];
-  protected templateParams: Array<TemplateParamList | null> = [];
-  protected outerTemplateParams: TemplateParamList = [];
-  protected tryToParseTemplateArgs = true;
-  protected permitForwardTemplateReferences = false;
-  protected parsingLambdaParamsAtLevel = -1;
-  protected readonly forwardRefs: ForwardTemplateReference[] = [];
-  protected readonly syntheticCounts = [0, 0, 0];
-  private depth = 0;
+  declare readonly s: string;
+  declare pos: number;
+  declare end: number;
+  declare protected readonly subs: Node[];
+  declare protected templateParams: Array<TemplateParamList | null>;
+  declare protected outerTemplateParams: TemplateParamList;
+  declare protected tryToParseTemplateArgs: boolean;
+  declare protected permitForwardTemplateReferences: boolean;
+  declare protected parsingLambdaParamsAtLevel: number;
+  declare protected readonly forwardRefs: ForwardTemplateReference[];
+  declare protected readonly syntheticCounts: number[];
+  declare private depth: number;
 
   constructor(s: string, pos = 0, end = s.length) {
     this.s = s;
     this.pos = pos;
     this.end = end;
+    this.subs = [];
+    this.templateParams = [];
+    this.outerTemplateParams = [];
+    this.tryToParseTemplateArgs = true;
+    this.permitForwardTemplateReferences = false;
+    this.parsingLambdaParamsAtLevel = -1;
+    this.forwardRefs = [];
+    this.syntheticCounts = [0, 0, 0];
+    this.depth = 0;
   }
 
   abstract parseType(): Node;

@@ -70,6 +70,7 @@ export abstract class TypeParser extends ExpressionParser {
       case 0x75 /* u */: {
         this.pos++;
         const name = this.parseBareSourceName();
+        // Divergence from XNU: llvm-cxxfilt 16 does not know `u <name> I <type> E` transforms.
         if (this.consumeChar(0x49 /* I */)) {
           const base = this.parseType();
           this.expect(E);
@@ -140,6 +141,7 @@ export abstract class TypeParser extends ExpressionParser {
         }
         result = this.parseTemplateParam();
         // <template-template-param> <template-args>: the parameter alone is a candidate too.
+        // Divergence from XNU: llvm-cxxfilt 16 does not record it and fails on clang's names (docs/divergences.md).
         if (this.tryToParseTemplateArgs && this.look() === 0x49 /* I */) {
           this.subs.push(result);
           result = new NameWithTemplateArgs(result, this.parseTemplateArgs());

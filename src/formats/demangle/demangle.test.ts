@@ -35,7 +35,8 @@ describe("demangle", () => {
       "_ZN1AUt_E", "_Z1fIJicEEvDpT_", "_Z1fIJEEvDpT_", "_Z3fooILb1EEvv", "_Z3fooILln5EEvv", "_Z3fooILc65EEvv",
       "_Z1fIiEDTplfp_fp_ET_", "_ZN1AcvT_IiEEv", "_Z1fPFPFivEvE", "_Z1fPA3_i", "_Z1fRA3_i", "_Z1fM1AKFviE",
       "_Z1fIiEvDTgtfp_fp_E", "_Z1fILi1EEvAgtT_Li0E_i", "_ZZ1fvEs", "_ZGVZ1fvE1x", "_Z3fooB5cxx11v", "_Z1fDv4_f",
-      "_ZTCN1A1BE0_N1A1CE", "_Z1fILf3f800000EEvv", "_Z1fILd3ff8000000000000EEvv", "_Z1fIXadL_Z1gIcEvvEEEvT_",
+      "_ZTCN1A1BE0_N1A1CE", "_Z1fILf3f800000EEvv", "_Z1fILd3ff8000000000000EEvv",
+      "_Z1fILe3fff8000000000000000EEvv", "_Z1fILe00000000000000003fffEEvv", "_Z1fILf7fc00000EEvv", "_Z1fILdfff0000000000000EEvv", "_Z1fIXadL_Z1gIcEvvEEEvT_",
       "_ZN12_GLOBAL__N_13fooEv", "_Z1fDn", "___Z1fv_block_invoke", "_Z1fv.cold.1", "_ZNKR1A1fEv", "_ZNO1A1fEv",
       "_Z1fPDoFvvE", "_ZN1AliEPKc", "_ZdlPv", "_Znam", "_ZN1AcviEv", "_Z1fIiEvDTcl1gIT_EEE", "_ZTW1x", "_ZTH1x",
     ];
@@ -80,6 +81,7 @@ describe("describeSymbol", () => {
     expect(kind("__ZN9IOService10superClassE")).toBe("superClassPointer");
     expect(kind("__ZNK9IOService9MetaClass5allocEv")).toBe("metaClassAlloc");
     expect(kind("__ZTI9IOService")).toBe("typeinfo");
+    expect(describeSymbol("__ZTVN9IOService9MetaClassE")).toMatchObject({ kind: "metaClassVtable", className: "IOService" });
     expect(kind("__ZTS9IOService")).toBe("typeinfoName");
     expect(kind("__ZThn8_N4Left1fEi")).toBe("nonVirtualThunk");
     expect(describeSymbol("__ZThn8_N4Left1fEi")?.className).toBe("Left");
@@ -97,11 +99,22 @@ describe("bounds", () => {
   });
 
   it("bounds the output of substitutions that double at each step", () => {
-    // Each function type refers twice to the previous one: the printed size doubles per level.
-    let s = "__Z1fPFvvE";
-    for (let i = 0; i < 40; i++) s += `PFv${i === 0 ? "S0_" : `S${(i * 2 - 1).toString(36).toUpperCase()}_`}S_E`;
-    expect(() => cxxfilt(s)).not.toThrow();
-    expect(cxxfilt("__Z1fPFvS_S_E", { outputLimit: 5 })).toBe("__Z1fPFvS_S_E");
+    // `P1A` makes S0_ = A*; each `PFv S<k>_ S<k>_ E` is a pointer to a function taking the
+    // previous pointer type twice, so the printed size doubles per step.
+    const doubling = (steps: number): string => {
+      let s = "__Z1fP1A";
+      for (let k = 0; k < steps; k++) {
+        const id = (2 * k).toString(36).toUpperCase();
+        s += `PFvS${id}_S${id}_E`;
+      }
+      return s;
+    };
+    const small = demangle(doubling(8));
+    expect(small).toBeDefined();
+    expect(small!.length).toBeGreaterThan(2 ** 8);
+    expect(demangle(doubling(60))).toBeUndefined();
+    expect(cxxfilt(doubling(60))).toBe(doubling(60));
+    expect(demangle(doubling(8), { outputLimit: 100 })).toBeUndefined();
   });
 
   it("never throws anything but DemangleError on random or mutated input, and terminates", () => {

@@ -23,7 +23,10 @@ export interface DemangleOptions {
   outputLimit?: number;
 }
 
-/** Whether `s` (after underscore stripping) has the `_Z`/`___Z` shape llvm-cxxfilt demangles. */
+/**
+ * Whether `s` (after underscore stripping) has the `_Z`/`___Z` shape llvm-cxxfilt demangles.
+ * Divergence from XNU: llvm-cxxfilt 16 also tries Rust (`_R`) and D (`_D`) demangling; we do not.
+ */
 function isItaniumEncoding(s: string, from: number): boolean {
   const c0 = s.charCodeAt(from);
   const c1 = s.charCodeAt(from + 1);

@@ -3,18 +3,20 @@
  * arguments. Parentheses follow operator precedence (`Node.prec`), and a `>` directly inside
  * template arguments is parenthesised so that it cannot close the argument list.
  */
-import { Node, OutputBuffer, Prec, printWithComma } from "./Node.ts";
+import { Node, OutputBuffer, Prec, dlist, dmax, printParenList, printWithComma } from "./Node.ts";
 import { ClosureTypeName } from "./nameNodes.ts";
 import { ParameterPackExpansion } from "./typeNodes.ts";
 
 /** `a + b`, `a = b`, `a, b`. */
 export class BinaryExpr extends Node {
-  readonly kind = "BinaryExpr";
-  readonly lhs: Node;
-  readonly op: string;
-  readonly rhs: Node;
+  get kind(): string {
+    return "BinaryExpr";
+  }
+  declare readonly lhs: Node;
+  declare readonly op: string;
+  declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
-    super([lhs, rhs], prec);
+    super(dmax(lhs, rhs), prec);
     this.lhs = lhs;
     this.op = op;
     this.rhs = rhs;
@@ -34,12 +36,14 @@ export class BinaryExpr extends Node {
 
 /** `-a`, `!a`, `&a`, `*a`, and postfix `a++` when `postfix`. */
 export class UnaryExpr extends Node {
-  readonly kind = "UnaryExpr";
-  readonly op: string;
-  readonly child: Node;
-  readonly postfix: boolean;
+  get kind(): string {
+    return "UnaryExpr";
+  }
+  declare readonly op: string;
+  declare readonly child: Node;
+  declare readonly postfix: boolean;
   constructor(op: string, child: Node, prec: Prec, postfix: boolean) {
-    super([child], prec);
+    super(dmax(child), prec);
     this.op = op;
     this.child = child;
     this.postfix = postfix;
@@ -57,11 +61,13 @@ export class UnaryExpr extends Node {
 
 /** `a[b]`. */
 export class ArraySubscriptExpr extends Node {
-  readonly kind = "ArraySubscriptExpr";
-  readonly base: Node;
-  readonly index: Node;
+  get kind(): string {
+    return "ArraySubscriptExpr";
+  }
+  declare readonly base: Node;
+  declare readonly index: Node;
   constructor(base: Node, index: Node, prec: Prec) {
-    super([base, index], prec);
+    super(dmax(base, index), prec);
     this.base = base;
     this.index = index;
   }
@@ -75,12 +81,14 @@ export class ArraySubscriptExpr extends Node {
 
 /** `a.b`, `a->b`, `a.*b`, `a->*b`. */
 export class MemberExpr extends Node {
-  readonly kind = "MemberExpr";
-  readonly lhs: Node;
-  readonly op: string;
-  readonly rhs: Node;
+  get kind(): string {
+    return "MemberExpr";
+  }
+  declare readonly lhs: Node;
+  declare readonly op: string;
+  declare readonly rhs: Node;
   constructor(lhs: Node, op: string, rhs: Node, prec: Prec) {
-    super([lhs, rhs], prec);
+    super(dmax(lhs, rhs), prec);
     this.lhs = lhs;
     this.op = op;
     this.rhs = rhs;
@@ -94,14 +102,16 @@ export class MemberExpr extends Node {
 
 /** `new (args) T(init)`, `::new[] T`. */
 export class NewExpr extends Node {
-  readonly kind = "NewExpr";
-  readonly exprs: readonly Node[];
-  readonly type: Node;
-  readonly inits: readonly Node[];
-  readonly global: boolean;
-  readonly array: boolean;
+  get kind(): string {
+    return "NewExpr";
+  }
+  declare readonly exprs: readonly Node[];
+  declare readonly type: Node;
+  declare readonly inits: readonly Node[];
+  declare readonly global: boolean;
+  declare readonly array: boolean;
   constructor(exprs: readonly Node[], type: Node, inits: readonly Node[], global: boolean, array: boolean, prec: Prec) {
-    super([type, ...exprs, ...inits], prec);
+    super(dlist(inits, dlist(exprs, dmax(type))), prec);
     this.exprs = exprs;
     this.type = type;
     this.inits = inits;
@@ -112,29 +122,23 @@ export class NewExpr extends Node {
     if (this.global) o.add("::");
     o.add("new");
     if (this.array) o.add("[]");
-    if (this.exprs.length > 0) {
-      o.open();
-      printWithComma(o, this.exprs);
-      o.close();
-    }
+    if (this.exprs.length > 0) printParenList(o, this.exprs);
     o.add(" ");
     this.type.print(o);
-    if (this.inits.length > 0) {
-      o.open();
-      printWithComma(o, this.inits);
-      o.close();
-    }
+    if (this.inits.length > 0) printParenList(o, this.inits);
   }
 }
 
 /** `delete p`, `::delete[] p`. */
 export class DeleteExpr extends Node {
-  readonly kind = "DeleteExpr";
-  readonly child: Node;
-  readonly global: boolean;
-  readonly array: boolean;
+  get kind(): string {
+    return "DeleteExpr";
+  }
+  declare readonly child: Node;
+  declare readonly global: boolean;
+  declare readonly array: boolean;
   constructor(child: Node, global: boolean, array: boolean, prec: Prec) {
-    super([child], prec);
+    super(dmax(child), prec);
     this.child = child;
     this.global = global;
     this.array = array;
@@ -150,29 +154,31 @@ export class DeleteExpr extends Node {
 
 /** `f(a, b)`. */
 export class CallExpr extends Node {
-  readonly kind = "CallExpr";
-  readonly callee: Node;
-  readonly args: readonly Node[];
+  get kind(): string {
+    return "CallExpr";
+  }
+  declare readonly callee: Node;
+  declare readonly args: readonly Node[];
   constructor(callee: Node, args: readonly Node[], prec: Prec) {
-    super([callee, ...args], prec);
+    super(dlist(args, dmax(callee)), prec);
     this.callee = callee;
     this.args = args;
   }
   printLeft(o: OutputBuffer): void {
     this.callee.print(o);
-    o.open();
-    printWithComma(o, this.args);
-    o.close();
+    printParenList(o, this.args);
   }
 }
 
 /** A C-style cast or functional conversion `(T)(a, b)`. */
 export class ConversionExpr extends Node {
-  readonly kind = "ConversionExpr";
-  readonly type: Node;
-  readonly exprs: readonly Node[];
+  get kind(): string {
+    return "ConversionExpr";
+  }
+  declare readonly type: Node;
+  declare readonly exprs: readonly Node[];
   constructor(type: Node, exprs: readonly Node[], prec: Prec) {
-    super([type, ...exprs], prec);
+    super(dlist(exprs, dmax(type)), prec);
     this.type = type;
     this.exprs = exprs;
   }
@@ -180,20 +186,20 @@ export class ConversionExpr extends Node {
     o.open();
     this.type.print(o);
     o.close();
-    o.open();
-    printWithComma(o, this.exprs);
-    o.close();
+    printParenList(o, this.exprs);
   }
 }
 
 /** `c ? a : b`. */
 export class ConditionalExpr extends Node {
-  readonly kind = "ConditionalExpr";
-  readonly cond: Node;
-  readonly then: Node;
-  readonly otherwise: Node;
+  get kind(): string {
+    return "ConditionalExpr";
+  }
+  declare readonly cond: Node;
+  declare readonly then: Node;
+  declare readonly otherwise: Node;
   constructor(cond: Node, then: Node, otherwise: Node, prec: Prec) {
-    super([cond, then, otherwise], prec);
+    super(dmax(cond, then, otherwise), prec);
     this.cond = cond;
     this.then = then;
     this.otherwise = otherwise;
@@ -209,12 +215,14 @@ export class ConditionalExpr extends Node {
 
 /** `static_cast<T>(e)` and the other named casts. */
 export class CastExpr extends Node {
-  readonly kind = "CastExpr";
-  readonly castKind: string;
-  readonly to: Node;
-  readonly from: Node;
+  get kind(): string {
+    return "CastExpr";
+  }
+  declare readonly castKind: string;
+  declare readonly to: Node;
+  declare readonly from: Node;
   constructor(castKind: string, to: Node, from: Node, prec: Prec) {
-    super([to, from], prec);
+    super(dmax(to, from), prec);
     this.castKind = castKind;
     this.to = to;
     this.from = from;
@@ -235,11 +243,13 @@ export class CastExpr extends Node {
 
 /** `prefix(infix)`: `decltype(e)`, `sizeof (T)`, `noexcept (e)`, `typeid (T)`. */
 export class EnclosingExpr extends Node {
-  readonly kind = "EnclosingExpr";
-  readonly prefix: string;
-  readonly infix: Node;
+  get kind(): string {
+    return "EnclosingExpr";
+  }
+  declare readonly prefix: string;
+  declare readonly infix: Node;
   constructor(prefix: string, infix: Node, prec: Prec = Prec.Primary) {
-    super([infix], prec);
+    super(dmax(infix), prec);
     this.prefix = prefix;
     this.infix = infix;
   }
@@ -253,10 +263,12 @@ export class EnclosingExpr extends Node {
 
 /** `sizeof...(T)`. */
 export class SizeofParamPackExpr extends Node {
-  readonly kind = "SizeofParamPackExpr";
-  readonly pack: Node;
+  get kind(): string {
+    return "SizeofParamPackExpr";
+  }
+  declare readonly pack: Node;
   constructor(pack: Node) {
-    super([pack]);
+    super(dmax(pack));
     this.pack = pack;
   }
   printLeft(o: OutputBuffer): void {
@@ -268,10 +280,12 @@ export class SizeofParamPackExpr extends Node {
 
 /** `throw e`. */
 export class ThrowExpr extends Node {
-  readonly kind = "ThrowExpr";
-  readonly child: Node;
+  get kind(): string {
+    return "ThrowExpr";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -282,11 +296,13 @@ export class ThrowExpr extends Node {
 
 /** `T{a, b}` or `{a, b}`. */
 export class InitListExpr extends Node {
-  readonly kind = "InitListExpr";
-  readonly type: Node | undefined;
-  readonly inits: readonly Node[];
+  get kind(): string {
+    return "InitListExpr";
+  }
+  declare readonly type: Node | undefined;
+  declare readonly inits: readonly Node[];
   constructor(type: Node | undefined, inits: readonly Node[]) {
-    super([type, ...inits]);
+    super(dlist(inits, dmax(type)));
     this.type = type;
     this.inits = inits;
   }
@@ -300,13 +316,15 @@ export class InitListExpr extends Node {
 
 /** A designated initializer `.field = x`, `[i] = x`, `[a ... b] = x`. */
 export class BracedExpr extends Node {
-  readonly kind = "BracedExpr";
-  readonly elem: Node;
-  readonly rangeEnd: Node | undefined;
-  readonly init: Node;
-  readonly isArray: boolean;
+  get kind(): string {
+    return "BracedExpr";
+  }
+  declare readonly elem: Node;
+  declare readonly rangeEnd: Node | undefined;
+  declare readonly init: Node;
+  declare readonly isArray: boolean;
   constructor(elem: Node, init: Node, isArray: boolean, rangeEnd?: Node) {
-    super([elem, init, rangeEnd]);
+    super(dmax(elem, init, rangeEnd));
     this.elem = elem;
     this.init = init;
     this.isArray = isArray;
@@ -334,13 +352,15 @@ export class BracedExpr extends Node {
 
 /** A fold expression `(... + a)`, `(a + ...)`, `(init + ... + a)`. */
 export class FoldExpr extends Node {
-  readonly kind = "FoldExpr";
-  readonly leftFold: boolean;
-  readonly op: string;
-  readonly pack: Node;
-  readonly init: Node | undefined;
+  get kind(): string {
+    return "FoldExpr";
+  }
+  declare readonly leftFold: boolean;
+  declare readonly op: string;
+  declare readonly pack: Node;
+  declare readonly init: Node | undefined;
   constructor(leftFold: boolean, op: string, pack: Node, init: Node | undefined) {
-    super([pack, init]);
+    super(dmax(pack, init));
     this.leftFold = leftFold;
     this.op = op;
     this.pack = pack;
@@ -374,13 +394,15 @@ export class FoldExpr extends Node {
 
 /** A literal: integers (`5u`, `(char)65`), `true`, enumerators `(E)2`, strings, lambdas, floats. */
 export class LiteralExpr extends Node {
-  readonly kind = "LiteralExpr";
-  readonly form: "integer" | "bool" | "enum" | "string" | "lambda" | "float" | "text";
+  get kind(): string {
+    return "LiteralExpr";
+  }
+  declare readonly form: "integer" | "bool" | "enum" | "string" | "lambda" | "float" | "text";
   /** The integer type's suffix or cast name, the float's text, or the literal's own text. */
-  readonly text: string;
-  readonly type: Node | undefined;
+  declare readonly text: string;
+  declare readonly type: Node | undefined;
   constructor(form: LiteralExpr["form"], text: string, type?: Node) {
-    super([type]);
+    super(dmax(type));
     this.form = form;
     this.text = text;
     this.type = type;
@@ -411,11 +433,13 @@ export class LiteralExpr extends Node {
 
 /** An integer literal `(type)value` for long type names, `valueSUFFIX` otherwise. */
 export class IntegerLiteral extends Node {
-  readonly kind = "IntegerLiteral";
-  readonly type: string;
-  readonly value: string;
+  get kind(): string {
+    return "IntegerLiteral";
+  }
+  declare readonly type: string;
+  declare readonly value: string;
   constructor(type: string, value: string) {
-    super([]);
+    super(0);
     this.type = type;
     this.value = value;
   }
@@ -441,10 +465,12 @@ function printSigned(o: OutputBuffer, v: string): void {
 
 /** A function parameter reference `fp`, `fp0` in a trailing return type or `noexcept`. */
 export class FunctionParam extends Node {
-  readonly kind = "FunctionParam";
-  readonly number: string;
+  get kind(): string {
+    return "FunctionParam";
+  }
+  declare readonly number: string;
   constructor(number: string) {
-    super([]);
+    super(0);
     this.number = number;
   }
   printLeft(o: OutputBuffer): void {
@@ -453,30 +479,19 @@ export class FunctionParam extends Node {
   }
 }
 
-/** A list of nodes printed with commas (the argument of `sizeof...` over a substituted pack). */
-export class NodeArrayNode extends Node {
-  readonly kind = "NodeArrayNode";
-  readonly elements: readonly Node[];
-  constructor(elements: readonly Node[]) {
-    super(elements);
-    this.elements = elements;
-  }
-  printLeft(o: OutputBuffer): void {
-    printWithComma(o, this.elements);
-  }
-}
-
 /** `reinterpret_cast`-like pointer-to-member conversion and subobject expressions (`mc`, `so`). */
 export class SubobjectExpr extends Node {
-  readonly kind = "SubobjectExpr";
-  readonly type: Node;
-  readonly sub: Node;
-  readonly offset: string;
-  readonly unionSelectors: readonly string[];
-  readonly onePastTheEnd: boolean;
-  readonly isMemberPointer: boolean;
+  get kind(): string {
+    return "SubobjectExpr";
+  }
+  declare readonly type: Node;
+  declare readonly sub: Node;
+  declare readonly offset: string;
+  declare readonly unionSelectors: readonly string[];
+  declare readonly onePastTheEnd: boolean;
+  declare readonly isMemberPointer: boolean;
   constructor(type: Node, sub: Node, offset: string, unionSelectors: readonly string[], onePastTheEnd: boolean, isMemberPointer: boolean) {
-    super([type, sub], isMemberPointer ? Prec.Unary : Prec.Primary);
+    super(dmax(type, sub), isMemberPointer ? Prec.Unary : Prec.Primary);
     this.type = type;
     this.sub = sub;
     this.offset = offset;

@@ -1,9 +1,12 @@
 /**
- * Formats the hexadecimal image of an IEEE float (8 hex digits) or double (16) the way C's
- * `printf("%a")` does on glibc, which is how llvm-cxxfilt prints floating-point literals
- * (`0x1.8p+1`). A float is widened to double first, as printf's varargs do.
+ * Formats the hexadecimal image of an IEEE float (8 hex digits), double (16) or x87 80-bit long
+ * double (20) the way C's `printf("%a")`/`("%La")` does on glibc, which is how llvm-cxxfilt
+ * prints floating-point literals (`0x1.8p+1`, `0x8p-3`). A float is widened to double first, as
+ * printf's varargs do. (llvm-cxxfilt reads long doubles in the host's format; we model the
+ * x86-64 hosts the oracle runs on.)
  */
 export function formatHexFloat(hex: string): string {
+  if (hex.length === 20) return formatHexX87(hex);
   const view = new DataView(new ArrayBuffer(8));
   let value: number;
   if (hex.length === 8) {
@@ -30,4 +33,17 @@ export function formatHexFloat(hex: string): string {
   }
   const e = exp - 1023;
   return `${sign}0x1${frac}p${e >= 0 ? "+" : ""}${e}`;
+}
+
+/** glibc's `%La` for an x87 extended value: explicit integer bit, leading digit from the top nibble. */
+function formatHexX87(hex: string): string {
+  const se = parseInt(hex.slice(0, 4), 16);
+  const mant = hex.slice(4);
+  const sign = se & 0x8000 ? "-" : "";
+  const exp = se & 0x7fff;
+  if (exp === 0x7fff) return /^[08]0*$/.test(mant) ? `${sign}inf` : `${sign}nan`;
+  if (exp === 0 && /^0+$/.test(mant)) return `${sign}0x0p+0`;
+  const rest = mant.slice(1).replace(/0+$/, "");
+  const e = (exp === 0 ? 1 : exp) - 16383 - 3;
+  return `${sign}0x${mant[0]}${rest.length > 0 ? `.${rest}` : ""}p${e >= 0 ? "+" : ""}${e}`;
 }

@@ -3,14 +3,16 @@
  * destructors, operator names, lambdas and the other unnamed types, and the special names
  * (vtables, typeinfo, guard variables, thunks). Printing follows llvm-cxxfilt 16.
  */
-import { Node, OutputBuffer, printWithComma, type Prec } from "./Node.ts";
+import { Node, OutputBuffer, dlist, dmax, printWithComma, type Prec } from "./Node.ts";
 
 /** A plain name: an identifier, a builtin type, `std`, `(anonymous namespace)`, `this`. */
 export class NameType extends Node {
-  readonly kind = "NameType";
-  readonly name: string;
+  get kind(): string {
+    return "NameType";
+  }
+  declare readonly name: string;
   constructor(name: string, prec?: Prec) {
-    super([], prec);
+    super(0, prec);
     this.name = name;
   }
   printLeft(o: OutputBuffer): void {
@@ -23,11 +25,13 @@ export class NameType extends Node {
 
 /** An operator function name such as `operator+=` or `operator new[]`; `code` is the mangling. */
 export class OperatorName extends Node {
-  readonly kind = "OperatorName";
-  readonly code: string;
-  readonly name: string;
+  get kind(): string {
+    return "OperatorName";
+  }
+  declare readonly code: string;
+  declare readonly name: string;
   constructor(code: string, name: string) {
-    super([]);
+    super(0);
     this.code = code;
     this.name = name;
   }
@@ -41,11 +45,13 @@ export class OperatorName extends Node {
 
 /** `scope::name`. */
 export class NestedName extends Node {
-  readonly kind = "NestedName";
-  readonly qual: Node;
-  readonly name: Node;
+  get kind(): string {
+    return "NestedName";
+  }
+  declare readonly qual: Node;
+  declare readonly name: Node;
   constructor(qual: Node, name: Node) {
-    super([qual, name]);
+    super(dmax(qual, name));
     this.qual = qual;
     this.name = name;
   }
@@ -61,11 +67,13 @@ export class NestedName extends Node {
 
 /** An entity local to a function: `encoding::entity`. */
 export class LocalName extends Node {
-  readonly kind = "LocalName";
-  readonly encoding: Node;
-  readonly entity: Node;
+  get kind(): string {
+    return "LocalName";
+  }
+  declare readonly encoding: Node;
+  declare readonly entity: Node;
   constructor(encoding: Node, entity: Node) {
-    super([encoding, entity]);
+    super(dmax(encoding, entity));
     this.encoding = encoding;
     this.entity = entity;
   }
@@ -79,32 +87,21 @@ export class LocalName extends Node {
   }
 }
 
-/** A qualified name inside an expression (`T::x`, `A<int>::f`). */
-export class QualifiedName extends Node {
-  readonly kind = "QualifiedName";
-  readonly qualifier: Node;
-  readonly name: Node;
-  constructor(qualifier: Node, name: Node) {
-    super([qualifier, name]);
-    this.qualifier = qualifier;
-    this.name = name;
-  }
-  printLeft(o: OutputBuffer): void {
-    this.qualifier.print(o);
-    o.add("::");
-    this.name.print(o);
-  }
-  override get baseName(): string {
-    return this.name.baseName;
+/** A qualified name inside an expression (`T::x`, `A<int>::f`): printed like a nested name. */
+export class QualifiedName extends NestedName {
+  override get kind(): string {
+    return "QualifiedName";
   }
 }
 
 /** `::name`. */
 export class GlobalQualifiedName extends Node {
-  readonly kind = "GlobalQualifiedName";
-  readonly child: Node;
+  get kind(): string {
+    return "GlobalQualifiedName";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -118,10 +115,12 @@ export class GlobalQualifiedName extends Node {
 
 /** `<a, b, c>`. */
 export class TemplateArgs extends Node {
-  readonly kind = "TemplateArgs";
-  readonly params: readonly Node[];
+  get kind(): string {
+    return "TemplateArgs";
+  }
+  declare readonly params: readonly Node[];
   constructor(params: readonly Node[]) {
-    super(params);
+    super(dlist(params));
     this.params = params;
   }
   printLeft(o: OutputBuffer): void {
@@ -136,11 +135,13 @@ export class TemplateArgs extends Node {
 
 /** `name<args>`. */
 export class NameWithTemplateArgs extends Node {
-  readonly kind = "NameWithTemplateArgs";
-  readonly name: Node;
-  readonly templateArgs: TemplateArgs;
+  get kind(): string {
+    return "NameWithTemplateArgs";
+  }
+  declare readonly name: Node;
+  declare readonly templateArgs: TemplateArgs;
   constructor(name: Node, templateArgs: TemplateArgs) {
-    super([name, templateArgs]);
+    super(dmax(name, templateArgs));
     this.name = name;
     this.templateArgs = templateArgs;
   }
@@ -155,11 +156,13 @@ export class NameWithTemplateArgs extends Node {
 
 /** `name[abi:tag]`. */
 export class AbiTagAttr extends Node {
-  readonly kind = "AbiTagAttr";
-  readonly base: Node;
-  readonly tag: string;
+  get kind(): string {
+    return "AbiTagAttr";
+  }
+  declare readonly base: Node;
+  declare readonly tag: string;
   constructor(base: Node, tag: string) {
-    super([base]);
+    super(dmax(base));
     this.base = base;
     this.tag = tag;
   }
@@ -176,19 +179,21 @@ export class AbiTagAttr extends Node {
 
 /** A constructor (`C1` complete, `C2` base, `C3` allocating) or destructor (`D0` deleting, `D1`, `D2`). */
 export class CtorDtorName extends Node {
-  readonly kind = "CtorDtorName";
-  readonly scope: Node;
-  readonly isDtor: boolean;
-  readonly variant: number;
+  get kind(): string {
+    return "CtorDtorName";
+  }
+  declare readonly scope: Node;
+  declare readonly isDtor: boolean;
+  declare readonly variant: number;
   constructor(scope: Node, isDtor: boolean, variant: number) {
-    super([scope]);
+    super(dmax(scope));
     this.scope = scope;
     this.isDtor = isDtor;
     this.variant = variant;
   }
   printLeft(o: OutputBuffer): void {
     if (this.isDtor) o.add("~");
-    o.add(this.scope.baseName);
+    o.add(printedCtorBaseName(this.scope));
   }
   override get baseName(): string {
     return (this.isDtor ? "~" : "") + this.scope.baseName;
@@ -197,10 +202,12 @@ export class CtorDtorName extends Node {
 
 /** `~T` in an unresolved expression name. */
 export class DtorName extends Node {
-  readonly kind = "DtorName";
-  readonly base: Node;
+  get kind(): string {
+    return "DtorName";
+  }
+  declare readonly base: Node;
   constructor(base: Node) {
-    super([base]);
+    super(dmax(base));
     this.base = base;
   }
   printLeft(o: OutputBuffer): void {
@@ -211,10 +218,12 @@ export class DtorName extends Node {
 
 /** `operator T` (conversion), also used for vendor extended operators. */
 export class ConversionOperatorType extends Node {
-  readonly kind = "ConversionOperatorType";
-  readonly type: Node;
+  get kind(): string {
+    return "ConversionOperatorType";
+  }
+  declare readonly type: Node;
   constructor(type: Node) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
   }
   printLeft(o: OutputBuffer): void {
@@ -228,10 +237,12 @@ export class ConversionOperatorType extends Node {
 
 /** `operator"" _suffix`. */
 export class LiteralOperator extends Node {
-  readonly kind = "LiteralOperator";
-  readonly opName: Node;
+  get kind(): string {
+    return "LiteralOperator";
+  }
+  declare readonly opName: Node;
   constructor(opName: Node) {
-    super([opName]);
+    super(dmax(opName));
     this.opName = opName;
   }
   printLeft(o: OutputBuffer): void {
@@ -245,10 +256,12 @@ export class LiteralOperator extends Node {
 
 /** An unnamed class or enum: `'unnamed'`, `'unnamed0'`. */
 export class UnnamedTypeName extends Node {
-  readonly kind = "UnnamedTypeName";
-  readonly count: string;
+  get kind(): string {
+    return "UnnamedTypeName";
+  }
+  declare readonly count: string;
   constructor(count: string) {
-    super([]);
+    super(0);
     this.count = count;
   }
   printLeft(o: OutputBuffer): void {
@@ -263,12 +276,14 @@ export class UnnamedTypeName extends Node {
 
 /** A lambda's closure type: `'lambda'(int)`, `'lambda0'<typename $T>(auto)`. */
 export class ClosureTypeName extends Node {
-  readonly kind = "ClosureTypeName";
-  readonly templateParams: readonly Node[];
-  readonly params: readonly Node[];
-  readonly count: string;
+  get kind(): string {
+    return "ClosureTypeName";
+  }
+  declare readonly templateParams: readonly Node[];
+  declare readonly params: readonly Node[];
+  declare readonly count: string;
   constructor(templateParams: readonly Node[], params: readonly Node[], count: string) {
-    super([...templateParams, ...params]);
+    super(dlist(params, dlist(templateParams)));
     this.templateParams = templateParams;
     this.params = params;
     this.count = count;
@@ -299,10 +314,12 @@ export class ClosureTypeName extends Node {
 
 /** A structured binding declaration `[a, b]`. */
 export class StructuredBindingName extends Node {
-  readonly kind = "StructuredBindingName";
-  readonly bindings: readonly Node[];
+  get kind(): string {
+    return "StructuredBindingName";
+  }
+  declare readonly bindings: readonly Node[];
   constructor(bindings: readonly Node[]) {
-    super(bindings);
+    super(dlist(bindings));
     this.bindings = bindings;
   }
   printLeft(o: OutputBuffer): void {
@@ -317,10 +334,12 @@ export type SpecialSubstitutionKind = "allocator" | "basic_string" | "string" | 
 
 /** A standard abbreviation as a type: `std::string`, `std::allocator`. */
 export class SpecialSubstitution extends Node {
-  readonly kind: string = "SpecialSubstitution";
-  readonly sub: SpecialSubstitutionKind;
+  get kind(): string {
+    return "SpecialSubstitution";
+  }
+  declare readonly sub: SpecialSubstitutionKind;
   constructor(sub: SpecialSubstitutionKind) {
-    super([]);
+    super(0);
     this.sub = sub;
   }
   printLeft(o: OutputBuffer): void {
@@ -343,7 +362,9 @@ const EXPANDED: Record<SpecialSubstitutionKind, [string, string]> = {
 
 /** A standard abbreviation spelled out, as it prints when it names a constructor's class. */
 export class ExpandedSpecialSubstitution extends SpecialSubstitution {
-  override readonly kind = "ExpandedSpecialSubstitution";
+  override get kind(): string {
+    return "ExpandedSpecialSubstitution";
+  }
   override printLeft(o: OutputBuffer): void {
     const [base, args] = EXPANDED[this.sub];
     o.add("std::");
@@ -357,11 +378,13 @@ export class ExpandedSpecialSubstitution extends SpecialSubstitution {
 
 /** A prefix and a node: `vtable for X`, `guard variable for x`, `non-virtual thunk to f()`. */
 export class SpecialName extends Node {
-  readonly kind = "SpecialName";
-  readonly special: string;
-  readonly child: Node;
+  get kind(): string {
+    return "SpecialName";
+  }
+  declare readonly special: string;
+  declare readonly child: Node;
   constructor(special: string, child: Node) {
-    super([child]);
+    super(dmax(child));
     this.special = special;
     this.child = child;
   }
@@ -373,11 +396,13 @@ export class SpecialName extends Node {
 
 /** `construction vtable for Base-in-Derived`. */
 export class CtorVtableSpecialName extends Node {
-  readonly kind = "CtorVtableSpecialName";
-  readonly firstType: Node;
-  readonly secondType: Node;
+  get kind(): string {
+    return "CtorVtableSpecialName";
+  }
+  declare readonly firstType: Node;
+  declare readonly secondType: Node;
   constructor(firstType: Node, secondType: Node) {
-    super([firstType, secondType]);
+    super(dmax(firstType, secondType));
     this.firstType = firstType;
     this.secondType = secondType;
   }
@@ -391,11 +416,13 @@ export class CtorVtableSpecialName extends Node {
 
 /** A clone suffix after the encoding: `f() (.cold.1)`. */
 export class DotSuffix extends Node {
-  readonly kind = "DotSuffix";
-  readonly prefix: Node;
-  readonly suffix: string;
+  get kind(): string {
+    return "DotSuffix";
+  }
+  declare readonly prefix: Node;
+  declare readonly suffix: string;
   constructor(prefix: Node, suffix: string) {
-    super([prefix]);
+    super(dmax(prefix));
     this.prefix = prefix;
     this.suffix = suffix;
   }
@@ -409,14 +436,16 @@ export class DotSuffix extends Node {
 
 /** A lambda's explicit template parameter declaration: `typename $T`, `int $N`, `auto... $T0`. */
 export class TemplateParamDecl extends Node {
-  readonly kind = "TemplateParamDecl";
-  readonly declKind: "type" | "nontype" | "template" | "pack";
+  get kind(): string {
+    return "TemplateParamDecl";
+  }
+  declare readonly declKind: "type" | "nontype" | "template" | "pack";
   /** The invented name (`$T`), or for a pack the declaration it repeats. */
-  readonly name: Node;
-  readonly type: Node | undefined;
-  readonly params: readonly Node[];
+  declare readonly name: Node;
+  declare readonly type: Node | undefined;
+  declare readonly params: readonly Node[];
   constructor(declKind: TemplateParamDecl["declKind"], name: Node, type?: Node, params: readonly Node[] = []) {
-    super([name, type, ...params]);
+    super(dlist(params, dmax(name, type)));
     this.declKind = declKind;
     this.name = name;
     this.type = type;
@@ -458,8 +487,25 @@ export class TemplateParamDecl extends Node {
 
 /** Prints a node to plain text for helpers (no output limit beyond the default). */
 class NameText {
-  readonly text: string;
+  declare readonly text: string;
   constructor(n: Node) {
     this.text = n.toString();
+  }
+}
+
+/**
+ * The class name a constructor or destructor prints. llvm-cxxfilt 16 finds it only through plain,
+ * nested, templated, operator and `std` abbreviation names: for an ABI-tagged class (`Foo[abi:cxx11]::()`),
+ * an unnamed class or a closure it prints nothing, and we print what it prints.
+ * {@link CtorDtorName.baseName} (used by `describeSymbol`) still gives the real name.
+ */
+function printedCtorBaseName(scope: Node): string {
+  let n = scope;
+  for (;;) {
+    if (n instanceof NestedName) n = n.name;
+    else if (n instanceof NameWithTemplateArgs) n = n.name;
+    else if (n instanceof GlobalQualifiedName) n = n.child;
+    else if (n instanceof NameType || n instanceof OperatorName || n instanceof SpecialSubstitution) return n.baseName;
+    else return "";
   }
 }

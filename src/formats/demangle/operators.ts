@@ -69,6 +69,7 @@ const TABLE: ReadonlyArray<[string, OperatorKind, boolean, Prec, string]> = [
   ["or", "binary", false, P.Ior, "operator|"],
   ["pL", "binary", false, P.Assign, "operator+="],
   ["pl", "binary", false, P.Additive, "operator+"],
+  // Divergence from XNU: nameable here (clang emits `operator->*`); llvm-cxxfilt 16 rejects it.
   ["pm", "member", true, P.PtrMem, "operator->*"],
   ["pp", "postfix", false, P.Postfix, "operator++"],
   ["ps", "prefix", false, P.Unary, "operator+"],

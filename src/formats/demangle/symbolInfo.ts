@@ -12,7 +12,7 @@ import { parseMangledName, printNode, type DemangleOptions } from "./demangle.ts
 /** The role a symbol plays. */
 export type SymbolKind =
   | "function" | "data" | "constructor" | "destructor"
-  | "vtable" | "vtt" | "typeinfo" | "typeinfoName" | "constructionVtable" | "guardVariable"
+  | "vtable" | "metaClassVtable" | "vtt" | "typeinfo" | "typeinfoName" | "constructionVtable" | "guardVariable"
   | "nonVirtualThunk" | "virtualThunk" | "covariantThunk" | "otherSpecial"
   | "metaClassInstance" | "metaClassPointer" | "superClassPointer" | "metaClassConstructor"
   | "metaClassAlloc" | "getMetaClass" | "reservedSlot";
@@ -59,7 +59,12 @@ function classify(node: Node): Omit<SymbolInfo, "demangled" | "node"> {
   if (n instanceof SpecialName) {
     const kind = SPECIAL_KINDS[n.special] ?? "otherSpecial";
     if (kind === "vtable" || kind === "vtt" || kind === "typeinfo" || kind === "typeinfoName") {
-      return { kind, className: printNode(n.child), memberName: undefined, reservedIndex: undefined, isConst: false };
+      // `vtable for X::MetaClass` is the vtable of X's metaclass, keyed by X.
+      const t = n.child;
+      if (kind === "vtable" && t instanceof NestedName && t.name.baseName === "MetaClass") {
+        return { kind: "metaClassVtable", className: printNode(t.qual), memberName: undefined, reservedIndex: undefined, isConst: false };
+      }
+      return { kind, className: printNode(t), memberName: undefined, reservedIndex: undefined, isConst: false };
     }
     const inner = classify(n.child);
     return { ...inner, kind };

@@ -8,7 +8,7 @@
  * {@link ParameterPack} reached while printing fixes how many elements there are
  * (`OutputBuffer.packMax`) and each element is selected through `OutputBuffer.packIndex`.
  */
-import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, printWithComma } from "./Node.ts";
+import { DemangleError, MAX_NODE_DEPTH, Node, OutputBuffer, dlist, dmax, printParenList, printWithComma } from "./Node.ts";
 import { NameType } from "./nameNodes.ts";
 
 /** cv-qualifier bits. */
@@ -25,17 +25,23 @@ function printQuals(o: OutputBuffer, q: number): void {
   if (q & QualRestrict) o.add(" restrict");
 }
 
-function printRefQual(o: OutputBuffer, r: RefQual): void {
-  if (r === 1) o.add(" &");
-  else if (r === 2) o.add(" &&");
+/** The right half shared by function types and encodings: `(params)`, the return type's right part, qualifiers. */
+function printSignatureRight(o: OutputBuffer, params: readonly Node[], ret: Node | undefined, cv: number, ref: RefQual): void {
+  printParenList(o, params);
+  ret?.printRight(o);
+  printQuals(o, cv);
+  if (ref === 1) o.add(" &");
+  else if (ref === 2) o.add(" &&");
 }
 
 /** `T*` (and `id<Proto>` for an Objective-C protocol-qualified `objc_object`). */
 export class PointerType extends Node {
-  readonly kind = "PointerType";
-  readonly pointee: Node;
+  get kind(): string {
+    return "PointerType";
+  }
+  declare readonly pointee: Node;
   constructor(pointee: Node) {
-    super([pointee]);
+    super(dmax(pointee));
     this.pointee = pointee;
   }
   override hasRHS(o: OutputBuffer): boolean {
@@ -70,12 +76,15 @@ export class PointerType extends Node {
 
 /** `T&` or `T&&`, collapsing references to references as C++ does. */
 export class ReferenceType extends Node {
-  readonly kind = "ReferenceType";
-  readonly pointee: Node;
-  readonly rvalue: boolean;
-  private printing = false;
+  get kind(): string {
+    return "ReferenceType";
+  }
+  declare readonly pointee: Node;
+  declare readonly rvalue: boolean;
+  declare private printing: boolean;
   constructor(pointee: Node, rvalue: boolean) {
-    super([pointee]);
+    super(dmax(pointee));
+    this.printing = false;
     this.pointee = pointee;
     this.rvalue = rvalue;
   }
@@ -123,11 +132,13 @@ export class ReferenceType extends Node {
 
 /** `T C::*` and `R (C::*)(A)`. */
 export class PointerToMemberType extends Node {
-  readonly kind = "PointerToMemberType";
-  readonly classType: Node;
-  readonly memberType: Node;
+  get kind(): string {
+    return "PointerToMemberType";
+  }
+  declare readonly classType: Node;
+  declare readonly memberType: Node;
   constructor(classType: Node, memberType: Node) {
-    super([classType, memberType]);
+    super(dmax(classType, memberType));
     this.classType = classType;
     this.memberType = memberType;
   }
@@ -151,11 +162,13 @@ export class PointerToMemberType extends Node {
 
 /** `T [N]`; the dimension may be absent or an expression. */
 export class ArrayType extends Node {
-  readonly kind = "ArrayType";
-  readonly base: Node;
-  readonly dimension: Node | undefined;
+  get kind(): string {
+    return "ArrayType";
+  }
+  declare readonly base: Node;
+  declare readonly dimension: Node | undefined;
   constructor(base: Node, dimension: Node | undefined) {
-    super([base, dimension]);
+    super(dmax(base, dimension));
     this.base = base;
     this.dimension = dimension;
   }
@@ -179,14 +192,16 @@ export class ArrayType extends Node {
 
 /** A function type `R (A, B) const &&  noexcept`. */
 export class FunctionType extends Node {
-  readonly kind = "FunctionType";
-  readonly ret: Node;
-  readonly params: readonly Node[];
-  readonly cvQuals: number;
-  readonly refQual: RefQual;
-  readonly exceptionSpec: Node | undefined;
+  get kind(): string {
+    return "FunctionType";
+  }
+  declare readonly ret: Node;
+  declare readonly params: readonly Node[];
+  declare readonly cvQuals: number;
+  declare readonly refQual: RefQual;
+  declare readonly exceptionSpec: Node | undefined;
   constructor(ret: Node, params: readonly Node[], cvQuals: number, refQual: RefQual, exceptionSpec: Node | undefined) {
-    super([ret, exceptionSpec, ...params]);
+    super(dlist(params, dmax(ret, exceptionSpec)));
     this.ret = ret;
     this.params = params;
     this.cvQuals = cvQuals;
@@ -204,12 +219,7 @@ export class FunctionType extends Node {
     o.add(" ");
   }
   override printRight(o: OutputBuffer): void {
-    o.open();
-    printWithComma(o, this.params);
-    o.close();
-    this.ret.printRight(o);
-    printQuals(o, this.cvQuals);
-    printRefQual(o, this.refQual);
+    printSignatureRight(o, this.params, this.ret, this.cvQuals, this.refQual);
     if (this.exceptionSpec !== undefined) {
       o.add(" ");
       this.exceptionSpec.print(o);
@@ -219,15 +229,17 @@ export class FunctionType extends Node {
 
 /** A function's full encoding: `R name(params) const &`. `ret` is present for templates only. */
 export class FunctionEncoding extends Node {
-  readonly kind = "FunctionEncoding";
-  readonly ret: Node | undefined;
-  readonly name: Node;
-  readonly params: readonly Node[];
-  readonly attrs: Node | undefined;
-  readonly cvQuals: number;
-  readonly refQual: RefQual;
+  get kind(): string {
+    return "FunctionEncoding";
+  }
+  declare readonly ret: Node | undefined;
+  declare readonly name: Node;
+  declare readonly params: readonly Node[];
+  declare readonly attrs: Node | undefined;
+  declare readonly cvQuals: number;
+  declare readonly refQual: RefQual;
   constructor(ret: Node | undefined, name: Node, params: readonly Node[], attrs: Node | undefined, cvQuals: number, refQual: RefQual) {
-    super([ret, name, attrs, ...params]);
+    super(dlist(params, dmax(ret, name, attrs)));
     this.ret = ret;
     this.name = name;
     this.params = params;
@@ -249,12 +261,7 @@ export class FunctionEncoding extends Node {
     this.name.print(o);
   }
   override printRight(o: OutputBuffer): void {
-    o.open();
-    printWithComma(o, this.params);
-    o.close();
-    this.ret?.printRight(o);
-    printQuals(o, this.cvQuals);
-    printRefQual(o, this.refQual);
+    printSignatureRight(o, this.params, this.ret, this.cvQuals, this.refQual);
     this.attrs?.print(o);
   }
   override get baseName(): string {
@@ -264,11 +271,13 @@ export class FunctionEncoding extends Node {
 
 /** `T const`, `T volatile`, `T restrict`. */
 export class QualType extends Node {
-  readonly kind = "QualType";
-  readonly child: Node;
-  readonly quals: number;
+  get kind(): string {
+    return "QualType";
+  }
+  declare readonly child: Node;
+  declare readonly quals: number;
   constructor(child: Node, quals: number) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
     this.quals = quals;
   }
@@ -292,12 +301,14 @@ export class QualType extends Node {
 
 /** A vendor qualifier: `int __vector`, `T AS1<…>`. */
 export class VendorExtQualType extends Node {
-  readonly kind = "VendorExtQualType";
-  readonly type: Node;
-  readonly ext: string;
-  readonly templateArgs: Node | undefined;
+  get kind(): string {
+    return "VendorExtQualType";
+  }
+  declare readonly type: Node;
+  declare readonly ext: string;
+  declare readonly templateArgs: Node | undefined;
   constructor(type: Node, ext: string, templateArgs: Node | undefined) {
-    super([type, templateArgs]);
+    super(dmax(type, templateArgs));
     this.type = type;
     this.ext = ext;
     this.templateArgs = templateArgs;
@@ -312,27 +323,32 @@ export class VendorExtQualType extends Node {
 
 /** `T complex`, `T imaginary`. */
 export class PostfixQualifiedType extends Node {
-  readonly kind = "PostfixQualifiedType";
-  readonly type: Node;
-  readonly postfix: string;
+  get kind(): string {
+    return "PostfixQualifiedType";
+  }
+  declare readonly type: Node;
+  declare readonly postfix: string;
   constructor(type: Node, postfix: string) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
     this.postfix = postfix;
   }
+  /** Only the left half of the type prints (`int complex` for `C A4_i`), as in llvm-cxxfilt 16. */
   printLeft(o: OutputBuffer): void {
-    this.type.print(o);
+    this.type.printLeft(o);
     o.add(this.postfix);
   }
 }
 
 /** `struct X`, `union U`, `enum E`. */
 export class ElaboratedTypeSpefType extends Node {
-  readonly kind = "ElaboratedTypeSpefType";
-  readonly keyword: string;
-  readonly child: Node;
+  get kind(): string {
+    return "ElaboratedTypeSpefType";
+  }
+  declare readonly keyword: string;
+  declare readonly child: Node;
   constructor(keyword: string, child: Node) {
-    super([child]);
+    super(dmax(child));
     this.keyword = keyword;
     this.child = child;
   }
@@ -345,11 +361,13 @@ export class ElaboratedTypeSpefType extends Node {
 
 /** `float vector[4]`, or `pixel vector[8]` when `base` is undefined. */
 export class VectorType extends Node {
-  readonly kind = "VectorType";
-  readonly base: Node | undefined;
-  readonly dimension: Node | undefined;
+  get kind(): string {
+    return "VectorType";
+  }
+  declare readonly base: Node | undefined;
+  declare readonly dimension: Node | undefined;
   constructor(base: Node | undefined, dimension: Node | undefined) {
-    super([base, dimension]);
+    super(dmax(base, dimension));
     this.base = base;
     this.dimension = dimension;
   }
@@ -364,12 +382,14 @@ export class VectorType extends Node {
 
 /** `_FloatN`, `_BitInt(N)`, `unsigned _BitInt(N)`, and vendor type transforms `__underlying_type(T)`. */
 export class SizedBuiltinType extends Node {
-  readonly kind = "SizedBuiltinType";
-  readonly form: "float" | "bitint" | "ubitint" | "transform";
-  readonly arg: Node;
-  readonly transform: string;
+  get kind(): string {
+    return "SizedBuiltinType";
+  }
+  declare readonly form: "float" | "bitint" | "ubitint" | "transform";
+  declare readonly arg: Node;
+  declare readonly transform: string;
   constructor(form: SizedBuiltinType["form"], arg: Node, transform = "") {
-    super([arg]);
+    super(dmax(arg));
     this.form = form;
     this.arg = arg;
     this.transform = transform;
@@ -398,11 +418,13 @@ export class SizedBuiltinType extends Node {
 
 /** An Objective-C protocol-qualified type `T<Proto>`. */
 export class ObjCProtoName extends Node {
-  readonly kind = "ObjCProtoName";
-  readonly type: Node;
-  readonly protocol: string;
+  get kind(): string {
+    return "ObjCProtoName";
+  }
+  declare readonly type: Node;
+  declare readonly protocol: string;
   constructor(type: Node, protocol: string) {
-    super([type]);
+    super(dmax(type));
     this.type = type;
     this.protocol = protocol;
   }
@@ -419,20 +441,20 @@ export class ObjCProtoName extends Node {
 
 /** `noexcept(expr)` or `throw(A, B)` on a function type. */
 export class ExceptionSpec extends Node {
-  readonly kind = "ExceptionSpec";
-  readonly dynamic: boolean;
-  readonly args: readonly Node[];
+  get kind(): string {
+    return "ExceptionSpec";
+  }
+  declare readonly dynamic: boolean;
+  declare readonly args: readonly Node[];
   constructor(dynamic: boolean, args: readonly Node[]) {
-    super(args);
+    super(dlist(args));
     this.dynamic = dynamic;
     this.args = args;
   }
   printLeft(o: OutputBuffer): void {
     if (this.dynamic) {
       o.add("throw");
-      o.open();
-      printWithComma(o, this.args);
-      o.close();
+      printParenList(o, this.args);
     } else {
       o.add("noexcept");
       o.open();
@@ -444,10 +466,12 @@ export class ExceptionSpec extends Node {
 
 /** Clang's ` [enable_if:cond]` attribute. */
 export class EnableIfAttr extends Node {
-  readonly kind = "EnableIfAttr";
-  readonly conditions: readonly Node[];
+  get kind(): string {
+    return "EnableIfAttr";
+  }
+  declare readonly conditions: readonly Node[];
   constructor(conditions: readonly Node[]) {
-    super(conditions);
+    super(dlist(conditions));
     this.conditions = conditions;
   }
   printLeft(o: OutputBuffer): void {
@@ -459,10 +483,12 @@ export class EnableIfAttr extends Node {
 
 /** A template argument pack `J…E` as written in template arguments: `a, b, c`. */
 export class TemplateArgumentPack extends Node {
-  readonly kind = "TemplateArgumentPack";
-  readonly elements: readonly Node[];
+  get kind(): string {
+    return "TemplateArgumentPack";
+  }
+  declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
-    super(elements);
+    super(dlist(elements));
     this.elements = elements;
   }
   printLeft(o: OutputBuffer): void {
@@ -472,10 +498,12 @@ export class TemplateArgumentPack extends Node {
 
 /** A pack as a template parameter refers to it; prints the element selected by the expansion. */
 export class ParameterPack extends Node {
-  readonly kind = "ParameterPack";
-  readonly elements: readonly Node[];
+  get kind(): string {
+    return "ParameterPack";
+  }
+  declare readonly elements: readonly Node[];
   constructor(elements: readonly Node[]) {
-    super(elements);
+    super(dlist(elements));
     this.elements = elements;
   }
   private current(o: OutputBuffer): Node | undefined {
@@ -507,10 +535,12 @@ export class ParameterPack extends Node {
 
 /** `Dp T` / `sp e`: the child printed once per element of the pack it mentions. */
 export class ParameterPackExpansion extends Node {
-  readonly kind = "ParameterPackExpansion";
-  readonly child: Node;
+  get kind(): string {
+    return "ParameterPackExpansion";
+  }
+  declare readonly child: Node;
   constructor(child: Node) {
-    super([child]);
+    super(dmax(child));
     this.child = child;
   }
   printLeft(o: OutputBuffer): void {
@@ -543,12 +573,16 @@ export class ParameterPackExpansion extends Node {
  * self-referential resolution terminates.
  */
 export class ForwardTemplateReference extends Node {
-  readonly kind = "ForwardTemplateReference";
-  readonly index: number;
-  ref: Node | undefined;
-  private printing = false;
+  get kind(): string {
+    return "ForwardTemplateReference";
+  }
+  declare readonly index: number;
+  declare ref: Node | undefined;
+  declare private printing: boolean;
   constructor(index: number) {
-    super([]);
+    super(0);
+    this.ref = undefined;
+    this.printing = false;
     this.index = index;
   }
   private with<T>(o: OutputBuffer, dflt: T, f: (r: Node) => T): T {

@@ -8,9 +8,11 @@
  * A word that is not a valid mangled name is printed unchanged.
  *
  * Options follow llvm-cxxfilt 16 (short flags may be grouped, the last of `-_`/`-n` wins,
- * `--format`/`-s` are accepted and ignored). `-p`/`--no-params` comes from later LLVM releases:
+ * `--format`/`-s` are accepted and ignored, `@FILE` reads more arguments from FILE). `-p`/`--no-params` comes from later LLVM releases:
  * it prints function names without their parameter lists.
  */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { demangle, type DemangleOptions } from "../../formats/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
@@ -29,6 +31,7 @@ OPTIONS:
   --no-strip-underscore Don't strip the leading underscore
   -n                    Alias for --no-strip-underscore
   -p                    Alias for --no-params
+  @FILE                 Read more arguments from FILE
   --strip-underscore    Strip the leading underscore (the default, as on macOS)
   -s                    Alias for --format
   --types               Attempt to demangle types as well as function names
@@ -51,6 +54,59 @@ function filterWord(word: string, o: DemangleOptions): string {
     if (inner !== undefined) return `import thunk for ${inner}`;
   }
   return word;
+}
+
+/**
+ * Expands `@FILE` arguments as LLVM's response files: FILE's contents split GNU-style on
+ * whitespace, with quotes and backslash escapes, expanded recursively (bounded). An unreadable
+ * FILE leaves the argument as it is.
+ */
+export function expandResponseFiles(argv: readonly string[], cwd: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (!arg.startsWith("@") || depth > 20) {
+      out.push(arg);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, arg.slice(1)), "utf8");
+    } catch {
+      out.push(arg);
+      continue;
+    }
+    out.push(...expandResponseFiles(tokenizeGnu(text), cwd, depth + 1));
+  }
+  return out;
+}
+
+function tokenizeGnu(text: string): string[] {
+  const tokens: string[] = [];
+  let cur = "";
+  let inToken = false;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\\" && i + 1 < text.length) {
+      cur += text[++i];
+      inToken = true;
+    } else if (quote !== "") {
+      if (c === quote) quote = "";
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inToken = true;
+    } else if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+      if (inToken) tokens.push(cur);
+      cur = "";
+      inToken = false;
+    } else {
+      cur += c;
+      inToken = true;
+    }
+  }
+  if (inToken) tokens.push(cur);
+  return tokens;
 }
 
 function isSymbolChar(c: number): boolean {
@@ -78,7 +134,7 @@ export function filterLine(line: string, o: DemangleOptions): string {
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   const o: { stripUnderscore: boolean; types: boolean; params: boolean } = { stripUnderscore: true, types: false, params: true };
   const names: string[] = [];
-  for (const arg of argv) {
+  for (const arg of expandResponseFiles(argv, io.cwd)) {
     if (!arg.startsWith("-") || arg === "-") {
       names.push(arg);
       continue;
@@ -100,6 +156,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         case "_": o.stripUnderscore = true; break;
         case "n": o.stripUnderscore = false; break;
         case "t": o.types = true; break;
+        // Divergence from XNU: -p comes from LLVM 17+; llvm-cxxfilt 16 rejects it.
         case "p": o.params = false; break;
         case "s": break;
         case "h":
