@@ -91,3 +91,13 @@ export function oracle(tool: string, args: string[], cwd: string): { stdout: str
   const r = spawnSync(tool, args, { cwd, encoding: "latin1", env: { ...process.env, TZ: "UTC" }, maxBuffer: 256 * 1024 * 1024 });
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status ?? -1 };
 }
+
+/** Runs a tool's main in-process on a captured IO; stdout decoded byte for byte (latin1). */
+export async function runTool(
+  main: (argv: string[], io: import("../../src/tools/ToolIO.ts").ToolIO) => Promise<number>, args: string[], cwd: string,
+): Promise<{ stdout: string; stderr: string; status: number }> {
+  const { captureIO } = await import("../../src/tools/ToolIO.ts");
+  const io = captureIO({ cwd });
+  const status = await main(args, io);
+  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
+}

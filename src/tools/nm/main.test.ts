@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { machOInputs } from "../../../test/support/machoInputs.ts";
-import { haveTool, machOFixtures, oracle } from "../../../test/support/machoFixtures.ts";
-import { captureIO } from "../ToolIO.ts";
+import { haveTool, machOFixtures, oracle, runTool } from "../../../test/support/machoFixtures.ts";
 import { main } from "./main.ts";
 
 const HAVE_NM = haveTool("llvm-nm-16");
 if (!HAVE_NM) process.stderr.write("nm oracle tests skipped: llvm-nm-16 not found\n");
 
-async function ours(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number }> {
-  const io = captureIO({ cwd });
-  const status = await main(args, io);
-  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
-}
+const ours = (args: string[], cwd: string): ReturnType<typeof runTool> => runTool(main, args, cwd);
 
 /** The message after "<tool>: error: ", for comparing errors across tool names. */
 const errorText = (s: string): string => s.split("\n").filter((l) => l !== "").map((l) => l.replace(/^[^:]*: error: /, "")).join("\n");
