@@ -13,7 +13,7 @@ const errorText = (s: string): string => s.split("\n").filter((l) => l !== "").m
 
 describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
   const inputs = machOInputs();
-  for (const flags of [["-P", "--arch=all"], [], ["-m"]]) {
+  for (const flags of [["-P", "--arch=all"], [], ["-m"], ["-a"]]) {
     it.each(inputs.map((i) => [i.label, i] as const))(`${flags.join(" ") || "(default)"} %s`, async (_label, input) => {
       const got = await ours([...flags, input.name], input.dir);
       if (input.negative) {
@@ -29,7 +29,7 @@ describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
   }
 
   const fx = machOFixtures();
-  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
+  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-a"], ["-a", "-n"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
     "flags %s on the built fixtures, several files at once", async (...flags) => {
       const names = ["a_fat.o", "libdemo_fat.dylib", "demo_arm64.kext", "b_x86_64.o"];
       const got = await ours([...flags, ...names], fx!.dir);

@@ -10,6 +10,7 @@ import {
   REFERENCE_FLAG_UNDEFINED_LAZY, REFERENCE_TYPE, REFERENCED_DYNAMICALLY, STAB_NAMES, getLibraryOrdinal,
   indirectName, libraryShortName, readSymbols, type MachOImage, type NList,
 } from "../../formats/index.ts";
+import { stdSort } from "./stdSort.ts";
 
 export type NmFormat = "bsd" | "posix" | "darwin" | "just-symbols";
 
@@ -81,12 +82,16 @@ function collect(image: MachOImage, opts: NmOptions): NmSymbol[] {
 
 function sortSymbols(list: NmSymbol[], opts: NmOptions): void {
   if (opts.noSort) return;
-  const byName = (a: NmSymbol, b: NmSymbol): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const byAddr = (a: NmSymbol, b: NmSymbol): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  const cmp = opts.numericSort
-    ? (a: NmSymbol, b: NmSymbol): number => (Number(!a.undefinedFlag) - Number(!b.undefinedFlag)) || byAddr(a, b) || byName(a, b)
-    : (a: NmSymbol, b: NmSymbol): number => byName(a, b) || byAddr(a, b);
-  list.sort(opts.reverseSort ? (a, b) => cmp(b, a) : cmp);
+  // llvm-nm's orders: (name, size, address), or with -n (defined, address, name, size); sizes are
+  // always 0 for Mach-O. Sorted with libstdc++'s std::sort so that ties land where llvm-nm's do.
+  const less = opts.numericSort
+    ? (a: NmSymbol, b: NmSymbol): boolean => {
+      if (a.undefinedFlag !== b.undefinedFlag) return a.undefinedFlag;
+      if (a.address !== b.address) return a.address < b.address;
+      return a.name < b.name;
+    }
+    : (a: NmSymbol, b: NmSymbol): boolean => (a.name !== b.name ? a.name < b.name : a.address < b.address);
+  stdSort(list, opts.reverseSort ? (a, b) => less(b, a) : less);
 }
 
 function hex(v: bigint | number, width: number): string {
