@@ -10,7 +10,7 @@ import {
   REFERENCE_FLAG_UNDEFINED_LAZY, REFERENCE_TYPE, REFERENCED_DYNAMICALLY, STAB_NAMES, getLibraryOrdinal,
   indirectName, libraryShortName, readSymbols, type MachOImage, type NList,
 } from "../../formats/index.ts";
-import { stdSort } from "./stdSort.ts";
+import { stdSortFast } from "./stdSort.ts";
 
 export type NmFormat = "bsd" | "posix" | "darwin" | "just-symbols";
 
@@ -91,7 +91,7 @@ function sortSymbols(list: NmSymbol[], opts: NmOptions): void {
       return a.name < b.name;
     }
     : (a: NmSymbol, b: NmSymbol): boolean => (a.name !== b.name ? a.name < b.name : a.address < b.address);
-  stdSort(list, opts.reverseSort ? (a, b) => less(b, a) : less);
+  stdSortFast(list, opts.reverseSort ? (a, b) => less(b, a) : less);
 }
 
 function hex(v: bigint | number, width: number): string {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stdSort } from "./stdSort.ts";
+import { stdSort, stdSortFast } from "./stdSort.ts";
 
 describe("stdSort", () => {
   it("sorts like Array.prototype.sort by key for any input, including the heapsort fallback", () => {
@@ -14,6 +14,16 @@ describe("stdSort", () => {
     const copy = [...saw];
     stdSort(copy, (x, y) => x < y);
     expect(copy).toEqual([...saw].sort((x, y) => x - y));
+  });
+
+  it("stdSortFast gives exactly stdSort's order, ties included", () => {
+    fc.assert(fc.property(fc.array(fc.record({ k: fc.integer({ min: 0, max: 20 }), id: fc.nat() }), { maxLength: 200 }), (xs) => {
+      const a = [...xs];
+      const b = [...xs];
+      stdSort(a, (x, y) => x.k < y.k);
+      stdSortFast(b, (x, y) => x.k < y.k);
+      expect(b).toEqual(a);
+    }), { numRuns: 300 });
   });
 
   it("is a permutation of its input when keys tie (it is not stable)", () => {
