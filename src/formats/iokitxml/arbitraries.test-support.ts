@@ -1,0 +1,21 @@
+/**
+ * fast-check generators of values the I/O Kit dialects can carry: strings, booleans, sized
+ * unsigned integers, data, arrays, dictionaries and sets (no reals, dates or UIDs).
+ */
+import fc from "fast-check";
+import { num, type OSValue } from "../../libkern/index.ts";
+
+export function ioKitValue(options: { noBackslash?: boolean } = {}): fc.Arbitrary<OSValue> {
+  const str = fc.string({ unit: "grapheme", maxLength: 10 })
+    .filter((s) => !s.includes("\0") && !(options.noBackslash && s.includes("\\")));
+  const integer = fc.constantFrom(8, 16, 32, 64).chain((bits) =>
+    fc.bigInt({ min: 0n, max: 2n ** BigInt(bits) - 1n }).map((v) => num(v, bits)));
+  const leaf = fc.oneof(str, fc.boolean(), integer, fc.uint8Array({ maxLength: 12 }));
+  return fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: "small", withCrossShrink: true },
+      leaf,
+      fc.array(tie("v"), { maxLength: 4 }),
+      fc.array(fc.tuple(str, tie("v")), { maxLength: 4 }).map((e) => new Map(e)),
+      fc.array(tie("v"), { maxLength: 3 }).map((a) => new Set(a))),
+  })).v as fc.Arbitrary<OSValue>;
+}

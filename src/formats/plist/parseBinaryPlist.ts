@@ -1,0 +1,288 @@
+/**
+ * The binary property-list reader (`bplist00`, CFBinaryPList's format).
+ *
+ * Layout: an 8-byte magic, the objects, an offset table (one big-endian unsigned integer of
+ * `offsetIntSize` bytes per object) and a 32-byte trailer naming the sizes, the object count, the
+ * top object and where the table starts. Containers hold object references (indexes into the
+ * table) of `objectRefSize` bytes.
+ *
+ * Mechanism: the trailer is validated first, so every later offset and count can be checked
+ * against the file before anything is allocated (an array claiming 2^40 members fails at once).
+ * Objects are decoded on demand from the top object with an explicit work stack, never by
+ * recursion, and each object is decoded once: a `state` byte per object marks it unvisited,
+ * in progress (on the current path, so meeting it again is a cycle) or done (its value is cached;
+ * shared references share the value, as CF's reader does).
+ *
+ * Types: integers of 1, 2 and 4 bytes are unsigned, 8 bytes signed, 16 bytes a signed 128-bit
+ * value (CF writes unsigned 64-bit values above 2^63-1 this way); they become {@link OSNumber}s
+ * of 64 bits, or 128 when the value needs it. Reals of 4 and 8 bytes keep their width. Strings
+ * are ASCII or UTF-16BE (lone surrogates kept). `null` and fill objects have no OSValue and are
+ * refused, as are non-string dictionary keys.
+ */
+import { OSDate, OSNumber, OSReal, OSUID, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { PlistFormatError } from "./PlistSyntaxError.ts";
+
+const MAGIC = [0x62, 0x70, 0x6c, 0x69, 0x73, 0x74, 0x30, 0x30]; // "bplist00"
+const TRAILER = 32;
+const I64_MIN = -(2n ** 63n);
+const U64_MAX = 2n ** 64n - 1n;
+const latin1 = new TextDecoder("latin1");
+const utf8 = new TextDecoder("utf-8");
+
+const UNVISITED = 0;
+const IN_PROGRESS = 1;
+const DONE = 2;
+
+/** A container being filled: its members' references are resolved one by one. */
+interface Frame {
+  readonly index: number;
+  readonly offset: number;
+  readonly kind: number; // marker high nibble: 0xA array, 0xC set, 0xD dict
+  readonly refs: number; // byte offset of the first reference
+  readonly count: number; // members (dict: key/value pairs)
+  pos: number; // next reference to resolve (dict: keys then values, 2 * count in all)
+  readonly items: OSValue[];
+}
+
+function fail(reason: string, offset: number): never {
+  throw new PlistFormatError(reason, offset);
+}
+
+/** True when the bytes start with the `bplist00` magic. */
+export function isBinaryPlist(bytes: Uint8Array): boolean {
+  if (bytes.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC[i]) return false;
+  return true;
+}
+
+class BinaryPlistReader {
+  readonly #b: Uint8Array;
+  readonly #view: DataView;
+  readonly #offsetSize: number;
+  readonly #refSize: number;
+  readonly #count: number;
+  readonly #table: number;
+  readonly #state: Uint8Array;
+  readonly #values: (OSValue | undefined)[];
+
+  constructor(bytes: Uint8Array) {
+    this.#b = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const len = bytes.length;
+    if (!isBinaryPlist(bytes)) fail("Missing bplist00 header", 0);
+    if (len < 8 + 1 + TRAILER) fail(`File too short for a binary plist (${len} bytes)`, len);
+    const t = len - TRAILER;
+    this.#offsetSize = bytes[t + 6] as number;
+    this.#refSize = bytes[t + 7] as number;
+    const count = this.#view.getBigUint64(t + 8);
+    const top = this.#view.getBigUint64(t + 16);
+    const table = this.#view.getBigUint64(t + 24);
+    if (this.#offsetSize < 1 || this.#offsetSize > 8) fail(`Trailer offset size ${this.#offsetSize} is not 1 to 8`, t + 6);
+    if (this.#refSize < 1 || this.#refSize > 8) fail(`Trailer object reference size ${this.#refSize} is not 1 to 8`, t + 7);
+    if (count < 1n) fail("Trailer claims no objects", t + 8);
+    if (table < 9n || table >= BigInt(t)) fail(`Offset table at ${table} lies outside the object area`, t + 24);
+    // The table must fit in the file; hand-made files let the trailer's unused bytes overlap its end.
+    if (count * BigInt(this.#offsetSize) > BigInt(len) - table) fail(`Offset table of ${count} entries runs past the end of the file`, t + 8);
+    if (top >= count) fail(`Top object ${top} is not among the ${count} objects`, t + 16);
+    this.#count = Number(count);
+    this.#table = Number(table);
+    this.#state = new Uint8Array(this.#count);
+    this.#values = new Array<OSValue | undefined>(this.#count);
+    this.top = Number(top);
+  }
+
+  readonly top: number;
+
+  /** Reads an unsigned big-endian integer of 1 to 8 bytes (inexact above 2^53, which no bound admits). */
+  #uint(at: number, size: number): number {
+    const b = this.#b;
+    switch (size) {
+      case 1:
+        return b[at] as number;
+      case 2:
+        return this.#view.getUint16(at);
+      case 4:
+        return this.#view.getUint32(at);
+      case 8:
+        return this.#view.getUint32(at) * 2 ** 32 + this.#view.getUint32(at + 4);
+    }
+    let v = 0;
+    for (let i = 0; i < size; i++) v = v * 256 + (b[at + i] as number);
+    return v;
+  }
+
+  #objectOffset(index: number): number {
+    const entry = this.#table + index * this.#offsetSize;
+    const off = this.#uint(entry, this.#offsetSize);
+    if (off < 8 || off >= this.#table) fail(`Object ${index} has offset ${off} outside the object area`, entry);
+    return off;
+  }
+
+  #ref(at: number): number {
+    const r = this.#uint(at, this.#refSize);
+    if (r >= this.#count) fail(`Object reference ${r} is not among the ${this.#count} objects`, at);
+    return r;
+  }
+
+  /** Bytes [at, at + n) must lie in the object area. */
+  #need(at: number, n: number, what: string, marker: number): void {
+    if (n > this.#table - at) fail(`${what} of ${n} bytes runs past the object area`, marker);
+  }
+
+  /** The count in a marker's low nibble, or the integer object after it when the nibble is 0xF. Returns [count, first byte after]. */
+  #length(off: number): [number, number] {
+    const low = (this.#b[off] as number) & 0x0f;
+    if (low !== 0x0f) return [low, off + 1];
+    const m = this.#b[off + 1] as number;
+    if (off + 1 >= this.#table || (m & 0xf0) !== 0x10 || (m & 0x0f) > 3) fail("Malformed length after object marker", off + 1);
+    const size = 1 << (m & 0x0f);
+    this.#need(off + 2, size, "Length", off + 1);
+    const n = this.#uint(off + 2, size);
+    return [n, off + 2 + size];
+  }
+
+  /** Decodes every object reachable from the top one. */
+  read(): OSValue {
+    const stack: Frame[] = [];
+    let result = this.#visit(this.top, stack);
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1] as Frame;
+      const total = f.kind === 0xd ? f.count * 2 : f.count;
+      if (f.pos < total) {
+        const at = f.refs + f.pos * this.#refSize;
+        const ref = this.#ref(at);
+        f.pos++;
+        const st = this.#state[ref] as number;
+        if (st === DONE) f.items.push(this.#values[ref] as OSValue);
+        else if (st === IN_PROGRESS) fail(`Object ${ref} contains itself (reference cycle)`, at);
+        else {
+          const v = this.#visit(ref, stack);
+          if (v !== undefined) f.items.push(v);
+        }
+        continue;
+      }
+      stack.pop();
+      const v = this.#finish(f);
+      this.#values[f.index] = v;
+      this.#state[f.index] = DONE;
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) result = v;
+      else parent.items.push(v);
+    }
+    return result as OSValue;
+  }
+
+  /** Decodes a scalar (returned) or opens a container frame (pushed; returns undefined). */
+  #visit(index: number, stack: Frame[]): OSValue | undefined {
+    const off = this.#objectOffset(index);
+    const marker = this.#b[off] as number;
+    const kind = marker >> 4;
+    if (kind === 0xa || kind === 0xc || kind === 0xd) {
+      const [count, refs] = this.#length(off);
+      const per = kind === 0xd ? 2 * this.#refSize : this.#refSize;
+      this.#need(refs, count * per, kind === 0xd ? "Dictionary" : kind === 0xa ? "Array" : "Set", off);
+      this.#state[index] = IN_PROGRESS;
+      stack.push({ index, offset: off, kind, refs, count, pos: 0, items: [] });
+      return undefined;
+    }
+    const v = this.#scalar(off, marker);
+    this.#values[index] = v;
+    this.#state[index] = DONE;
+    return v;
+  }
+
+  #finish(f: Frame): OSValue {
+    if (f.kind === 0xa) return f.items;
+    if (f.kind === 0xc) return new Set(f.items);
+    const d: OSDictionary = new Map();
+    for (let i = 0; i < f.count; i++) {
+      const k = f.items[i] as OSValue;
+      if (typeof k !== "string") fail("Dictionary key is not a string", f.refs + i * this.#refSize);
+      d.set(k, f.items[f.count + i] as OSValue);
+    }
+    return d;
+  }
+
+  #scalar(off: number, marker: number): OSValue {
+    const b = this.#b;
+    const low = marker & 0x0f;
+    switch (marker >> 4) {
+      case 0x0:
+        if (marker === 0x08) return false;
+        if (marker === 0x09) return true;
+        return fail(marker === 0x00 ? "Null object has no property-list value" : `Unknown object marker 0x${marker.toString(16).padStart(2, "0")}`, off);
+      case 0x1: {
+        if (low > 4) fail(`Integer of ${1 << low} bytes is not supported`, off);
+        const size = 1 << low;
+        this.#need(off + 1, size, "Integer", off);
+        let v: bigint;
+        if (size <= 4) v = BigInt(this.#uint(off + 1, size));
+        else if (size === 8) v = this.#view.getBigInt64(off + 1);
+        else v = BigInt.asIntN(128, (this.#view.getBigUint64(off + 1) << 64n) | this.#view.getBigUint64(off + 9));
+        return new OSNumber(v, v >= I64_MIN && v <= U64_MAX ? 64 : 128);
+      }
+      case 0x2:
+        if (low === 2) {
+          this.#need(off + 1, 4, "Real", off);
+          return new OSReal(this.#view.getFloat32(off + 1), 32);
+        }
+        if (low === 3) {
+          this.#need(off + 1, 8, "Real", off);
+          return new OSReal(this.#view.getFloat64(off + 1));
+        }
+        return fail(`Real of ${1 << low} bytes is not supported`, off);
+      case 0x3:
+        if (marker !== 0x33) fail(`Unknown object marker 0x${marker.toString(16)}`, off);
+        this.#need(off + 1, 8, "Date", off);
+        return new OSDate(this.#view.getFloat64(off + 1));
+      case 0x4: {
+        const [n, at] = this.#length(off);
+        this.#need(at, n, "Data", off);
+        return b.slice(at, at + n);
+      }
+      case 0x5: {
+        const [n, at] = this.#length(off);
+        this.#need(at, n, "ASCII string", off);
+        let s = "";
+        for (let i = at; i < at + n; i++) {
+          const c = b[i] as number;
+          // Lenient: some old writers (iTunes) put UTF-8 in "ASCII" strings, which CF and plistlib
+          // refuse; its meaning is plain, so read it as UTF-8.
+          if (c > 0x7f) return utf8.decode(b.subarray(at, at + n));
+          if (n < 64) s += String.fromCharCode(c);
+        }
+        return n < 64 ? s : latin1.decode(b.subarray(at, at + n));
+      }
+      case 0x6: {
+        const [n, at] = this.#length(off);
+        this.#need(at, n * 2, "UTF-16 string", off);
+        const units = new Array<number>(n);
+        for (let i = 0; i < n; i++) units[i] = this.#view.getUint16(at + 2 * i);
+        let s = "";
+        for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
+        return s;
+      }
+      case 0x8: {
+        const size = low + 1;
+        this.#need(off + 1, size, "UID", off);
+        const v = this.#uint(off + 1, size);
+        if (size > 4 && v > 0xffffffff) fail("UID does not fit in 32 bits", off);
+        return new OSUID(v);
+      }
+      default:
+        return fail(`Unknown object marker 0x${marker.toString(16).padStart(2, "0")}`, off);
+    }
+  }
+}
+
+/**
+ * Reads a binary (`bplist00`) property list.
+ *
+ * @param bytes the whole file
+ * @returns the top object
+ * @throws {PlistFormatError} on any malformation, with the byte offset of the faulty table entry,
+ *   object or reference; in time and memory proportional to the input
+ */
+export function parseBinaryPlist(bytes: Uint8Array): OSValue {
+  return new BinaryPlistReader(bytes).read();
+}

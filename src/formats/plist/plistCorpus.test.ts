@@ -1,0 +1,65 @@
+/**
+ * Fidelity against reality: every plist in the corpus (fixtures from other projects and real kext
+ * Info.plists) reads to the same typed value as Python's plistlib, or, where plistlib cannot read
+ * it, is either read by us or refused with a positioned, typed error.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { corpusFiles } from "../../../test/support/corpus.ts";
+import { plistlibRead, typedText } from "../../../test/support/typedPlist.ts";
+import { PlistFormatError, PlistSyntaxError, parseBinaryPlist, parseXMLPlist, writeBinaryPlist, writeXMLPlist } from "./index.ts";
+
+const files = [...corpusFiles("E_fixtures/plist"), ...corpusFiles("A_kext_infoplists"), ...corpusFiles("B_ioreg", (p) => p.endsWith(".ioreg"))];
+const isBinary = (bytes: Uint8Array): boolean => new TextDecoder().decode(bytes.subarray(0, 6)) === "bplist";
+const xmlFiles = files.filter((f) => !isBinary(readFileSync(f)) && /^\s*</.test(readFileSync(f, "utf8").replace(/^\uFEFF/, "")));
+const binaryFiles = files.filter((f) => isBinary(readFileSync(f)));
+const oracle = plistlibRead([...xmlFiles, ...binaryFiles]);
+const name = (f: string): [string, string] => [f.slice(f.indexOf("corpus/") + 7), f];
+
+describe.skipIf(files.length === 0 || oracle === undefined)("plist corpus against plistlib", () => {
+  it.each(xmlFiles.map(name))("XML %s", (_name, path) => {
+    const py = oracle?.get(path);
+    expect(py).toBeDefined();
+    const bytes = readFileSync(path);
+    // plistlib returns None for a <plist> without a value; no OSValue is null, so that is an error.
+    if (py?.ok && py.typed !== "null") {
+      expect(typedText(parseXMLPlist(bytes))).toBe(py.typed);
+    } else {
+      try {
+        parseXMLPlist(bytes);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PlistSyntaxError);
+        expect((e as Error).message).toMatch(/at line \d+, column \d+$/);
+      }
+    }
+  });
+
+  it.each(binaryFiles.map(name))("binary %s", (_name, path) => {
+    const py = oracle?.get(path);
+    expect(py).toBeDefined();
+    const bytes = readFileSync(path);
+    if (py?.ok) {
+      expect(typedText(parseBinaryPlist(bytes))).toBe(py.typed);
+    } else {
+      try {
+        parseBinaryPlist(bytes);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PlistFormatError);
+        expect((e as Error).message).toMatch(/at byte offset \d+$/);
+      }
+    }
+  });
+
+  it.each([...xmlFiles, ...binaryFiles].map(name))("xml1 and binary1 round trip %s", (_name, path) => {
+    const bytes = readFileSync(path);
+    let value;
+    try {
+      value = isBinary(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
+    } catch {
+      return; // unreadable inputs are covered above
+    }
+    const typed = typedText(value);
+    expect(typedText(parseXMLPlist(writeXMLPlist(value, { sortKeys: false })))).toBe(typed);
+    expect(typedText(parseBinaryPlist(writeBinaryPlist(value)))).toBe(typed);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The scalar grammars of XML property lists: `<integer>`, `<real>` and `<date>` text. Each
+ * function returns `undefined` for text it cannot interpret; the reader turns that into a
+ * positioned error.
+ */
+import { APPLE_EPOCH_OFFSET_SECONDS, OSDate, OSNumber, OSReal } from "../../libkern/index.ts";
+
+const DECIMAL = /^[+-]?\d+$/;
+const HEX = /^([+-]?)0[xX]([0-9a-fA-F]+)$/;
+const I64_MIN = -(2n ** 63n);
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Reads `<integer>` text: decimal or `0x` hex, optional sign, surrounding whitespace ignored.
+ * Values in [-2^63, 2^64-1] are 64-bit; wider values (which plistlib accepts) are kept exactly and
+ * marked 128-bit, the width bplist gives its 16-byte integers.
+ */
+export function parseXMLInteger(text: string): OSNumber | undefined {
+  const t = text.trim();
+  let v: bigint;
+  if (DECIMAL.test(t)) v = BigInt(t);
+  else {
+    const m = HEX.exec(t);
+    if (m === null) return undefined;
+    v = BigInt(`0x${m[2]}`);
+    if (m[1] === "-") v = -v;
+  }
+  return new OSNumber(v, v >= I64_MIN && v <= U64_MAX ? 64 : 128);
+}
+
+const REAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
+
+/** Reads `<real>` text: decimal notation, or the `nan`/`inf`/`infinity` spellings (any case, optional sign). */
+export function parseXMLReal(text: string): OSReal | undefined {
+  const t = text.trim();
+  if (REAL.test(t)) return new OSReal(Number(t));
+  const m = SPECIAL.exec(t);
+  if (m === null) return undefined;
+  if ((m[2] as string).toLowerCase() === "nan") return new OSReal(Number.NaN);
+  return new OSReal(m[1] === "-" ? -Infinity : Infinity);
+}
+
+// plistlib's grammar, a superset of CF's: trailing fields may be omitted, the zone is always Z.
+const DATE = /^(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?)?Z$/;
+
+/** Reads `<date>` text, `YYYY-MM-DDTHH:MM:SSZ` (trailing fields optional), exactly. */
+export function parseXMLDate(text: string): OSDate | undefined {
+  const m = DATE.exec(text.trim());
+  if (m === null) return undefined;
+  const f = (i: number, dflt: number): number => (m[i] === undefined ? dflt : Number(m[i]));
+  const month = f(2, 1);
+  const day = f(3, 1);
+  const hour = f(4, 0);
+  const minute = f(5, 0);
+  const second = f(6, 0);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const d = new Date(0);
+  d.setUTCFullYear(f(1, 0), month - 1, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return new OSDate(d.getTime() / 1000 - APPLE_EPOCH_OFFSET_SECONDS);
+}
