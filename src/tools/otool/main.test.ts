@@ -12,7 +12,7 @@ describe.skipIf(!HAVE)("iokit otool agrees with llvm-otool-16", () => {
   const inputs = machOInputs();
   // TZ=UTC for the oracle; our ctime uses the process's zone, so pin it too.
   process.env.TZ = "UTC";
-  for (const flag of ["-h", "-L", "-l", "-f", "-D", "-hLf", "-hv", "-lv", "-r"]) {
+  for (const flag of ["-hLf", "-l", "-lv", "-rD"]) {
     it.each(inputs.map((i) => [i.label, i] as const))(`${flag} %s`, async (_label, input) => {
       const got = await ours([flag, input.name], input.dir);
       const want = oracle("llvm-otool-16", [flag, input.name], input.dir);
