@@ -5,7 +5,7 @@
  * per test process into a temporary directory; `undefined` (with a message) when a tool is missing.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -52,6 +52,7 @@ export function machOFixtures(): MachOFixtures | undefined {
     return cached;
   }
   const dir = mkdtempSync(join(tmpdir(), "iokit-macho-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const run = (cmd: string, args: string[]): void => {
     execFileSync(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   };
