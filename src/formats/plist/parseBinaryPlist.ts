@@ -246,8 +246,8 @@ class BinaryPlistReader {
         let s = "";
         for (let i = at; i < at + n; i++) {
           const c = b[i] as number;
-          // Lenient: some old writers (iTunes) put UTF-8 in "ASCII" strings, which CF and plistlib
-          // refuse; its meaning is plain, so read it as UTF-8.
+          // Divergence from XNU: CF and plistlib refuse non-ASCII bytes here, but old writers
+          // (iTunes) put UTF-8 in "ASCII" strings and the meaning is plain, so read it as UTF-8.
           if (c > 0x7f) return utf8.decode(b.subarray(at, at + n));
           if (n < 64) s += String.fromCharCode(c);
         }

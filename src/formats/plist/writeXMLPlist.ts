@@ -18,6 +18,7 @@
  */
 import { APPLE_EPOCH_OFFSET_SECONDS, OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
 import { encodeBase64 } from "./base64.ts";
+import { drainTextWork, type ExitMark } from "./drainTextWork.ts";
 import { formatCFReal } from "./formatCFReal.ts";
 import { keyPathOf, type PathLink } from "./keyPath.ts";
 import { PlistTypeError } from "./PlistTypeError.ts";
@@ -75,7 +76,7 @@ interface Item {
   readonly indent: number;
   readonly link: PathLink | undefined;
 }
-type Work = Item | string | { readonly exit: object };
+type Work = Item | string | ExitMark;
 
 /**
  * Writes a value as an XML property list, exactly as CFPropertyList would.
@@ -87,17 +88,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
   const out: string[] = [HEADER];
   const open = new Set<object>();
   const work: Work[] = [{ value: root, indent: 0, link: undefined }];
-  while (work.length > 0) {
-    const w = work.pop() as Work;
-    if (typeof w === "string") {
-      out.push(w);
-      continue;
-    }
-    if ("exit" in w) {
-      open.delete(w.exit);
-      continue;
-    }
-    const { value: v, indent, link } = w;
+  drainTextWork<Item>(work, out, open, ({ value: v, indent, link }) => {
     const t = tabs(indent);
     if (typeof v === "string") out.push(t, "<string>", escapeXML(v), "</string>\n");
     else if (typeof v === "boolean") out.push(t, v ? "<true/>\n" : "<false/>\n");
@@ -116,7 +107,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
       if (Array.isArray(v)) {
         if (v.length === 0) {
           out.push(t, "<array/>\n");
-          continue;
+          return;
         }
         out.push(t, "<array>\n");
         open.add(v);
@@ -125,7 +116,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
       } else {
         if (v.size === 0) {
           out.push(t, "<dict/>\n");
-          continue;
+          return;
         }
         out.push(t, "<dict>\n");
         open.add(v);
@@ -139,7 +130,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
         }
       }
     }
-  }
+  });
   out.push("</plist>\n");
   return out.join("");
 }

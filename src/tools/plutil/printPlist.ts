@@ -6,7 +6,7 @@
  * `YYYY-MM-DD HH:MM:SS +0000`, data as `{length = N, bytes = 0x…}` (abbreviated past 24 bytes:
  * the first 16 and last 8 bytes, in 4-byte groups).
  *
- * Divergence from Apple: a UID prints as `<CFKeyedArchiverUID>{value = N}`, without the object
+ * Divergence from XNU: a UID prints as `<CFKeyedArchiverUID>{value = N}`, without the object
  * address Foundation includes (it changes every run). The walk is iterative.
  */
 import { formatG } from "../../formats/index.ts";
