@@ -12,7 +12,10 @@ export function utf8Bytes(input: string | Uint8Array): Uint8Array {
   return typeof input === "string" ? encoder.encode(input) : input;
 }
 
-/** Decodes UTF-8 bytes; invalid sequences become U+FFFD (the kernel keeps raw bytes). */
+/**
+ * Decodes UTF-8 bytes.
+ * // Divergence from XNU: invalid sequences become U+FFFD; an OSString keeps the raw bytes.
+ */
 export function utf8Text(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }

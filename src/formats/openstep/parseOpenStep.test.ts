@@ -84,7 +84,7 @@ describe("parseOpenStep()", () => {
   });
 
   it("parseStrings() rejects non-string values and junk", () => {
-    expect(() => parseStrings('"a" = ( b );')).toThrow(/not a string/);
+    expect(() => parseStrings('"a" = ( b );')).toThrow(/"a" in strings file is not a string at line 1:7/);
     expect(() => parseStrings('"a" = "b"; }')).toThrow(/Unexpected character '}'/);
     expect(parseStrings("{ a = b; }")).toEqual(new Map([["a", "b"]]));
   });

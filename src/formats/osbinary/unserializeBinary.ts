@@ -168,6 +168,8 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
       if (!parent) return result as OSValue;
       for (;;) {
         const e = stack.pop() as { self: Frame; resume: Frame | undefined };
+        // Divergence from XNU: a key left without a value is an error; the kernel carries the
+        // dangling key over to whatever dictionary entry comes next.
         if (e.self.kind === "dict" && e.self.key !== undefined) {
           throw new OSBinarySyntaxError(`Dictionary closed after key "${e.self.key}" without its value`, at);
         }
