@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { fuzzBytes } from "../../../test/support/arbitraries.ts";
 import { OSDate, num, osEqual, real, type OSValue } from "../../libkern/index.ts";
-import { OpenStepSyntaxError, parseOpenStep, parseStrings, tryParseOpenStep, writeOpenStep, writeStrings } from "./index.ts";
+import { OpenStepSyntaxError, StringsFormatError, parseOpenStep, parseStrings, readStringsFile, tryParseOpenStep, writeOpenStep, writeStrings } from "./index.ts";
 
 const dict = (o: Record<string, OSValue>) => new Map(Object.entries(o));
 
@@ -146,5 +146,21 @@ describe("OpenStep properties", () => {
     fc.assert(fc.property(fuzzBytes(seed), (bytes) => {
       try { parseOpenStep(bytes); } catch (e) { expect(e).toBeInstanceOf(OpenStepSyntaxError); }
     }), { numRuns: 500 });
+  });
+});
+
+describe("readStringsFile()", () => {
+  it("reads text, XML-plist and binary-plist .strings files", () => {
+    expect(readStringsFile(writeStrings(new Map([["a", "b"]])))).toEqual(new Map([["a", "b"]]));
+    const xml = new TextEncoder().encode('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>a</key><string>b</string></dict></plist>');
+    expect(readStringsFile(xml)).toEqual(new Map([["a", "b"]]));
+    // bplist00 holding { a = b } (built by hand: dict, two ASCII strings, offset table, trailer).
+    const bplist = Uint8Array.from([
+      ...new TextEncoder().encode("bplist00"), 0xd1, 0x01, 0x02, 0x51, 0x61, 0x51, 0x62, 0x08, 0x0b, 0x0d,
+      0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f,
+    ]);
+    expect(readStringsFile(bplist)).toEqual(new Map([["a", "b"]]));
+    const bad = new TextEncoder().encode("<plist><dict><key>a</key><integer>1</integer></dict></plist>");
+    expect(() => readStringsFile(bad)).toThrow(StringsFormatError);
   });
 });
