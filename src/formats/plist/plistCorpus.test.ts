@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { plistlibRead, typedText } from "../../../test/support/typedPlist.ts";
-import { PlistFormatError, PlistSyntaxError, parseBinaryPlist, parseXMLPlist } from "./index.ts";
+import { PlistFormatError, PlistSyntaxError, parseBinaryPlist, parseXMLPlist, writeBinaryPlist, writeXMLPlist } from "./index.ts";
 
 const files = [...corpusFiles("E_fixtures/plist"), ...corpusFiles("A_kext_infoplists"), ...corpusFiles("B_ioreg", (p) => p.endsWith(".ioreg"))];
 const isBinary = (bytes: Uint8Array): boolean => new TextDecoder().decode(bytes.subarray(0, 6)) === "bplist";
@@ -48,5 +48,18 @@ describe.skipIf(files.length === 0 || oracle === undefined)("plist corpus agains
         expect((e as Error).message).toMatch(/at byte offset \d+$/);
       }
     }
+  });
+
+  it.each([...xmlFiles, ...binaryFiles].map(name))("xml1 and binary1 round trip %s", (_name, path) => {
+    const bytes = readFileSync(path);
+    let value;
+    try {
+      value = isBinary(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
+    } catch {
+      return; // unreadable inputs are covered above
+    }
+    const typed = typedText(value);
+    expect(typedText(parseXMLPlist(writeXMLPlist(value, { sortKeys: false })))).toBe(typed);
+    expect(typedText(parseBinaryPlist(writeBinaryPlist(value)))).toBe(typed);
   });
 });
