@@ -3,3 +3,8 @@
  * position.
  */
 export * from "./plist/index.ts";
+export * from "./openstep/index.ts";
+export * from "./iokitxml/index.ts";
+export * from "./osbinary/index.ts";
+export * from "./archiver/index.ts";
+export * from "./anyplist/index.ts";

@@ -11,4 +11,3 @@ export { compareKeys, escapeXML, formatCFDate, writeXMLPlist, type XMLPlistWrite
 export { formatCFReal, formatG, formatG17 } from "./formatCFReal.ts";
 export { writeBinaryPlist } from "./writeBinaryPlist.ts";
 export { jsonString, writeJSONPlist, type JSONPlistWriteOptions } from "./writeJSONPlist.ts";
-export { detectPlistFormat, parsePlist, readPlist, tryParsePlist, type PlistFormat, type PlistResult, type ReadPlist } from "./parsePlist.ts";

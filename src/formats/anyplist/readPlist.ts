@@ -1,13 +1,14 @@
 /**
  * Reading a property list whose format is not known in advance, as `CFPropertyListCreateWithData`
  * does: the `bplist00` magic means binary; text whose first non-blank character is `<` is XML;
- * anything else would be the OpenStep text format, which this reader does not parse (the
- * `formats/plist` dialect readers own it).
+ * anything else is the OpenStep text format (which includes `.strings` files).
+ *
+ * This lives above `formats/plist` and `formats/openstep` because the OpenStep reader itself uses
+ * the plist codecs (for `.strings` files saved as XML or binary).
  */
 import type { OSValue } from "../../libkern/index.ts";
-import { isBinaryPlist, parseBinaryPlist } from "./parseBinaryPlist.ts";
-import { decodeXMLBytes, parseXMLPlist } from "./parseXMLPlist.ts";
-import { PlistFormatError, PlistSyntaxError } from "./PlistSyntaxError.ts";
+import { OpenStepSyntaxError, parseOpenStep } from "../openstep/index.ts";
+import { decodeXMLBytes, isBinaryPlist, parseBinaryPlist, parseXMLPlist, PlistFormatError, PlistSyntaxError } from "../plist/index.ts";
 
 /** A property-list format, named as plutil names it. */
 export type PlistFormat = "xml1" | "binary1" | "openstep";
@@ -19,7 +20,9 @@ export interface ReadPlist {
 }
 
 /** The result of {@link tryParsePlist}. */
-export type PlistResult = { readonly ok: true; readonly value: OSValue; readonly format: PlistFormat } | { readonly ok: false; readonly error: PlistSyntaxError | PlistFormatError };
+export type PlistResult =
+  | { readonly ok: true; readonly value: OSValue; readonly format: PlistFormat }
+  | { readonly ok: false; readonly error: PlistSyntaxError | PlistFormatError | OpenStepSyntaxError };
 
 /** Names the format of a document from its first bytes. */
 export function detectPlistFormat(input: Uint8Array | string): PlistFormat {
@@ -38,19 +41,19 @@ function decodeHead(bytes: Uint8Array): string {
  * Reads a property list in any supported format and says which it was.
  *
  * @throws {PlistFormatError} for a malformed binary plist (byte offset)
- * @throws {PlistSyntaxError} for malformed XML (line and column), or OpenStep text
+ * @throws {PlistSyntaxError} for malformed XML (line and column)
+ * @throws {OpenStepSyntaxError} for malformed OpenStep text (line and column)
  */
 export function readPlist(input: Uint8Array | string): ReadPlist {
+  if (input.length === 0) throw new PlistSyntaxError("Cannot parse a NULL or zero-length data", 1, 1);
   const format = detectPlistFormat(input);
   if (format === "binary1") return { value: parseBinaryPlist(input as Uint8Array), format };
   if (format === "xml1") return { value: parseXMLPlist(input), format };
-  const text = typeof input === "string" ? input : new TextDecoder().decode(input);
-  if (text.startsWith("bplist")) throw new PlistFormatError(`Unsupported binary plist version "${text.slice(6, 8)}"`, 6);
-  const at = text.search(/\S/);
-  if (at < 0) throw new PlistSyntaxError("Cannot parse an empty property list", 1, 1);
-  const before = text.slice(0, Math.max(at, 0));
-  const line = before.split("\n").length;
-  throw new PlistSyntaxError("OpenStep format not supported by this reader", line, at - before.lastIndexOf("\n"));
+  if (typeof input !== "string" && new TextDecoder().decode(input.subarray(0, 6)) === "bplist") {
+    throw new PlistFormatError(`Unsupported binary plist version "${new TextDecoder().decode(input.subarray(6, 8))}"`, 6);
+  }
+  if (typeof input === "string" && input.startsWith("bplist")) throw new PlistFormatError(`Unsupported binary plist version "${input.slice(6, 8)}"`, 6);
+  return { value: parseOpenStep(input), format };
 }
 
 /** Reads a property list in any supported format. Throws as {@link readPlist}. */
@@ -63,7 +66,7 @@ export function tryParsePlist(input: Uint8Array | string): PlistResult {
   try {
     return { ok: true, ...readPlist(input) };
   } catch (error) {
-    if (error instanceof PlistSyntaxError || error instanceof PlistFormatError) return { ok: false, error };
+    if (error instanceof PlistSyntaxError || error instanceof PlistFormatError || error instanceof OpenStepSyntaxError) return { ok: false, error };
     throw error;
   }
 }
