@@ -8,3 +8,5 @@ export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
 export * from "./archiver/index.ts";
 export * from "./anyplist/index.ts";
+/** Pure codecs on bytes and text. */
+export * from "./demangle/index.ts";
