@@ -68,7 +68,7 @@ function appendData(out: string[], bytes: Uint8Array, indent: number): void {
   const width = 76 - 8 * capped;
   const lead = tabs(capped);
   const b64 = encodeBase64(bytes);
-  for (let i = 0; i < b64.length; i += width) out.push(lead, b64.slice(i, i + width), "\n");
+  for (let i = 0; i < b64.length; i += width) out.push(`${lead}${b64.slice(i, i + width)}\n`);
 }
 
 interface Item {
@@ -90,11 +90,11 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
   const work: Work[] = [{ value: root, indent: 0, link: undefined }];
   drainTextWork<Item>(work, out, open, ({ value: v, indent, link }) => {
     const t = tabs(indent);
-    if (typeof v === "string") out.push(t, "<string>", escapeXML(v), "</string>\n");
-    else if (typeof v === "boolean") out.push(t, v ? "<true/>\n" : "<false/>\n");
-    else if (v instanceof OSNumber) out.push(t, "<integer>", v.value.toString(), "</integer>\n");
-    else if (v instanceof OSReal) out.push(t, "<real>", formatCFReal(v.value), "</real>\n");
-    else if (v instanceof OSDate) out.push(t, "<date>", formatCFDate(v), "</date>\n");
+    if (typeof v === "string") out.push(`${t}<string>${escapeXML(v)}</string>\n`);
+    else if (typeof v === "boolean") out.push(`${t}${v ? "<true/>\n" : "<false/>\n"}`);
+    else if (v instanceof OSNumber) out.push(`${t}<integer>${v.value}</integer>\n`);
+    else if (v instanceof OSReal) out.push(`${t}<real>${formatCFReal(v.value)}</real>\n`);
+    else if (v instanceof OSDate) out.push(`${t}<date>${formatCFDate(v)}</date>\n`);
     else if (v instanceof OSUID) out.push(t, "<dict>\n", t, "\t<key>CF$UID</key>\n", t, "\t<integer>", String(v.value), "</integer>\n", t, "</dict>\n");
     else if (v instanceof Uint8Array) {
       out.push(t, "<data>\n");
