@@ -66,7 +66,9 @@ export class XMLLexer {
       this.pos++;
       if (this.pos - start > MAX_NAME) this.fail(`${what} longer than ${MAX_NAME} characters`, start);
     }
-    return String.fromCharCode(...this.buf.subarray(start, this.pos));
+    let out = "";
+    for (let i = start; i < this.pos; i++) out += String.fromCharCode(this.buf[i] as number);
+    return out;
   }
 
   /** Reads one tag at `pos` (which must be `<`). */

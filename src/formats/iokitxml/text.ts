@@ -52,6 +52,8 @@ export function base64(bytes: Uint8Array): string {
  * gives 0. The result is exact (a bigint) so callers can apply the C truncations they need.
  */
 export function strtoBase0(s: string, signed: boolean): bigint {
+  // Fast path for the common case, a short run of decimal digits such as an ID.
+  if (s.length > 0 && s.length < 16 && s.charCodeAt(0) !== 0x30 && /^\d+$/.test(s)) return BigInt(Number(s));
   let i = 0;
   while (i < s.length && " \t\n\v\f\r".includes(s[i] as string)) i++;
   let negative = false;
