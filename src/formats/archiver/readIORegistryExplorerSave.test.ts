@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { OSDate, OSUID, dict, num, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { writeBinaryPlist } from "../plist/index.ts";
 import {
   KeyedArchiveError, archive, describeIORegistryExplorerArchive, readIORegistryExplorerArchive,
   readIORegistryExplorerSave, type IORegExplorerNode,
@@ -64,6 +65,12 @@ describe("readIORegistryExplorerArchive()", () => {
     expect(root.children[0]?.location).toBe("0,0");
     // The same entry under two parents is one node.
     expect(root.children[1]).toBe(root.children[0]?.children[0]);
+  });
+
+  it("reads the same document from binary-plist bytes", () => {
+    const root = readIORegistryExplorerSave(writeBinaryPlist(sampleDocument()));
+    expect(names(root)).toEqual(["Root", [["Mac", [["PCI0", [["Shared", []]]]]]]]);
+    expect(root.children[0]?.properties).toEqual(dict({ model: "Mac1,1" }));
   });
 
   it("describes the document", () => {
