@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64, escapeXML, strtoBase0 } from "./text.ts";
+import { strtoBase0 } from "./text.ts";
 
 describe("strtoBase0()", () => {
   it("parses like C's strtol/strtoul with base 0", () => {
@@ -14,12 +14,5 @@ describe("strtoBase0()", () => {
     expect(strtoBase0("-99999999999999999999999", true)).toBe(-(2n ** 63n));
     expect(strtoBase0("-1", false)).toBe(2n ** 64n - 1n);
     expect(strtoBase0("99999999999999999999999", false)).toBe(2n ** 64n - 1n);
-  });
-});
-
-describe("escapeXML() and base64()", () => {
-  it("escapes only < > & and encodes base64 with padding", () => {
-    expect(escapeXML(`<a href="x">&'</a>`)).toBe(`&lt;a href="x"&gt;&amp;'&lt;/a&gt;`);
-    expect([0, 1, 2, 3].map((n) => base64(Uint8Array.from({ length: n }, (_, i) => i + 0xfa)))).toEqual(["", "+g==", "+vs=", "+vv8"]);
   });
 });
