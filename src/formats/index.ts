@@ -7,3 +7,5 @@ export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
 export * from "./archiver/index.ts";
+/** Pure codecs on bytes and text. */
+export * from "./demangle/index.ts";

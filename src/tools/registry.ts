@@ -12,4 +12,5 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   plutil: () => import("./plutil/main.ts"),
+  "c++filt": () => import("./c++filt/main.ts"),
 };
