@@ -12,6 +12,7 @@ import { utf8Text } from "./text.ts";
 export const MAX_NAME = 30;
 export const MAX_ATTRIBUTES = 31;
 
+/** What `getTag` found: a start tag, an end tag, an empty element, or something to skip. */
 export const TAG = { start: 1, end: 2, empty: 3, ignore: 4 } as const;
 export type TagType = (typeof TAG)[keyof typeof TAG];
 
