@@ -12,6 +12,7 @@ import { utf8Text } from "./text.ts";
 export const MAX_NAME = 30;
 export const MAX_ATTRIBUTES = 31;
 
+/** What `getTag` found: a start tag, an end tag, an empty element, or something to skip. */
 export const TAG = { start: 1, end: 2, empty: 3, ignore: 4 } as const;
 export type TagType = (typeof TAG)[keyof typeof TAG];
 
@@ -66,7 +67,9 @@ export class XMLLexer {
       this.pos++;
       if (this.pos - start > MAX_NAME) this.fail(`${what} longer than ${MAX_NAME} characters`, start);
     }
-    return String.fromCharCode(...this.buf.subarray(start, this.pos));
+    let out = "";
+    for (let i = start; i < this.pos; i++) out += String.fromCharCode(this.buf[i] as number);
+    return out;
   }
 
   /** Reads one tag at `pos` (which must be `<`). */

@@ -1,0 +1,124 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { haveTool, machOFixtures, oracle } from "../../../test/support/machoFixtures.ts";
+import { auditKextSymbols, symbolPrefixes } from "./auditKextSymbols.ts";
+import { readChainedFixups, walkChainedFixups } from "./chainedFixups.ts";
+import { primaryCodeDirectory, readCodeSignature, verifyPageHashes, type CodeHasher } from "./codeSignature.ts";
+import { readDyldInfo, readExports } from "./dyldInfo.ts";
+import { MachOFormatError } from "./MachOFormatError.ts";
+import { openMachO, parseMachOImage, parseSlice } from "./parseMachO.ts";
+
+const fx = machOFixtures();
+const HAVE = fx !== undefined && haveTool("llvm-objdump-16");
+const hasher: CodeHasher = (alg, data) => new Uint8Array(createHash(alg).update(data).digest());
+const load = (name: string): Uint8Array => new Uint8Array(readFileSync(join(fx!.dir, name)));
+const objdump = (args: string[], name: string): string[] => oracle("llvm-objdump-16", ["--macho", ...args, name], fx!.dir).stdout.split("\n");
+
+describe.skipIf(!HAVE)("linkedit tables agree with llvm-objdump-16", () => {
+  it.each(["libdemo_arm64.dylib", "libdemo_x86_64.dylib", "demo_arm64.bundle"])("exports trie of %s", (name) => {
+    const image = parseMachOImage(load(name));
+    const ours = readExports(image).map((e) => `0x${e.address.toString(16).toUpperCase().padStart(8, "0")}  ${e.name}${e.flags & 4 ? " [weak_def]" : ""}`);
+    const theirs = objdump(["--exports-trie"], name).filter((l) => l.startsWith("0x"));
+    expect(ours).toEqual(theirs);
+    expect(ours.length).toBeGreaterThan(3);
+  });
+
+  it("rebase, bind and lazy-bind opcodes of an x86_64 dylib", () => {
+    const image = parseMachOImage(load("libdemo_x86_64.dylib"));
+    const info = readDyldInfo(image);
+    const lines = objdump(["--rebase", "--bind", "--lazy-bind"], "libdemo_x86_64.dylib");
+    const addrs = (l: string[]): string[] => l.map((x) => x.match(/0x[0-9A-F]{8}/)?.[0]).filter((x): x is string => x !== undefined);
+    const i = lines.indexOf("Bind table:");
+    const j = lines.indexOf("Lazy bind table:");
+    const hex = (v: bigint): string => `0x${v.toString(16).toUpperCase().padStart(8, "0")}`;
+    expect(info.rebases.map((r) => hex(r.address))).toEqual(addrs(lines.slice(0, i)));
+    expect(info.binds.map((b) => `${hex(b.address)} ${b.symbolName}`)).toEqual(lines.slice(i + 2, j).filter((l) => l !== "").map((l) => `${l.match(/0x[0-9A-F]{8}/)![0]} ${l.split(/\s+/).pop()}`));
+    expect(info.lazyBinds.map((b) => b.symbolName)).toEqual(lines.slice(j + 2).filter((l) => l !== "").map((l) => l.split(/\s+/).pop()));
+  });
+
+  it("chained fixups: imports and every fixup in the chains", () => {
+    const image = parseMachOImage(load("libdemo_arm64.dylib"));
+    const cf = readChainedFixups(image)!;
+    const imports = objdump(["--chained-fixups"], "libdemo_arm64.dylib").filter((l) => l.includes("name_offset")).map((l) => l.match(/\((.*)\)/)![1]);
+    expect(cf.imports.map((i) => i.name)).toEqual(imports);
+    expect(cf.segments.filter((s) => s !== undefined).map((s) => s!.pointerFormat)).toEqual([2]);
+    const fixups = walkChainedFixups(image, cf);
+    const dyld = objdump(["--dyld-info"], "libdemo_arm64.dylib").filter((l) => / (bind|rebase) /.test(l));
+    expect(fixups.length).toBe(dyld.length);
+    for (const [k, f] of fixups.entries()) {
+      const seg = image.segments[f.segmentIndex]!;
+      const addr = `0x${(seg.vmaddr + f.offset).toString(16).toUpperCase()}`;
+      expect(dyld[k]).toContain(` ${addr} `);
+      if (f.kind === "bind") expect(dyld[k]).toContain(cf.imports[f.ordinal]!.name);
+      else expect(dyld[k]!.trim().endsWith(`0x${f.target.toString(16).toUpperCase()}`)).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(fx === undefined)("code signature", () => {
+  it("verifies every page of a linker-signed image", () => {
+    const image = parseMachOImage(load("libdemo_arm64.dylib"));
+    const sig = readCodeSignature(image)!;
+    const cd = primaryCodeDirectory(sig)!;
+    expect(cd.identifier).toBe("libdemo_arm64.dylib");
+    expect(cd.flags & 0x20002).toBe(0x20002);
+    expect(cd.hashType).toBe(2);
+    const report = verifyPageHashes(image, sig, cd, hasher);
+    expect(report.mismatched).toEqual([]);
+    expect(report.pages).toBe(cd.nCodeSlots);
+    expect(report.cdhash).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("names exactly the pages that were modified", () => {
+    const bytes = load("libdemo_arm64.dylib");
+    bytes[3 * 4096 + 17] ^= 0xff;
+    const image = parseMachOImage(bytes);
+    const sig = readCodeSignature(image)!;
+    expect(verifyPageHashes(image, sig, primaryCodeDirectory(sig)!, hasher).mismatched).toEqual([3]);
+    const kext = parseMachOImage(load("demo_arm64.kext"));
+    const ksig = readCodeSignature(kext)!;
+    expect(verifyPageHashes(kext, ksig, primaryCodeDirectory(ksig)!, hasher).mismatched).toEqual([0]);
+  });
+
+  it("rejects a SuperBlob whose blob index points outside it", () => {
+    const bytes = load("libdemo_arm64.dylib");
+    const image = parseMachOImage(bytes);
+    const sigOff = readCodeSignature(image)!.offset;
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(sigOff + 16, 0x7fffffff);
+    expect(() => readCodeSignature(parseMachOImage(bytes))).toThrow(MachOFormatError);
+  });
+});
+
+describe.skipIf(fx === undefined)("auditKextSymbols", () => {
+  it("flags unprefixed globals (C and C++), missing architectures and debug symbols", () => {
+    const audit = auditKextSymbols(load("demo_arm64.kext"), { bundleId: "com.example.driver", requiredArchitectures: ["arm64", "x86_64"], release: true });
+    expect(audit.architectures).toEqual(["arm64"]);
+    const unprefixed = audit.diagnostics.filter((d) => d.kind === "unprefixed-global").map((d) => d.symbol);
+    expect(unprefixed).toContain("_counter");
+    expect(unprefixed).toContain("__Z17unprefixed_globalv");
+    expect(unprefixed).not.toContain("_com_example_driver_start");
+    expect(unprefixed).not.toContain("__ZN11com_example6Driver5startEi");
+    expect(unprefixed).not.toContain("_kmod_info");
+    expect(unprefixed).not.toContain("_private_ext");
+    expect(audit.diagnostics.some((d) => d.kind === "missing-architecture" && d.arch === "x86_64")).toBe(true);
+    expect(audit.diagnostics.find((d) => d.kind === "debug-symbols")?.count).toBeGreaterThan(0);
+  });
+
+  it("finds __DWARF in an object built with -g and reports a clean image as clean", () => {
+    const obj = auditKextSymbols(load("a_fat.o"), { bundleId: "com.example", release: true });
+    // a_i386.o is built without -g.
+    expect(obj.diagnostics.filter((d) => d.kind === "dwarf-segment").map((d) => d.arch).sort()).toEqual(["arm64", "x86_64"]);
+    const clean = auditKextSymbols(openMachO(load("b_arm64.o")), { bundleId: "com.example.driver", exempt: ["__Z17unprefixed_globalv"] });
+    expect(clean.diagnostics).toEqual([]);
+  });
+
+  it("derives prefixes from the bundle id and reports malformed input as data", () => {
+    expect(symbolPrefixes("com.example.driver.Foo")).toEqual(["com_example", "com_example_driver", "com_example_driver_Foo"]);
+    expect(auditKextSymbols(new Uint8Array([1, 2, 3]), { bundleId: "com.x" }).diagnostics[0]?.kind).toBe("malformed");
+    const fat = openMachO(load("a_fat.o"));
+    expect(fat.slices.map((sl) => sl.archName)).toEqual(["x86_64", "i386", "arm64"]);
+    expect(parseSlice(fat, 1).header.cputype).toBe(7);
+  });
+});

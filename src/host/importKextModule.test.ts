@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { kIOReturnSuccess } from "../base/index.ts";
+import { IOKernel, IOService, OSMetaClass } from "../kernel/index.ts";
+import { KextRuntime, KextSet, readKextsInFolder } from "../kext/index.ts";
+import { kextInfo, kpiInfo, tempDir, writeKext } from "../../test/support/kextFixtures.ts";
+import { FsBundleSource, importKextModule } from "./index.ts";
+
+class HostTestNub extends IOService {}
+OSMetaClass.define(HostTestNub, "HostTestNub");
+
+describe("importKextModule", () => {
+  it("loads a kext whose executable is an ES module building its classes from the kernel API", async () => {
+    const dir = tempDir();
+    writeKext(join(dir, "IOKit.kext"), kpiInfo("com.apple.kpi.iokit", "18.7.0"));
+    writeKext(join(dir, "Libkern.kext"), kpiInfo("com.apple.kpi.libkern", "18.7.0"));
+    const kext = writeKext(join(dir, "Js.kext"), kextInfo({
+      CFBundleIdentifier: "com.example.JsDriver", CFBundleExecutable: "JsDriver.mjs",
+      IOKitPersonalities: { J: { IOClass: "HostJsDriver", IOProviderClass: "HostTestNub" } },
+    }), { executable: false });
+    mkdirSync(join(kext, "Contents", "MacOS"));
+    writeFileSync(join(kext, "Contents", "MacOS", "JsDriver.mjs"), [
+      "export function defineClasses(kpi) {",
+      "  class HostJsDriver extends kpi.IOService {",
+      "    start(provider) { this.setProperty('Started', true); return true; }",
+      "  }",
+      "  return { HostJsDriver };",
+      "}",
+      "export function start() { return 0; }",
+      "",
+    ].join("\n"));
+    const set = new KextSet(await readKextsInFolder(new FsBundleSource(), dir));
+    const rt = new KextRuntime(set, importKextModule);
+    const kernel = new IOKernel({ kextLoader: rt });
+    rt.attachKernel(kernel);
+    expect(await rt.loadKextWithIdentifier("com.example.JsDriver")).toBe(kIOReturnSuccess);
+    const nub = new HostTestNub(kernel.registry);
+    nub.attach(kernel.platform);
+    nub.registerService();
+    await kernel.runUntilIdle();
+    const client = nub.getClients()[0];
+    expect(client?.className).toBe("HostJsDriver");
+    expect(client?.getProperty("Started")).toBe(true);
+    expect(client?.getKmodName()).toBe("com.example.JsDriver");
+  });
+});

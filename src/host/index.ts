@@ -1,0 +1,9 @@
+/**
+ * host (L4): the Node side of environment-neutral interfaces — file access for kext bundles, atomic
+ * file writes for caches.
+ */
+export { FsBundleSource } from "./FsBundleSource.ts";
+export { writeFileAtomic } from "./writeFileAtomic.ts";
+export { loadKextSet, SYSTEM_EXTENSIONS_FOLDERS, type KextSetSources, type LoadedKextSet } from "./loadKextSet.ts";
+export { checkToolPath } from "./checkToolPath.ts";
+export { importKextModule } from "./importKextModule.ts";

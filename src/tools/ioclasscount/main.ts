@@ -1,0 +1,71 @@
+/**
+ * `iokit ioclasscount [class …]`: live instance counts per kernel class, read from the registry
+ * root's `IOKitDiagnostics` → `Classes` dictionary, as IOKitTools' ioclasscount prints them.
+ *
+ * With no arguments every class is printed, sorted case-insensitively, one `Name = N` per line. With
+ * arguments the named classes are printed on one line, `A = 1, B = 2`, an unknown class as
+ * `Name = <no such class>`. The counts follow OSMetaClass rules: only the most-derived class counts
+ * an object, and a superclass counts +1 per subclass with live instances (spec §3.2).
+ *
+ * The kernel read is the embedded one: an IOKernel booted once in this process.
+ */
+import { IOKernel } from "../../kernel/index.ts";
+import { isOSDictionary, isOSNumber, type OSValue } from "../../libkern/index.ts";
+import type { ToolIO } from "../ToolIO.ts";
+
+export const summary = "show the live instance count of kernel classes";
+
+/** Reads the root properties of a kernel (separated out so tests can hand in any registry root). */
+export type RootReader = () => ReadonlyMap<string, OSValue> | undefined;
+
+let kernel: IOKernel | undefined;
+
+/** The embedded kernel: booted once per process, so repeated runs see the same objects. */
+const embedded: RootReader = () => {
+  kernel ??= new IOKernel();
+  kernel.refreshDiagnostics();
+  return kernel.registry.root.properties;
+};
+
+const count = (v: OSValue): number => (isOSNumber(v) ? Number(BigInt.asIntN(32, v.value)) : 0);
+
+/** CFStringCompare with kCFCompareCaseInsensitive: fold case, then compare code units. */
+const caseInsensitive = (a: string, b: string): number => {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Runs ioclasscount against the root properties `readRoot` returns. */
+export async function runIOClassCount(argv: string[], io: ToolIO, readRoot: RootReader): Promise<number> {
+  const props = readRoot();
+  if (props === undefined) {
+    io.stderr("Error: Can't read registry root properties.\n");
+    return 1;
+  }
+  const diag = props.get("IOKitDiagnostics");
+  if (!isOSDictionary(diag)) {
+    io.stderr("Error: Allocation information missing.\n");
+    return 1;
+  }
+  const classes = diag.get("Classes");
+  if (!isOSDictionary(classes)) {
+    io.stderr("Error: Class information missing.\n");
+    return 1;
+  }
+  if (argv.length === 0) {
+    const names = [...classes.keys()].sort(caseInsensitive);
+    io.stdout(names.map((n) => `${n} = ${count(classes.get(n) as OSValue)}\n`).join(""));
+    return 0;
+  }
+  const parts = argv.map((n) => {
+    const v = classes.get(n);
+    return v === undefined ? `${n} = <no such class>` : `${n} = ${count(v)}`;
+  });
+  io.stdout(`${parts.join(", ")}\n`);
+  return 0;
+}
+
+export async function main(argv: string[], io: ToolIO): Promise<number> {
+  return runIOClassCount(argv, io, embedded);
+}

@@ -1,0 +1,34 @@
+/**
+ * Opens a registry dump of any kind for `iokit ioreg --import`: `ioreg` text (with or without
+ * `-l`, any generation), `ioreg -a` archives (XML or binary plist), and IORegistryExplorer `.ioreg`
+ * saves. The kind is told by content, never by the file name (real `.ioreg` files are sometimes
+ * text).
+ */
+import {
+  importIORegArchive, importIORegText, isBinaryPlist, parseBinaryPlist, parseXMLPlist,
+  type IORegImportResult,
+} from "../../formats/index.ts";
+import { isOSDictionary } from "../../libkern/index.ts";
+
+/** What kind of dump the bytes hold. */
+export type DumpKind = "text" | "archive" | "explorer-save";
+
+function startsXML(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  return bytes[i] === 0x3c && (bytes[i + 1] === 0x3f || bytes[i + 1] === 0x21 || bytes[i + 1] === 0x70); // <? <! <p
+}
+
+/** Imports a dump. `strict` turns damage into an error. */
+export function importDump(bytes: Uint8Array, options: { strict?: boolean; plane?: string } = {}): IORegImportResult & { kind: DumpKind } {
+  if (isBinaryPlist(bytes)) {
+    const value = parseBinaryPlist(bytes);
+    if (isOSDictionary(value) && value.has("$archiver")) {
+      throw new Error("IORegistryExplorer saves (.ioreg) are not supported yet");
+    }
+    return { ...importIORegArchive(value, options), kind: "archive" };
+  }
+  if (startsXML(bytes)) return { ...importIORegArchive(parseXMLPlist(bytes), options), kind: "archive" };
+  return { ...importIORegText(bytes, options), kind: "text" };
+}

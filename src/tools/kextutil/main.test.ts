@@ -1,0 +1,148 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { kextInfo, kpiInfo, machOHeader, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
+import { captureIO } from "../ToolIO.ts";
+import { main } from "./main.ts";
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+function repoWithKPIs(): string {
+  const repo = tempDir();
+  for (const id of ["com.apple.kpi.iokit", "com.apple.kpi.libkern"]) writeKext(join(repo, `${id}.kext`), kpiInfo(id, "18.7.0"));
+  return repo;
+}
+
+async function kextutil(...argv: string[]) {
+  const io = captureIO();
+  const status = await main(argv, io);
+  return { status, err: io.err(), out: io.out() };
+}
+
+describe("kextutil -t -n", () => {
+  it("says a good kext appears to be loadable and exits 0", async () => {
+    const kext = writeKext(join(tempDir(), "Foo.kext"), kextInfo());
+    const r = await kextutil("-t", "-n", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(r.err).toContain(`${kext} appears to be loadable (not including linkage for on-disk libraries).\n`);
+    expect(r.err).not.toContain("Diagnostics for");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe("");
+  });
+  it("prints Apple's dump and exits 4 (KextBad) for validation and dependency failures", async () => {
+    const kext = writeKext(join(tempDir(), "Bad.kext"), kextInfo({
+      CFBundleVersion: "$(MODULE_VERSION)",
+      OSBundleLibraries: { "com.apple.kpi.iokit": "9.0", "com.example.Missing": "1.0" },
+    }));
+    const r = await kextutil("-tn", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(r.status).toBe(4);
+    expect(r.err).toContain([
+      `Diagnostics for ${kext}:`,
+      "Validation Failures: ",
+      "    Info dictionary property value is illegal: ",
+      "        CFBundleVersion - unexpanded build variable $(MODULE_VERSION)",
+      "",
+      "Dependency Resolution Failures: ",
+      "    No kexts found for these libraries: ",
+      "        com.example.Missing",
+      "",
+    ].join("\n"));
+    expect(r.err).not.toContain("appears to be loadable");
+  });
+  it("reports owner/permission problems as Authentication Failures", async () => {
+    const kext = writeKext(join(tempDir(), "Perm.kext"), kextInfo());
+    chmodSync(join(kext, "Contents", "Info.plist"), 0o666);
+    const r = await kextutil("-t", "-n", "-e", "-r", repoWithKPIs(), kext);
+    expect(r.status).toBe(4);
+    expect(r.err).toContain("Authentication Failures: \n    File owner/permissions are incorrect (must be root:wheel, nonwritable by group/other): \n");
+    expect(r.err).toContain(`        ${kext}/Contents/Info.plist\n`);
+    if (!isRoot) expect(r.err).toContain("Skipping staging and system policy checks because not running as root");
+  });
+  it("prints warnings without failing, and notices for debug properties and safe boot", async () => {
+    const kext = writeKext(join(tempDir(), "Dbg.kext"), kextInfo({
+      IOKitPersonalities: { Foo: { IOClass: "A", IOProviderClass: "IOResources", IOKitDebug: 65535 } },
+    }), { extraFiles: { "Contents/Resources/Foo.h": "int x;\n", "Contents/.DS_Store": "" } });
+    const r = await kextutil("-t", "-n", "-e", "-z", "-x", "-r", repoWithKPIs(), kext);
+    expect(r.err).toContain(`Notice: ${kext} is not eligible for loading during safe boot.\n`);
+    expect(r.err).toContain(`Notice: ${kext} has debug properties set.\n`);
+    expect(r.err).toContain("Boot Level Restrictions: \n    Kext isn't loadable during safe boot.\n");
+    expect(r.status).toBe(4);
+    const plain = await kextutil("-t", "-n", "-e", "-z", "-r", repoWithKPIs(), kext);
+    expect(plain.status).toBe(0);
+    expect(plain.err).toMatch(/^Notice: .* has debug properties set\.\nCode Signing Failure: not code signed\nWarnings: \n/);
+    expect(plain.err).toContain("IOKitPersonalities.Foo.IOKitDebug - 65535");
+    expect(plain.err).toContain(`        ${kext}/Contents/Resources/Foo.h\n`);
+    expect(plain.err).toContain(`        ${kext}/Contents/.DS_Store\n`);
+  });
+  it("uses Apple's path checks and exit codes for bad arguments", async () => {
+    const dir = tempDir();
+    expect((await kextutil("-n", join(dir, "Nope.kext"))).err).toBe(`Can't stat ${join(dir, "Nope.kext")} - No such file or directory.\n`);
+    expect((await kextutil("-n", join(dir, "Nope.kext"))).status).toBe(66);
+    const notKext = await kextutil("-n", dir);
+    expect(notKext.status).toBe(64);
+    expect(notKext.err).toContain(`${dir} not of type 'kext'.`);
+    expect((await kextutil("-h")).status).toBe(33);
+    expect((await kextutil("-n")).status).toBe(64);
+    expect((await kextutil("--bogus")).status).toBe(64);
+    const noLoad = await kextutil(writeKext(join(dir, "A.kext"), kextInfo()));
+    expect(noLoad.status).toBe(64);
+    expect(noLoad.err.split("\n")).toHaveLength(2);
+  });
+  it("finds a kext by -b in a repository and reports unknown identifiers (exit 1)", async () => {
+    const repo = repoWithKPIs();
+    writeKext(join(repo, "Foo.kext"), kextInfo());
+    const r = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.driver.Foo");
+    expect(r.err).toContain(`${join(repo, "Foo.kext")} appears to be loadable`);
+    const missing = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.Nope");
+    expect(missing.err).toContain("Can't find extension with identifier com.example.Nope.\n");
+    expect(missing.status).toBe(1);
+  });
+  it("substitutes xnu's kernel version placeholders with --kernel-version", async () => {
+    const repo = tempDir();
+    writeKext(join(repo, "IOKit.kext"), kpiInfo("com.apple.kpi.iokit", "###KERNEL_VERSION_LONG###", "7.0"));
+    writeKext(join(repo, "Libkern.kext"), kpiInfo("com.apple.kpi.libkern", "###KERNEL_VERSION_LONG###", "8.0.0d0"));
+    const kext = writeKext(join(tempDir(), "Foo.kext"), kextInfo());
+    const without = await kextutil("-n", "-e", "-z", "-r", repo, kext);
+    expect(without.err).toContain("Only incompatible kexts found for these libraries");
+    const withKV = await kextutil("-n", "-e", "-z", "-r", repo, "--kernel-version", "18.7.0", kext);
+    expect(withKV.status).toBe(0);
+    expect((await kextutil("-n", "--kernel-version", "x", kext)).status).toBe(64);
+  });
+  it("turns bad input into diagnostics with exit 4: malformed plist, missing executable, cycles, out-of-range versions", async () => {
+    const repo = repoWithKPIs();
+    const dir = tempDir();
+    const malformed = writeKext(join(dir, "Malformed.kext"), kextInfo());
+    writeFileSync(join(malformed, "Contents", "Info.plist"), "<plist><dict><key>CFBundleIdentifier</key><string>x</dict></plist>");
+    const m = await kextutil("-n", "-e", "-z", "-r", repo, malformed);
+    expect(m.status).toBe(4);
+    expect(m.err).toMatch(/Can't parse info dictionary XML: \n {8}Contents\/Info\.plist - .*line 1/);
+    const noExe = writeKext(join(dir, "NoExe.kext"), kextInfo(), { executable: false });
+    expect((await kextutil("-n", "-e", "-z", "-r", repo, noExe)).err).toContain("    Kext has a CFBundleExecutable property but the executable can't be found\n");
+    const ver = writeKext(join(dir, "Ver.kext"), kextInfo({ CFBundleVersion: "10000.0", OSBundleLibraries: { "com.apple.kpi.iokit": "9.0.256" } }));
+    const v = await kextutil("-n", "-e", "-z", "-r", repo, ver);
+    expect(v.status).toBe(4);
+    expect(v.err).toContain("        CFBundleVersion\n");
+    writeKext(join(repo, "A.kext"), kextInfo({ CFBundleIdentifier: "com.example.A", CFBundleExecutable: "A", OSBundleCompatibleVersion: "1.0", OSBundleLibraries: { "com.example.B": "1.0", "com.apple.kpi.libkern": "9.0" } }));
+    writeKext(join(repo, "B.kext"), kextInfo({ CFBundleIdentifier: "com.example.B", CFBundleExecutable: "B", OSBundleCompatibleVersion: "1.0", OSBundleLibraries: { "com.example.A": "1.0", "com.apple.kpi.libkern": "9.0" } }));
+    const cyc = await kextutil("-n", "-e", "-z", "-r", repo, "-b", "com.example.A");
+    expect(cyc.status).toBe(4);
+    expect(cyc.err).toMatch(/Some dependencies are causing circular references|Indirect dependencies can't be resolved/);
+  });
+  it("judges the Mach-O executable: kmod_info and filetype make kernel code; globals need the bundle prefix", async () => {
+    const repo = repoWithKPIs();
+    const dir = tempDir();
+    const noKmod = writeKext(join(dir, "NoKmod.kext"), kextInfo(), { executable: false });
+    mkdirSync(join(noKmod, "Contents", "MacOS"));
+    writeFileSync(join(noKmod, "Contents", "MacOS", "Foo"), machOHeader(0x01000007, ["_start"]));
+    const bad = await kextutil("-n", "-e", "-z", "-r", repo, noKmod);
+    expect(bad.status).toBe(4);
+    expect(bad.err).toContain("    Executable file doesn't contain kernel extension code (no kmod_info symbol or bad Mach-O layout).\n");
+    const arm = writeKext(join(dir, "Arm.kext"), kextInfo(), { executable: false });
+    mkdirSync(join(arm, "Contents", "MacOS"));
+    writeFileSync(join(arm, "Contents", "MacOS", "Foo"), machOHeader(0x0100000c, ["_kmod_info", "_helper"]));
+    const r = await kextutil("-n", "-e", "-z", "-r", repo, arm);
+    expect(r.status).toBe(0);
+    expect(r.err).toContain("    Executable does not contain code for architecture\n");
+    expect(r.err).toContain("        arm64: global symbol _helper does not start with com_example\n");
+    expect((await kextutil("-n", "-e", "-z", "-arch", "arm64", "-r", repo, arm)).err).not.toContain("does not contain code for architecture");
+  });
+});

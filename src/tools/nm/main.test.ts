@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { machOInputs } from "../../../test/support/machoInputs.ts";
+import { haveTool, machOFixtures, oracle } from "../../../test/support/machoFixtures.ts";
+import { captureIO } from "../ToolIO.ts";
+import { main } from "./main.ts";
+
+const HAVE_NM = haveTool("llvm-nm-16");
+if (!HAVE_NM) process.stderr.write("nm oracle tests skipped: llvm-nm-16 not found\n");
+
+async function ours(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number }> {
+  const io = captureIO({ cwd });
+  const status = await main(args, io);
+  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
+}
+
+/** The message after "<tool>: error: ", for comparing errors across tool names. */
+const errorText = (s: string): string => s.split("\n").filter((l) => l !== "").map((l) => l.replace(/^[^:]*: error: /, "")).join("\n");
+
+describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
+  const inputs = machOInputs();
+  for (const flags of [["-P", "--arch=all"], [], ["-m"]]) {
+    it.each(inputs.map((i) => [i.label, i] as const))(`${flags.join(" ") || "(default)"} %s`, async (_label, input) => {
+      const got = await ours([...flags, input.name], input.dir);
+      if (input.negative) {
+        expect(got.status).toBe(1);
+        expect(got.stderr).toMatch(/not recognized as a valid object file/);
+        return;
+      }
+      const want = oracle("llvm-nm-16", [...flags, input.name], input.dir);
+      expect(got.status).toBe(want.status);
+      expect(got.stdout).toBe(want.stdout);
+      if (want.status !== 0) expect(errorText(got.stderr)).toBe(errorText(want.stderr));
+    });
+  }
+
+  const fx = machOFixtures();
+  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
+    "flags %s on the built fixtures, several files at once", async (...flags) => {
+      const names = ["a_fat.o", "libdemo_fat.dylib", "demo_arm64.kext", "b_x86_64.o"];
+      const got = await ours([...flags, ...names], fx!.dir);
+      const want = oracle("llvm-nm-16", [...flags, ...names], fx!.dir);
+      expect(got.stdout).toBe(want.stdout);
+      expect(got.status).toBe(want.status);
+    });
+
+  it("reports a missing file and a missing architecture as llvm-nm does", async () => {
+    const dir = fx?.dir ?? process.cwd();
+    const got = await ours(["nonexistent.o"], dir);
+    expect(got.status).toBe(1);
+    expect(got.stderr).toBe("nm: error: nonexistent.o: No such file or directory\n");
+    if (fx === undefined) return;
+    const arch = await ours(["--arch=armv7", "libdemo_fat.dylib"], dir);
+    expect(arch.status).toBe(1);
+    expect(errorText(arch.stderr)).toBe(errorText(oracle("llvm-nm-16", ["--arch=armv7", "libdemo_fat.dylib"], dir).stderr));
+  });
+
+  it("rejects an unknown flag and an unknown -arch with one line", async () => {
+    const bad = await ours(["-Z", "x"], process.cwd());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.split("\n").length).toBe(2);
+    const arch = await ours(["-arch", "sparc64", "x"], process.cwd());
+    expect(arch.stderr).toMatch(/Unknown architecture named 'sparc64'/);
+  });
+});
