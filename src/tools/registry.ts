@@ -12,8 +12,10 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
+  match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   plutil: () => import("./plutil/main.ts"),
+  match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
