@@ -15,7 +15,6 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   plutil: () => import("./plutil/main.ts"),
-  match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
