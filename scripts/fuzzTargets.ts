@@ -4,16 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import { corpusFiles } from "../test/support/corpus.ts";
-import {
-  isBinaryPlist, parseBinaryPlist, parseXMLPlist, PlistFormatError, PlistSyntaxError, writeBinaryPlist, writeXMLPlist,
-} from "../src/formats/index.ts";
+import { isBinaryPlist, PlistFormatError, PlistSyntaxError, writeBinaryPlist } from "../src/formats/index.ts";
 import {
   archive, IOKitXMLSyntaxError, KeyedArchiveError, OpenStepSyntaxError, OSBinarySyntaxError, parseOpenStep,
   readIORegistryExplorerSave, serializeBinary, serializeKernelXML, serializeLegacy, unserializeBinary,
   unserializeLegacy, unserializeXML, writeOpenStep, writeStrings,
 } from "../src/formats/index.ts";
-import { dict, num, OSDate, OSUID, real, type OSValue } from "../src/libkern/index.ts";
+import { dict, num, OSDate, type OSValue } from "../src/libkern/index.ts";
 import { machoFuzzTarget, mutateMachO, type FuzzTarget } from "./fuzzMacho.ts";
+import { corpusSeeds, mutatePlist, plistTargets } from "./fuzzPlist.ts";
 
 export type { FuzzTarget };
 
@@ -25,42 +24,9 @@ export interface FuzzTargetEntry {
 
 export const FUZZ_TARGETS: readonly FuzzTargetEntry[] = [
   { target: machoFuzzTarget, mutate: mutateMachO },
-  ...[...plistTargets(), ...dialectTargets()].map((target) => ({ target })),
+  ...plistTargets().map((target) => ({ target, mutate: mutatePlist })),
+  ...dialectTargets().map((target) => ({ target })),
 ];
-
-const SAMPLE = dict({
-  s: "text & <markup> \u{1F600}",
-  i: [num(0), num(255), num(65536), num(-1), num(2n ** 64n - 1n)],
-  r: [real(1), real(0.1), real(1.5, 32), real(Number.NaN)],
-  d: new OSDate(1e9),
-  u: new OSUID(70000),
-  x: new Uint8Array(100).map((_, k) => k),
-  n: dict({ e: [], f: new Map(), t: true, b: false }),
-});
-
-function corpusSeeds(select: (bytes: Uint8Array) => boolean): Uint8Array[] {
-  const files = [...corpusFiles("E_fixtures/plist"), ...corpusFiles("A_kext_infoplists"), ...corpusFiles("B_ioreg", (p) => p.endsWith(".ioreg"))];
-  return files.map((f) => new Uint8Array(readFileSync(f))).filter((b) => b.length <= 1 << 20 && select(b));
-}
-
-function plistTargets(): FuzzTarget[] {
-  return [
-  {
-    name: "plist-xml",
-    describe: "parseXMLPlist (formats/plist)",
-    seeds: () => [new TextEncoder().encode(writeXMLPlist(SAMPLE)), ...corpusSeeds((b) => !isBinaryPlist(b) && b[0] === 0x3c)],
-    run: (input) => void parseXMLPlist(input),
-    expected: (e) => e instanceof PlistSyntaxError,
-  },
-  {
-    name: "plist-binary",
-    describe: "parseBinaryPlist (formats/plist)",
-    seeds: () => [writeBinaryPlist(SAMPLE), ...corpusSeeds(isBinaryPlist)],
-    run: (input) => void parseBinaryPlist(input),
-    expected: (e) => e instanceof PlistFormatError,
-  },
-  ];
-}
 
 /** The value the kernel dialects' targets start from: SAMPLE without what they cannot carry. */
 function dialectSample(): ReturnType<typeof dict> {
