@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { dict, num, osEqual, real, OSDate, type OSValue } from "../../libkern/index.ts";
 import { serializeIOCFXML, serializeKernelXML, unserializeXML } from "./index.ts";
-import { ioKitValue } from "./arbitraries.test-support.ts";
+import { ioKitValue } from "../../../test/support/arbitraries.ts";
 
 describe("serializeKernelXML()", () => {
   it("numbers every non-boolean object in first-serialization order, with no wrapper or white space", () => {

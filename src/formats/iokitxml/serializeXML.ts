@@ -23,7 +23,7 @@
  * Both writers walk with an explicit stack and refuse cycles.
  */
 import { kindOf, OSNumber, OSReal, type OSValue } from "../../libkern/index.ts";
-import { base64, escapeXML } from "./text.ts";
+import { encodeBase64, escapeXML } from "../plist/index.ts";
 
 type Flavour = "kernel" | "iocf";
 
@@ -134,7 +134,7 @@ function serialize(root: OSValue, flavour: Flavour): string {
         break;
       }
       case "data":
-        out.push(`<data${idAttr}>${base64(v as Uint8Array)}</data>`);
+        out.push(`<data${idAttr}>${encodeBase64(v as Uint8Array)}</data>`);
         break;
       default: {
         out.push(`<${tag}${idAttr}>`);
