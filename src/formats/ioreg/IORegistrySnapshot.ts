@@ -68,6 +68,8 @@ export interface IORegTextStyle {
   readonly planeHeader: boolean;
   /** Numbers and data were printed in hex (`ioreg -x`). */
   readonly hex?: boolean;
+  /** Non-ASCII strings were printed in Mac OS Roman (Mac OS X 10.5-era ioreg), not UTF-8. */
+  readonly macRoman?: boolean;
   /** Planes of a dump that holds one `<Plane>:` section per plane, in order. */
   readonly sections?: readonly string[];
 }

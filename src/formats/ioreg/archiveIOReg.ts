@@ -16,28 +16,24 @@
 import { OSNumber, type OSValue } from "../../libkern/index.ts";
 import {
   snapshotChildren, snapshotLocation, snapshotName,
-  type IORegistrySnapshot, type IORegistrySnapshotEntry, type SnapshotServiceState,
+  type IORegistrySnapshot, type IORegistrySnapshotEntry,
 } from "./IORegistrySnapshot.ts";
 import { ioregMatches, type IORegFormatOptions } from "./formatIORegText.ts";
 import { IORegSyntaxError, type IORegImportResult } from "./IORegSyntaxError.ts";
+import { moveRootFirst, standInRoot, type MutableSnapshotEntry } from "./snapshotBuilding.ts";
 
 const SPECIAL_KEYS = new Set([
   "IORegistryEntryName", "IORegistryEntryLocation", "IORegistryEntryID", "IOObjectClass", "IOObjectInheritance",
   "IOObjectRetainCount", "IOServiceState", "IOServiceBusyState", "IOServiceBusyTime", "IORegistryEntryChildren",
 ]);
 
-/** Deep copy with dictionary keys sorted and sets turned into arrays. Explicit stack. */
+/** Deep copy with sets turned into arrays (XML plists have no sets). Depth-bounded. */
 function forArchive(value: OSValue): OSValue {
   if (!(value instanceof Map) && !(value instanceof Set) && !Array.isArray(value)) return value;
   const convert = (v: OSValue, depth: number): OSValue => {
     if (depth > 512) return v;
-    if (v instanceof Map) {
-      const out = new Map<string, OSValue>();
-      for (const k of [...v.keys()].sort()) out.set(k, convert(v.get(k) as OSValue, depth + 1));
-      return out;
-    }
-    if (v instanceof Set) return [...v].map((x) => convert(x, depth + 1));
-    if (Array.isArray(v)) return v.map((x) => convert(x, depth + 1));
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, convert(x, depth + 1)]));
+    if (v instanceof Set || Array.isArray(v)) return [...v].map((x) => convert(x, depth + 1));
     return v;
   };
   return convert(value, 0);
@@ -64,18 +60,12 @@ function archiveEntry(e: IORegistrySnapshotEntry, plane: string, o: IORegFormatO
   return d;
 }
 
-function sortKeys(d: Map<string, OSValue>): Map<string, OSValue> {
-  return new Map([...d.keys()].sort().map((k) => [k, d.get(k) as OSValue]));
-}
-
 /** ioreg's archive_scan(): the subtree at `start` as nested dictionaries. */
 function archiveScan(s: IORegistrySnapshot, start: number, startDepth: number, plane: string, o: IORegFormatOptions, limit: number): Map<string, OSValue> {
   const top = archiveEntry(s.entries[start] as IORegistrySnapshotEntry, plane, o);
   const stack: Array<[number, number, Map<string, OSValue>]> = [[start, startDepth, top]];
-  const made: Array<Map<string, OSValue>> = [];
   while (stack.length > 0) {
     const [index, depth, dict] = stack.pop() as [number, number, Map<string, OSValue>];
-    made.push(dict);
     if (depth > s.entries.length) continue;
     const kids = snapshotChildren(s.entries[index] as IORegistrySnapshotEntry, plane);
     if ((limit === 0 || limit > depth + 1) && kids.length > 0) {
@@ -89,12 +79,6 @@ function archiveScan(s: IORegistrySnapshot, start: number, startDepth: number, p
       }
       for (let i = frames.length - 1; i >= 0; i--) stack.push(frames[i] as [number, number, Map<string, OSValue>]);
     }
-  }
-  // Sort keys last, in place of each dictionary's contents, children arrays included.
-  for (const d of made) {
-    const sorted = sortKeys(d);
-    d.clear();
-    for (const [k, v] of sorted) d.set(k, v);
   }
   return top;
 }
@@ -120,7 +104,7 @@ export function buildIORegArchive(s: IORegistrySnapshot, o: IORegFormatOptions =
           const parent = archiveEntry(s.entries[ancestors[i] as number] as IORegistrySnapshotEntry, plane, o);
           // ioreg sets the single subtree dictionary (not an array) as the ancestor's children.
           parent.set("IORegistryEntryChildren", d);
-          d = sortKeys(parent);
+          d = parent;
         }
         out.push(d);
       } else out.push(archiveScan(s, index, 0, plane, o, limit));
@@ -133,18 +117,6 @@ export function buildIORegArchive(s: IORegistrySnapshot, o: IORegFormatOptions =
   return out;
 }
 
-interface MutableEntry {
-  id: bigint;
-  className: string;
-  superclasses?: string[];
-  planeNames: Record<string, string>;
-  planeLocations: Record<string, string>;
-  properties: Map<string, OSValue>;
-  children: Record<string, number[]>;
-  service?: SnapshotServiceState;
-  retain: number;
-}
-
 const asBig = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNumber ? v.value : undefined);
 
 /**
@@ -153,7 +125,7 @@ const asBig = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNu
  */
 export function importIORegArchive(value: OSValue, options: { plane?: string; strict?: boolean } = {}): IORegImportResult {
   const plane = options.plane ?? "IOService";
-  const entries: MutableEntry[] = [];
+  const entries: MutableSnapshotEntry[] = [];
   const byID = new Map<bigint, number>();
   let problem: string | undefined;
   let synthetic = 0x100000100n;
@@ -168,7 +140,7 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
     const name = d.get("IORegistryEntryName");
     const loc = d.get("IORegistryEntryLocation");
     const state = asBig(d.get("IOServiceState"));
-    const e: MutableEntry = {
+    const e: MutableSnapshotEntry = {
       id: uid,
       className: typeof cls === "string" ? cls : "IORegistryEntry",
       planeNames: typeof name === "string" ? { [plane]: name } : {},
@@ -197,18 +169,18 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
     const [d, parent] = stack.pop() as [Map<string, OSValue>, number | undefined];
     const index = add(d);
     if (parent === undefined) {
-      const e = entries[index] as MutableEntry;
+      const e = entries[index] as MutableSnapshotEntry;
       if (root === undefined && e.className === "IORegistryEntry" && e.planeNames[plane] === "Root") root = index;
       else {
         if (root === undefined) {
           root = entries.length;
-          entries.push({ id: 0x100000100n, className: "IORegistryEntry", planeNames: { [plane]: "Root" }, planeLocations: {}, properties: new Map(), children: {}, retain: 1 });
+          entries.push(standInRoot(plane));
         }
-        const kids = ((entries[root] as MutableEntry).children[plane] ??= []);
+        const kids = ((entries[root] as MutableSnapshotEntry).children[plane] ??= []);
         if (!kids.includes(index)) kids.push(index);
       }
     } else {
-      const kids = ((entries[parent] as MutableEntry).children[plane] ??= []);
+      const kids = ((entries[parent] as MutableSnapshotEntry).children[plane] ??= []);
       if (!kids.includes(index)) kids.push(index);
     }
     const c = d.get("IORegistryEntryChildren");
@@ -222,18 +194,11 @@ export function importIORegArchive(value: OSValue, options: { plane?: string; st
   if (problem !== undefined && options.strict) throw new IORegSyntaxError(problem);
   if (root === undefined) {
     root = entries.length;
-    entries.push({ id: 0x100000100n, className: "IORegistryEntry", planeNames: { [plane]: "Root" }, planeLocations: {}, properties: new Map(), children: {}, retain: 1 });
-  }
-  if (root !== 0) {
-    const order = [root, ...entries.keys()].filter((i, k) => k === 0 || i !== root);
-    const where = new Map(order.map((old, neu) => [old, neu]));
-    const moved = order.map((old) => entries[old] as MutableEntry);
-    for (const e of moved) for (const p of Object.keys(e.children)) e.children[p] = (e.children[p] as number[]).map((x) => where.get(x) as number);
-    entries.splice(0, entries.length, ...moved);
+    entries.push(standInRoot(plane));
   }
   const snapshot: IORegistrySnapshot = {
     planes: [plane],
-    entries,
+    entries: moveRootFirst(entries, root),
     textStyle: { ids: true, retainCount: false, planeHeader: false },
     hasProperties: entries.some((e) => e.properties.size > 0),
   };

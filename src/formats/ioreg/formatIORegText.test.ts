@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { num } from "../../libkern/index.ts";
+import { num, type OSValue } from "../../libkern/index.ts";
+import type { IORegistrySnapshot } from "./IORegistrySnapshot.ts";
 import { formatIORegText, type IORegFormatOptions } from "./formatIORegText.ts";
 import { importIORegText } from "./parseIORegText.ts";
 import { IORegSyntaxError } from "./IORegSyntaxError.ts";
@@ -157,5 +158,53 @@ describe("importIORegText on other generations and damaged input", () => {
         expect(e).toBeInstanceOf(IORegSyntaxError);
       }
     }
+  });
+});
+
+describe("formatIORegText -f", () => {
+  const hexBytes = (h: string): Uint8Array => new Uint8Array(h.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
+  const plane = "IODeviceTree";
+  const snapshot: IORegistrySnapshot = {
+    planes: [plane],
+    entries: [
+      { id: 0x100000100n, className: "IORegistryEntry", planeNames: { [plane]: "Root" }, planeLocations: {}, properties: new Map(), children: { [plane]: [1] }, retain: 3 },
+      { id: 0x100000101n, className: "IOService", planeNames: { [plane]: "pci" }, planeLocations: { [plane]: "0" }, properties: new Map(), children: { [plane]: [2] }, retain: 4 },
+      {
+        id: 0x100000102n, className: "IOService", planeNames: { [plane]: "dev" }, planeLocations: { [plane]: "1" }, children: {}, retain: 5,
+        properties: new Map<string, OSValue>([
+          ["reg", hexBytes("1008008200000000000000a00000000000100000")],
+          ["interrupts", hexBytes("1100000001000000")],
+          ["blob", hexBytes("000102030405060708")],
+          ["short", hexBytes("0001")],
+          ["n", num(5)],
+        ]),
+      },
+    ],
+  };
+
+  it("decodes PCI addresses under a pci parent, interrupts, and hex-dumps other data", () => {
+    const out = formatIORegText(snapshot, { plane, list: true, format: true }).split("\n");
+    const pad = "        ";
+    expect(out.slice(out.indexOf(`${pad}  "reg" = `) + 1, out.indexOf(`${pad}  "reg" = `) + 5)).toEqual([
+      `${pad}    00: phys.hi: 82000810 phys.mid: 00000000 phys.lo: a0000000`,
+      `${pad}        size.hi: 00000000 size.lo: 00001000`,
+      `${pad}        bus: 0 dev: 1 func: 0 reg: 16`,
+      `${pad}        type: Mem flags: abs`,
+    ]);
+    expect(out).toContain(`${pad}    00: specifier: 00000011 (vector: 11) sense: 00000001 (level)`);
+    expect(out).toContain(`${pad}    00000000: 00 01 02 03 04 05 06 07 08${"   ".repeat(23)} .........`);
+    expect(out).toContain(`${pad}  "short" = <0001>`);
+    expect(out).toContain(`${pad}  "n" = 5`);
+  });
+});
+
+describe("formatIORegText -b", () => {
+  it("puts terminal sequences around names without counting them toward -w", () => {
+    const { snapshot } = importIORegText(DUMP);
+    const bold = { on: "\x1b[1m", off: "\x1b[0m" };
+    const out = formatIORegText(snapshot, { style: snapshot.textStyle, bold, width: 12 }).split("\n");
+    expect(out[0]).toBe("+-o \x1b[1mRoot\x1b[0m  <$");
+    expect(out[1]).toBe("  +-o \x1b[1mJ313A\x1b[0m$");
+    expect(out[2]).toBe("    +-o \x1b[1mopt\x1b[0m$");
   });
 });

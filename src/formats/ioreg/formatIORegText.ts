@@ -18,6 +18,8 @@ import {
 } from "./IORegistrySnapshot.ts";
 import { formatIORegValue } from "./formatIORegValue.ts";
 import { textToBinary } from "./parseIORegValue.ts";
+import { IORegPrinter } from "./IORegPrinter.ts";
+import { formatSmartProperty, type SmartContext } from "./formatIORegSmart.ts";
 
 /** The ioreg options that shape text output. */
 export interface IORegFormatOptions {
@@ -45,6 +47,10 @@ export interface IORegFormatOptions {
   readonly inheritance?: boolean;
   /** `-y`: do not consult `IOUserClasses` for -c. */
   readonly noUserClasses?: boolean;
+  /** `-f`: smart formatting of device-tree properties (reg, ranges, interrupts, …, hex dumps). */
+  readonly format?: boolean;
+  /** Receives ioreg's non-fatal error messages (`-f` lookups that fail), without the `ioreg: error:` prefix. */
+  readonly onError?: (message: string) => void;
   /** `-b`: terminal sequences around names (empty strings when no terminal). */
   readonly bold?: { readonly on: string; readonly off: string };
   /** Node-line style; default modern. */
@@ -86,31 +92,17 @@ function classText(e: IORegistrySnapshotEntry, inheritance: boolean): string {
   return [...e.superclasses].reverse().filter((c) => c !== "OSObject").concat(e.className).join(":");
 }
 
-class Printer {
-  readonly out: string[] = [];
-  readonly width: number;
-  constructor(width: number) {
-    this.width = width;
-  }
-  /** Ends a line: ioreg's println with its -w clipping (newlines become spaces, `$` marks a cut). */
-  line(text: string): void {
-    if (this.width > 0) {
-      let t = text.includes("\n") ? text.replace(/\n/g, " ") : text;
-      if (t.length >= this.width) t = `${t.slice(0, this.width - 1)}$`;
-      this.out.push(t, "\n");
-    } else this.out.push(text, "\n");
-  }
-}
-
 /** Renders a snapshot as `ioreg` text. Returns a byte string. */
 export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegFormatOptions = {}): string {
   const plane = options.plane ?? "IOService";
   const style = options.style ?? MODERN_TEXT_STYLE;
   const entries = snapshot.entries;
-  const p = new Printer(options.width ?? 0);
+  const p = new IORegPrinter(options.width ?? 0);
+  const smart: SmartContext | undefined = options.format ? { snapshot, printer: p, width: options.width ?? 0, warn: options.onError ?? (() => {}) } : undefined;
   const bold = options.bold ?? { on: "", off: "" };
   const list = options.list === true;
-  const hex = { hex: options.hex === true };
+  const mr = style.macRoman === true;
+  const hex = { hex: options.hex === true, macRoman: mr };
 
   const indent = (isNode: boolean, depth: number, bits: Uint8Array): string => {
     let s = "";
@@ -121,9 +113,13 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
 
   const show = (index: number, depth: number, bits: Uint8Array): void => {
     const e = entries[index] as IORegistrySnapshotEntry;
-    let text = indent(true, depth, bits) + bold.on + textToBinary(snapshotName(e, plane)) + bold.off;
+    p.print(indent(true, depth, bits));
+    if (bold.on !== "") p.printRaw(bold.on);
+    p.print(textToBinary(snapshotName(e, plane), mr));
+    if (bold.off !== "") p.printRaw(bold.off);
+    let text = "";
     const loc = snapshotLocation(e, plane);
-    if (loc !== undefined) text += `@${textToBinary(loc)}`;
+    if (loc !== undefined) text += `@${textToBinary(loc, mr)}`;
     text += `  <class ${classText(e, options.inheritance === true)}`;
     if (style.ids) text += `, id 0x${e.id.toString(16)}`;
     const s = e.service;
@@ -132,16 +128,18 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
       if (s.busyTimeNs !== 0n) text += ` (${s.busyTimeNs / 1_000_000n} ms)`;
     }
     text += style.retainCount ? `, retain count ${e.retain}>` : `, retain ${e.retain}>`;
-    p.line(text);
+    p.println(text);
     if (list || ioregMatches(e, plane, options)) {
       const pad = indent(false, depth, bits);
-      p.line(`${pad}{`);
+      p.println(`${pad}{`);
       for (const [k, v] of e.properties) {
-        const shown = e.verbatim?.has(k) ? textToBinary(v as string) : formatIORegValue(v, hex);
-        p.line(`${pad}  "${textToBinary(k)}" = ${shown}`);
+        p.print(`${pad}  "${textToBinary(k, mr)}" = `);
+        if (e.verbatim?.has(k)) p.println(textToBinary(v as string, mr));
+        else if (smart !== undefined) formatSmartProperty(smart, index, depth, pad, k, v, hex);
+        else p.println(formatIORegValue(v, hex));
       }
-      p.line(`${pad}}`);
-      p.line(pad);
+      p.println(`${pad}}`);
+      p.println(pad);
     }
   };
 
@@ -166,7 +164,7 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
   if (entries.length === 0) return "";
   if (!options.root) {
     scan(0, 0, maxBits(), limit);
-    return p.out.join("");
+    return p.text();
   }
   // ioreg's search(): pre-order over the plane; a match prints its subtree, then a blank line.
   const ancestors: number[] = [];
@@ -186,12 +184,12 @@ export function formatIORegText(snapshot: IORegistrySnapshot, options: IORegForm
         }
         scan(index, depth, maxBits(), limit ? limit + depth : 0);
       } else scan(index, 0, maxBits(), limit);
-      p.line("");
+      p.println("");
     }
     ancestors.length = depth;
     ancestors.push(index);
     const kids = snapshotChildren(e, plane);
     for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i] as number, depth + 1, matched]);
   }
-  return p.out.join("");
+  return p.text();
 }

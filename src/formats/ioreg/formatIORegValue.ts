@@ -74,6 +74,8 @@ export function formatIORegData(bytes: Uint8Array, hex = false): string {
 export interface FormatValueOptions {
   /** `-x`: numbers and data in hex. */
   readonly hex?: boolean;
+  /** Write strings in Mac OS Roman where possible (reprinting a 10.5-era dump). */
+  readonly macRoman?: boolean;
 }
 
 /** Renders one value as ioreg's `cfshow` does (as a byte string). */
@@ -81,7 +83,7 @@ export function formatIORegValue(value: OSValue, options: FormatValueOptions = {
   const hex = options.hex === true;
   switch (typeof value) {
     case "string":
-      return `"${textToBinary(value)}"`;
+      return `"${textToBinary(value, options.macRoman)}"`;
     case "boolean":
       return value ? "Yes" : "No";
   }
@@ -100,7 +102,7 @@ export function formatIORegValue(value: OSValue, options: FormatValueOptions = {
   if (value instanceof Set) return `[${[...value].map((v) => formatIORegValue(v, options, depth + 1)).join(",")}]`;
   if (value instanceof Map) {
     const parts: string[] = [];
-    for (const [k, v] of value) parts.push(`"${textToBinary(k)}"=${formatIORegValue(v, options, depth + 1)}`);
+    for (const [k, v] of value) parts.push(`"${textToBinary(k, options.macRoman)}"=${formatIORegValue(v, options, depth + 1)}`);
     return `{${parts.join(",")}}`;
   }
   return "<unknown object>";

@@ -22,13 +22,13 @@
  * in strict mode, thrown as an {@link IORegSyntaxError}. CRLF line ends and a UTF-8 BOM are
  * accepted.
  */
-import type { OSValue } from "../../libkern/index.ts";
 import {
   ROOT_ENTRY_ID, type IORegTextStyle, type IORegistrySnapshot, type IORegistrySnapshotEntry,
   type SnapshotServiceState,
 } from "./IORegistrySnapshot.ts";
-import { IORegValueReader, binaryToText, bytesToBinary, textToBinary } from "./parseIORegValue.ts";
+import { IORegValueReader, binaryToText, bytesToBinary, textToBinary, type TextDecodingStats } from "./parseIORegValue.ts";
 import { IORegSyntaxError, type IORegImportResult } from "./IORegSyntaxError.ts";
+import { moveRootFirst, standInRoot, type MutableSnapshotEntry } from "./snapshotBuilding.ts";
 
 /** Options for {@link importIORegText}. */
 export interface IORegTextOptions {
@@ -36,19 +36,6 @@ export interface IORegTextOptions {
   readonly strict?: boolean;
   /** The plane the dump was taken in; default from a `Plane:` header, else guessed from the tree. */
   readonly plane?: string;
-}
-
-interface MutableEntry {
-  id: bigint;
-  className: string;
-  superclasses?: string[];
-  planeNames: Record<string, string>;
-  planeLocations: Record<string, string>;
-  properties: Map<string, OSValue>;
-  verbatim?: Set<string>;
-  children: Record<string, number[]>;
-  service?: SnapshotServiceState;
-  retain: number;
 }
 
 interface NodeLine {
@@ -67,7 +54,7 @@ const STATE_MATCHED = 0x4;
 const STATE_INACTIVE = 0x1;
 
 /** Parses the `name@loc  <class …>` part of a node line (after `+-o `). */
-export function parseNodeLine(text: string): NodeLine | undefined {
+export function parseNodeLine(text: string, stats?: TextDecodingStats): NodeLine | undefined {
   const cut = text.indexOf("  <class ");
   if (cut < 0 || !text.endsWith(">")) return undefined;
   const label = text.slice(0, cut);
@@ -75,8 +62,8 @@ export function parseNodeLine(text: string): NodeLine | undefined {
   const fields = text.slice(cut + 9, -1).split(", ");
   const chain = (fields[0] as string).split(":");
   const node: NodeLine = {
-    name: binaryToText(at < 0 ? label : label.slice(0, at)),
-    location: at < 0 ? undefined : binaryToText(label.slice(at + 1)),
+    name: binaryToText(at < 0 ? label : label.slice(0, at), stats),
+    location: at < 0 ? undefined : binaryToText(label.slice(at + 1), stats),
     className: chain[chain.length - 1] as string,
     superclasses: chain.length > 1 ? chain.slice(0, -1).reverse() : undefined,
     id: undefined,
@@ -121,14 +108,14 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   if (src.startsWith("\xef\xbb\xbf")) src = src.slice(3);
   if (src.includes("\r")) src = src.replace(/\r\n/g, "\n");
 
-  const entries: MutableEntry[] = [];
+  const entries: MutableSnapshotEntry[] = [];
   const byID = new Map<bigint, number>();
   const path: number[] = []; // entry index per depth
   let planeHeader = false;
   let style: IORegTextStyle | undefined;
   let hasProperties = false;
   let problem: { line: number; message: string } | undefined;
-  let current: MutableEntry | undefined; // entry whose property block is open
+  let current: MutableSnapshotEntry | undefined; // entry whose property block is open
   let currentIsNew = false;
   let inBlock = false;
   let lastKey: string | undefined;
@@ -138,6 +125,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   const sections: string[] = [];
   let section = ""; // "" until a `Plane:` header names it; resolved at the end
   let sawHex = false;
+  const stats: TextDecodingStats = { utf8: 0, macRoman: 0 };
 
   const fail = (line: number, message: string): void => {
     problem = { line, message };
@@ -166,7 +154,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         fail(line, "node line inside a property block");
         break;
       }
-      const node = parseNodeLine(rest.slice(4));
+      const node = parseNodeLine(rest.slice(4), stats);
       const depth = (art - pos) / 2;
       if (node === undefined) {
         fail(line, "unreadable node line");
@@ -197,7 +185,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         byID.set(id, index);
       } else {
         // Seen before (a second parent, or another plane's section): name it in this section too.
-        const known = entries[index] as MutableEntry;
+        const known = entries[index] as MutableSnapshotEntry;
         known.planeNames[section] ??= node.name;
         if (node.location !== undefined) known.planeLocations[section] ??= node.location;
       }
@@ -238,18 +226,19 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
         fail(line, "property line without '\" = '");
         break;
       }
-      const key = binaryToText(src.slice(art + 1, keyEnd));
+      const key = binaryToText(src.slice(art + 1, keyEnd), stats);
       const reader = new IORegValueReader(src, keyEnd + 4);
+      reader.stats = stats;
       let value = reader.readValue("");
       let end = reader.pos;
       if (reader.sawHex) sawHex = true;
       let verbatim = false;
       if (value === undefined) {
-        value = binaryToText(src.slice(keyEnd + 4, eol));
+        value = binaryToText(src.slice(keyEnd + 4, eol), stats);
         end = eol;
         verbatim = true;
       }
-      const entry = current as MutableEntry;
+      const entry = current as MutableSnapshotEntry;
       if (currentIsNew) {
         entry.properties.set(key, value);
         if (verbatim) (entry.verbatim ??= new Set()).add(key);
@@ -263,7 +252,7 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
     } else if (inBlock && lastKey !== undefined && current?.verbatim?.has(lastKey) && currentIsNew) {
       // Continuation of a value we could not read: keep it with the value.
       const prev = current.properties.get(lastKey) as string;
-      current.properties.set(lastKey, `${prev}\n${binaryToText(src.slice(pos, eol))}`);
+      current.properties.set(lastKey, `${prev}\n${binaryToText(src.slice(pos, eol), stats)}`);
     } else {
       fail(line, inBlock ? "unreadable property line" : "unrecognised line");
       break;
@@ -288,18 +277,19 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
     }
   }
   for (const [parent, child, sec] of pending) {
-    const kids = ((entries[parent] as MutableEntry).children[sec || planeName] ??= []);
+    const kids = ((entries[parent] as MutableSnapshotEntry).children[sec || planeName] ??= []);
     if (!kids.includes(child)) kids.push(child);
   }
   // Root first: move it to index 0 if a synthetic root was appended.
-  const ordered = rootIndex === 0 ? entries : reorderRootFirst(entries, rootIndex);
-  const planes = planesOf(ordered[0] as MutableEntry, sections.length > 0 && sections[0] !== "" ? sections : [planeName]);
+  const ordered = moveRootFirst(entries, rootIndex);
+  const planes = planesOf(ordered[0] as MutableSnapshotEntry, sections.length > 0 && sections[0] !== "" ? sections : [planeName]);
   const snapshot: IORegistrySnapshot = {
     planes,
     entries: ordered as IORegistrySnapshotEntry[],
     textStyle: {
       ...(style ?? { ids: true, retainCount: false, planeHeader }),
       ...(sawHex ? { hex: true } : {}),
+      ...(stats.macRoman > 0 && stats.utf8 === 0 ? { macRoman: true } : {}),
       ...(sections.length > 1 ? { sections } : {}),
     },
     hasProperties,
@@ -307,35 +297,25 @@ export function importIORegText(input: Uint8Array | string, options: IORegTextOp
   return problem === undefined ? { snapshot } : { snapshot, problem };
 }
 
-function makeSyntheticRoot(entries: MutableEntry[], byID: Map<bigint, number>): number {
+function makeSyntheticRoot(entries: MutableSnapshotEntry[], byID: Map<bigint, number>): number {
   let id = ROOT_ENTRY_ID;
   while (byID.has(id)) id--;
-  entries.push({
-    id, className: "IORegistryEntry", planeNames: { "": "Root" }, planeLocations: {}, properties: new Map(), children: {}, retain: 1,
-  });
+  entries.push(standInRoot("", id));
   byID.set(id, entries.length - 1);
   return entries.length - 1;
 }
 
-function guessPlane(entries: MutableEntry[], root: number, links: ReadonlyArray<[number, number, string]>): string {
+function guessPlane(entries: MutableSnapshotEntry[], root: number, links: ReadonlyArray<[number, number, string]>): string {
   const first = links.find(([p]) => p === root);
-  if (first !== undefined && entries[first[1]]?.planeNames[""] === "device-tree") return "IODeviceTree";
+  // The device tree's top node is "/" on Intel Macs and "device-tree" on Apple silicon.
+  const top = first === undefined ? undefined : entries[first[1]]?.planeNames[""];
+  if (top === "/" || top === "device-tree") return "IODeviceTree";
   return "IOService";
 }
 
-function planesOf(root: MutableEntry, first: readonly string[]): string[] {
+function planesOf(root: MutableSnapshotEntry, first: readonly string[]): string[] {
   const table = root.properties.get("IORegistryPlanes");
   const out = [...first];
   if (table instanceof Map) for (const k of table.keys()) if (!out.includes(k)) out.push(k);
   return out;
-}
-
-function reorderRootFirst(entries: MutableEntry[], root: number): MutableEntry[] {
-  const order = [root, ...entries.keys()].filter((i, k) => k === 0 || i !== root);
-  const where = new Map(order.map((old, neu) => [old, neu]));
-  return order.map((old) => {
-    const e = entries[old] as MutableEntry;
-    for (const p of Object.keys(e.children)) e.children[p] = (e.children[p] as number[]).map((c) => where.get(c) as number);
-    return e;
-  });
 }

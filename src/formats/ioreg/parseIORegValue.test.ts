@@ -96,3 +96,14 @@ describe("round trip", () => {
     }));
   });
 });
+
+describe("legacy string encodings", () => {
+  it("decodes strings that are not UTF-8 as Mac OS Roman and can write them back", () => {
+    const r = new IORegValueReader('"\xe5\xcaSvetlana"');
+    expect(r.readValue("")).toBe("Â\u00a0Svetlana");
+    expect(r.stats).toEqual({ utf8: 0, macRoman: 1 });
+    expect(formatIORegValue("Â\u00a0Svetlana", { macRoman: true })).toBe('"\xe5\xcaSvetlana"');
+    expect(formatIORegValue("Â\u00a0Svetlana")).toBe('"\xc3\x82\xc2\xa0Svetlana"');
+    expect(formatIORegValue("日本", { macRoman: true })).toBe('"\xe6\x97\xa5\xe6\x9c\xac"');
+  });
+});

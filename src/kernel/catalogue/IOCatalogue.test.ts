@@ -124,4 +124,26 @@ describe("matchService", () => {
     expect(run.candidates[0]?.outcome).toBe("waiting-resource");
     expect(run.winners.size).toBe(0);
   });
+
+  it("names unexpanded Xcode build settings and keeps the explicit default category quiet", () => {
+    const c = new IOCatalogue();
+    const r = c.addDrivers([personality({ IOClass: "$(PRODUCT_NAME:rfc1034identifier)", IOProviderClass: "IOPCIDevice", IOMatchCategory: "IODefaultMatchCategory", CFBundleIdentifier: "$(PRODUCT_BUNDLE_IDENTIFIER)" })]);
+    expect(r.diagnostics.map((d) => [d.key, d.code])).toEqual([["IOClass", "unexpanded-build-setting"], ["CFBundleIdentifier", "unexpanded-build-setting"]]);
+  });
+
+  it("admit stops pass 1 at a stalled kext load and refuses skipped candidates", () => {
+    const c = new IOCatalogue();
+    c.addDrivers([
+      p({ IOProviderClass: "IOService", IOClass: "Loaded", IOProbeScore: 300, IOMatchCategory: "a" }),
+      p({ IOProviderClass: "IOService", IOClass: "Dext", IOProbeScore: 250, IOMatchCategory: "b" }),
+      p({ IOProviderClass: "IOService", IOClass: "NotLoaded", IOProbeScore: 200, IOMatchCategory: "c" }),
+      p({ IOProviderClass: "IOService", IOClass: "Later", IOProbeScore: 100, IOMatchCategory: "d" }),
+    ]);
+    const run = matchService(c, nub("IOService"), {
+      admit: (d) => (d.personality.ioClass === "NotLoaded" ? "stall" : d.personality.ioClass === "Dext" ? "skip" : "ok"),
+    });
+    expect(run.candidates.map((d) => [d.personality.ioClass, d.outcome])).toEqual([["Loaded", "started"], ["Dext", "skipped"], ["NotLoaded", "stalled"]]);
+    expect(run.stalledOn?.personality.ioClass).toBe("NotLoaded");
+    expect([...run.winners.keys()]).toEqual(["a"]);
+  });
 });

@@ -26,7 +26,7 @@ import { matchPassive } from "./matchPassive.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import { OrderedByScore } from "./OrderedByScore.ts";
 import { pciFamily } from "./pciMatch.ts";
-import { fireWireFamily, mediaFamily, resourcesFamily, scsiFamily } from "./propertyFamilies.ts";
+import { fireWireFamily, mediaFamily, resourcesFamily, scsiFamily, thunderboltFamily } from "./propertyFamilies.ts";
 import { usbDeviceFamily, usbInterfaceFamily } from "./usbMatch.ts";
 import { validatePersonality, type PersonalityDiagnostic } from "./validatePersonality.ts";
 
@@ -62,6 +62,11 @@ export interface IOCatalogueOptions {
   /** Family matchers; default {@link defaultFamilies}. */
   readonly families?: FamilyRegistry;
   readonly delegate?: IOCatalogueDelegate;
+  /**
+   * Validate personalities as they are added (default true). A catalogue rebuilt from a registry
+   * dump skips it: the real kernel already accepted those personalities.
+   */
+  readonly validate?: boolean;
 }
 
 /** A personality to add, with the names explanations use. */
@@ -86,13 +91,14 @@ export interface AddDriversResult {
 
 /** The family matchers every catalogue starts with. */
 export function defaultFamilies(extra: Iterable<FamilyMatcher> = []): FamilyRegistry {
-  return new FamilyRegistry([resourcesFamily, pciFamily, usbDeviceFamily, usbInterfaceFamily, hidFamily, mediaFamily, scsiFamily, fireWireFamily, ...extra]);
+  return new FamilyRegistry([resourcesFamily, pciFamily, usbDeviceFamily, usbInterfaceFamily, hidFamily, mediaFamily, scsiFamily, fireWireFamily, thunderboltFamily, ...extra]);
 }
 
 export class IOCatalogue {
   readonly arch: BuildArch;
   readonly families: FamilyRegistry;
   delegate: IOCatalogueDelegate | undefined;
+  readonly validate: boolean;
   /** Bumped on every add/remove that triggered nub matching; starts at 1. */
   generation = 1;
   readonly #byClass = new Map<string, CataloguePersonality[]>();
@@ -103,6 +109,7 @@ export class IOCatalogue {
     this.arch = options.arch ?? "x86_64";
     this.families = options.families ?? defaultFamilies();
     this.delegate = options.delegate;
+    this.validate = options.validate ?? true;
   }
 
   /**
@@ -132,7 +139,7 @@ export class IOCatalogue {
     const ctx: { bundle?: string; personality?: string } = {};
     if (bundle !== undefined) ctx.bundle = bundle;
     if (input.name !== undefined) ctx.personality = input.name;
-    const diagnostics = validatePersonality(src, ctx);
+    const diagnostics = this.validate ? validatePersonality(src, ctx) : [];
     if (diagnostics.length > 0) {
       const list = this.#diagnostics.get(bundle ?? "") ?? [];
       list.push(...diagnostics);

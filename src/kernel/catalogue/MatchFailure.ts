@@ -21,6 +21,26 @@ export function fail(key: string, expected: OSValue | undefined, actual: OSValue
   return reason === undefined ? { key, expected, actual } : { key, expected, actual, reason };
 }
 
+/**
+ * A failure whose `actual` is worked out only when read (an explanation asks for it): matching
+ * fails far more often than anything is printed, so the common path allocates one small object.
+ */
+export class LazyFailure implements MatchFailure {
+  readonly key: string;
+  readonly expected: OSValue | undefined;
+  readonly #actual: () => OSValue | undefined;
+
+  constructor(key: string, expected: OSValue | undefined, actual: () => OSValue | undefined) {
+    this.key = key;
+    this.expected = expected;
+    this.#actual = actual;
+  }
+
+  get actual(): OSValue | undefined {
+    return this.#actual();
+  }
+}
+
 /** The result of family matching (`matchPropertyTable`). */
 export type FamilyResult =
   | { readonly ok: true; readonly score: number; readonly detail?: string }

@@ -21,37 +21,71 @@ const DT_NAME_PROPERTIES = ["name", "compatible", "device_type", "model"] as con
 
 const latin1 = new TextDecoder("latin1");
 
-/** The NUL-separated strings of a data or string property. */
-export function propertyStrings(v: OSValue | undefined): string[] {
+const decoded = new WeakMap<Uint8Array, readonly string[]>();
+
+/** The NUL-separated strings of a data or string property (decoded once per data object). */
+export function propertyStrings(v: OSValue | undefined): readonly string[] {
   if (typeof v === "string") return [v];
-  if (v instanceof Uint8Array) return latin1.decode(v).split("\0").filter((s) => s.length > 0);
+  if (v instanceof Uint8Array) {
+    let s = decoded.get(v);
+    if (s === undefined) decoded.set(v, (s = latin1.decode(v).split("\0").filter((x) => x.length > 0)));
+    return s;
+  }
   return [];
+}
+
+interface FirmwareNames {
+  readonly values: readonly (OSValue | undefined)[];
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+/** The nub's firmware names, kept while the four properties stay the same objects. */
+const firmwareNameCache = new WeakMap<MatchNub, FirmwareNames>();
+
+function firmwareNames(nub: MatchNub): FirmwareNames {
+  const values = DT_NAME_PROPERTIES.map((k) => nub.property(k));
+  const cached = firmwareNameCache.get(nub);
+  if (cached !== undefined && cached.values.every((v, i) => v === values[i])) return cached;
+  const list = values.flatMap((v) => propertyStrings(v));
+  const names = { values, list, set: new Set(list) };
+  firmwareNameCache.set(nub, names);
+  return names;
 }
 
 /** `IODTCompareNubName` for one match string. */
 export function dtCompareNubName(nub: MatchNub, match: string): boolean {
-  const prefix = match.endsWith("*");
-  const m = prefix ? match.slice(0, -1) : match;
-  for (const key of DT_NAME_PROPERTIES) {
-    for (const s of propertyStrings(nub.property(key))) {
-      if (prefix ? s.startsWith(m) : s === m) return true;
-    }
-  }
-  return false;
+  const names = firmwareNames(nub);
+  if (!match.endsWith("*")) return names.set.has(match);
+  const m = match.slice(0, -1);
+  return names.list.some((s) => s.startsWith(m));
 }
 
+// Divergence from XNU: XNU asks each nub class's own compareName override; here the firmware rule
+// is chosen by class conformance or a `compatible` property, and the entry name is tried after it.
 /** Whether the nub answers names with the firmware rule. */
 export function usesFirmwareNames(nub: MatchNub): boolean {
   if (nub.property("compatible") !== undefined) return true;
-  for (const c of FIRMWARE_NAMED_CLASSES) if (nub.conformsTo(c)) return true;
-  return false;
+  let byClass = firmwareClassCache.get(nub);
+  if (byClass === undefined) {
+    byClass = FIRMWARE_NAMED_CLASSES.some((c) => nub.conformsTo(c));
+    firmwareClassCache.set(nub, byClass);
+  }
+  return byClass;
+}
+
+/** Class conformance never changes for a nub: answer it once. */
+const firmwareClassCache = new WeakMap<MatchNub, boolean>();
+
+function compareWith(nub: MatchNub, firmware: boolean, match: string): boolean {
+  if (nub.compareName !== undefined) return nub.compareName(match);
+  if (firmware && dtCompareNubName(nub, match)) return true;
+  return match === nub.name;
 }
 
 /** `compareName` for one string: the nub's own rule if it has one, else the rules above. */
 export function compareName(nub: MatchNub, match: string): boolean {
-  if (nub.compareName !== undefined) return nub.compareName(match);
-  if (usesFirmwareNames(nub) && dtCompareNubName(nub, match)) return true;
-  return match === nub.name;
+  return compareWith(nub, nub.compareName === undefined && usesFirmwareNames(nub), match);
 }
 
 /**
@@ -59,9 +93,20 @@ export function compareName(nub: MatchNub, match: string): boolean {
  * that matched (written back as `IONameMatched`), or undefined.
  */
 export function compareNames(nub: MatchNub, names: OSValue): string | undefined {
-  if (typeof names === "string") return compareName(nub, names) ? names : undefined;
+  const firmware = nub.compareName === undefined && usesFirmwareNames(nub);
+  if (typeof names === "string") return compareWith(nub, firmware, names) ? names : undefined;
   if (isOSArray(names) || isOSSet(names)) {
-    for (const n of names) if (typeof n === "string" && compareName(nub, n)) return n;
+    for (const n of names) if (typeof n === "string" && compareWith(nub, firmware, n)) return n;
   }
   return undefined;
+}
+
+/** The names `compareName` tries on this nub, for explanations. */
+export function namesTried(nub: MatchNub): string[] {
+  const out: string[] = [];
+  if (nub.compareName === undefined && usesFirmwareNames(nub)) {
+    for (const key of DT_NAME_PROPERTIES) for (const s of propertyStrings(nub.property(key))) if (!out.includes(s)) out.push(s);
+  }
+  if (!out.includes(nub.name)) out.push(nub.name);
+  return out;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { num, type OSValue } from "../../libkern/index.ts";
+import { dict, num, type OSValue } from "../../libkern/index.ts";
 import { hidMatchPropertyTable } from "./hidMatch.ts";
 import { parsePCIMatch, pciItemsMatch, pciMatchPropertyTable } from "./pciMatch.ts";
 import { le, nub, personality } from "./testNubs.ts";
@@ -109,5 +109,18 @@ describe("HID", () => {
     expect(hidMatchPropertyTable(personality({ VendorID: 0x5ac, ProductIDArray: [num(1), num(0x250)] }), dev, 0)).toMatchObject({ score: 5975 });
     expect(hidMatchPropertyTable(personality({ VendorID: 0x5ac, ProductID: 0x200, ProductIDMask: 0xff00 }), dev, 0)).toMatchObject({ score: 5950 });
     expect(hidMatchPropertyTable(personality({ VendorID: 0x5ad }), dev, 0).ok).toBe(false);
+    // LocationID counts only beside Transport; ProductID only beside VendorID.
+    expect(hidMatchPropertyTable(personality({ LocationID: 0x14000000 }), dev, 0)).toMatchObject({ ok: true, score: 0 });
+    expect(hidMatchPropertyTable(personality({ Transport: "USB", LocationID: 0x14000000 }), dev, 0)).toMatchObject({ score: 3000 });
+    expect(hidMatchPropertyTable(personality({ ProductID: 0x250 }), dev, 0)).toMatchObject({ ok: true, score: 0 });
+  });
+
+  it("matches usage pairs: page and usage 100, page alone 50, plus the 1100 base", () => {
+    const pairs = [dict({ DeviceUsagePage: num(1), DeviceUsage: num(2) }), dict({ DeviceUsagePage: num(12), DeviceUsage: num(1) })];
+    const mouse = nub("IOHIDInterface", { DeviceUsagePairs: pairs, PrimaryUsagePage: 1, PrimaryUsage: 2 });
+    expect(hidMatchPropertyTable(personality({ DeviceUsagePairs: [dict({ DeviceUsagePage: num(1), DeviceUsage: num(2) })] }), mouse, 0)).toMatchObject({ score: 1200 });
+    expect(hidMatchPropertyTable(personality({ DeviceUsagePage: 12 }), mouse, 0)).toMatchObject({ score: 1150 });
+    expect(hidMatchPropertyTable(personality({ DeviceUsagePage: 1, DeviceUsage: 6 }), mouse, 0).ok).toBe(false);
+    expect(hidMatchPropertyTable(personality({ HIDDefaultBehavior: "" }), mouse, 0).ok).toBe(false);
   });
 });

@@ -1,101 +1,132 @@
 /**
- * HID family matching (`IOHIDFamilyPrivate.cpp` `MatchPropertyTable`), spec §1.5, for
- * `IOHIDDevice` and `IOHIDInterface` nubs.
+ * HID family matching (IOHIDFamily's `MatchPropertyTable`, used by `IOHIDDevice`, `IOHIDInterface`
+ * and the event services), spec §1.5.
  *
- * Every listed key the personality has must equal the nub's property; the score grows with what
- * matched (Transport 1000, LocationID 2000, VendorID 5000, ProductID 1000 or 975 via
- * `ProductIDArray`, 950 via `ProductIDMask`, 925 via both; version, manufacturer and serial 100
- * each; usages 1000 plus 100 per usage key). A failure forces the score to 0 and no match.
+ * Every key below that the personality has must equal the nub's property (a missing property
+ * fails). Scores are gathered per group and only count when the group's lead key scored:
+ *
+ * | group | keys and increments |
+ * |---|---|
+ * | transport | `Transport` 1000, then `LocationID` 2000 (counted only with Transport) |
+ * | vendor | `VendorID` 5000, then `ProductID` 1000 / `ProductIDArray` 975 / `ProductIDMask` 950 / array with mask 925, and `VersionNumber`, `Manufacturer`, `SerialNumber`, `PhysicalDeviceUniqueID` 100 each (counted only with VendorID) |
+ * | usage | `DeviceUsagePairs` or `DeviceUsagePage`/`DeviceUsage` against the nub's `DeviceUsagePairs`: 100 for page and usage, 50 for a page alone, plus a base of 1100; otherwise `PrimaryUsagePage` 1100 plus `PrimaryUsage` 100 |
+ *
+ * `BootProtocol` must match without scoring; `HIDDefaultBehavior` and `HIDCompatibilityInterface`
+ * in the personality require the nub to have them. Any failure sets the score to 0.
  */
-import { OSNumber, isOSArray, isOSDictionary, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { OSNumber, isOSArray, isOSDictionary, type OSDictionary, type OSValue } from "../../libkern/index.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
-import { fail, type FamilyResult } from "./MatchFailure.ts";
+import { isEqualTo } from "./isEqualTo.ts";
+import { fail, type FamilyResult, type MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 
-const num = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNumber ? v.value : undefined);
+const u32 = (v: OSValue | undefined): number | undefined => (v instanceof OSNumber ? Number(BigInt.asUintN(32, v.value)) : undefined);
 
-function pairMatches(nub: MatchNub, page: OSValue | undefined, usage: OSValue | undefined): boolean {
+/** One key: absent from the table passes with no score; present, it must equal the nub's. */
+function compareKey(table: OSDictionary, nub: MatchNub, key: string, increment: number): { ok: boolean; score: number } {
+  const want = table.get(key);
+  if (want === undefined) return { ok: true, score: 0 };
+  const have = nub.property(key);
+  return have !== undefined && isEqualTo(want, have) ? { ok: true, score: increment } : { ok: false, score: 0 };
+}
+
+/**
+ * The usage test of one matching dictionary (its `DeviceUsagePage` / `DeviceUsage`) against the
+ * nub's `DeviceUsagePairs`. A nub without usage pairs fails only when usages are asked for.
+ */
+function compareUsage(dict: OSDictionary, nub: MatchNub): { ok: boolean; score: number } {
+  const page = dict.get("DeviceUsagePage");
+  const usage = dict.get("DeviceUsage");
   const pairs = nub.property("DeviceUsagePairs");
-  const list: OSDictionary[] = isOSArray(pairs) ? pairs.filter(isOSDictionary) : [];
-  if (list.length === 0) {
-    const pp = nub.property("PrimaryUsagePage");
-    const pu = nub.property("PrimaryUsage");
-    list.push(new Map<string, OSValue>([...(pp ? [["DeviceUsagePage", pp] as const] : []), ...(pu ? [["DeviceUsage", pu] as const] : [])]));
+  // Divergence from XNU: current IOHIDFamily fails any nub without DeviceUsagePairs; releases
+  // before Mac OS X 10.5 published none, so a table that asks for no usage passes here.
+  if (!isOSArray(pairs)) return { ok: page === undefined && usage === undefined, score: 0 };
+  if (!(page instanceof OSNumber) && !(usage instanceof OSNumber)) return { ok: true, score: 0 };
+  let ok = true;
+  for (const pair of pairs) {
+    if (!isOSDictionary(pair)) continue;
+    const pp = pair.get("DeviceUsagePage");
+    const pu = pair.get("DeviceUsage");
+    if (!(page instanceof OSNumber) || !(pp instanceof OSNumber)) continue;
+    ok = page.value === pp.value;
+    if (!ok) continue;
+    if (!(usage instanceof OSNumber)) return { ok: true, score: 50 };
+    if (!(pu instanceof OSNumber)) continue;
+    ok = usage.value === pu.value;
+    if (ok) return { ok: true, score: 100 };
   }
-  return list.some((d) => {
-    const p = d.get("DeviceUsagePage");
-    const u = d.get("DeviceUsage");
-    return (page === undefined || (p !== undefined && osEqual(p, page))) && (usage === undefined || (u !== undefined && osEqual(u, usage)));
-  });
+  return { ok, score: 0 };
+}
+
+/** `ProductID`, `ProductIDArray`, `ProductIDMask`: the best-scoring form that hits wins. */
+function compareProduct(table: OSDictionary, nub: MatchNub): { ok: boolean; score: number } {
+  const have = u32(nub.property("ProductID"));
+  const pid = table.get("ProductID");
+  const arr = table.get("ProductIDArray");
+  const mask = u32(table.get("ProductIDMask"));
+  const exact = compareKey(table, nub, "ProductID", 1000);
+  const list = isOSArray(arr) ? arr.map(u32).filter((x): x is number => x !== undefined) : undefined;
+  const inArray = list === undefined ? { ok: true, score: 0 } : { ok: have !== undefined && list.includes(have), score: 975 };
+  const pidN = u32(pid);
+  const masked = pidN === undefined || mask === undefined ? { ok: true, score: 0 }
+    : { ok: have !== undefined && ((have & mask) >>> 0) === ((pidN & mask) >>> 0), score: 950 };
+  const maskedArray = list === undefined || mask === undefined ? { ok: true, score: 0 }
+    : { ok: have !== undefined && list.some((x) => ((x & mask) >>> 0) === ((have & mask) >>> 0)), score: 925 };
+  for (const r of [exact, inArray, masked, maskedArray]) if (r.ok && r.score !== 0) return r;
+  return { ok: exact.ok && inArray.ok && masked.ok && maskedArray.ok, score: 0 };
 }
 
 /** `MatchPropertyTable` of IOHIDFamily. */
 export function hidMatchPropertyTable(table: OSDictionary, nub: MatchNub, score: number): FamilyResult {
-  let s = score;
-  const eq = (key: string): boolean | undefined => {
-    const want = table.get(key);
-    if (want === undefined) return undefined;
-    const have = nub.property(key);
-    return have !== undefined && osEqual(have, want);
-  };
-  const usageKeys = ["PrimaryUsagePage", "PrimaryUsage"] as const;
-  let usages = 0;
-  for (const k of usageKeys) {
-    const r = eq(k);
-    if (r === false) return { ok: false, failure: fail(k, table.get(k), nub.property(k)) };
-    if (r) usages++;
-  }
-  const dup = table.get("DeviceUsagePairs");
-  if (dup !== undefined) {
-    const wanted = isOSArray(dup) ? dup.filter(isOSDictionary) : [];
-    if (!wanted.some((d) => pairMatches(nub, d.get("DeviceUsagePage"), d.get("DeviceUsage")))) {
-      return { ok: false, failure: fail("DeviceUsagePairs", dup, nub.property("DeviceUsagePairs")) };
+  const primaryPage = compareKey(table, nub, "PrimaryUsagePage", 1100);
+  const primary = compareKey(table, nub, "PrimaryUsage", 100);
+  let usage = { ok: true, score: 0 };
+  const wantedPairs = table.get("DeviceUsagePairs");
+  if (isOSArray(wantedPairs)) {
+    for (const p of wantedPairs) {
+      if (!isOSDictionary(p)) continue;
+      usage = compareUsage(p, nub);
+      if (usage.ok) break;
     }
-    usages++;
-  } else if (table.has("DeviceUsagePage") || table.has("DeviceUsage")) {
-    const page = table.get("DeviceUsagePage");
-    const usage = table.get("DeviceUsage");
-    if (!pairMatches(nub, page, usage)) return { ok: false, failure: fail(page !== undefined ? "DeviceUsagePage" : "DeviceUsage", page ?? usage, nub.property("DeviceUsagePairs")) };
-    usages += (page !== undefined ? 1 : 0) + (usage !== undefined ? 1 : 0);
   }
-  if (usages > 0) s += 1000 + 100 * usages;
+  const usage2 = compareUsage(table, nub);
+  const transport = compareKey(table, nub, "Transport", 1000);
+  const location = compareKey(table, nub, "LocationID", 2000);
+  const vendor = compareKey(table, nub, "VendorID", 5000);
+  const product = compareProduct(table, nub);
+  const extras = ["VersionNumber", "Manufacturer", "SerialNumber", "PhysicalDeviceUniqueID"].map((k) => [k, compareKey(table, nub, k, 100)] as const);
+  const boot = compareKey(table, nub, "BootProtocol", 0);
+  const checks: readonly (readonly [string, { ok: boolean }])[] = [
+    ["PrimaryUsagePage", primaryPage], ["PrimaryUsage", primary], ["DeviceUsagePairs", usage], ["DeviceUsagePage", usage2],
+    ["Transport", transport], ["LocationID", location], ["VendorID", vendor], ["ProductID", product], ...extras, ["BootProtocol", boot],
+  ];
+  for (const [key, r] of checks) {
+    if (!r.ok) return { ok: false, failure: hidFailure(table, nub, key) };
+  }
+  for (const key of ["HIDDefaultBehavior", "HIDCompatibilityInterface"]) {
+    if (table.has(key) && nub.property(key) === undefined) return { ok: false, failure: fail(key, table.get(key), undefined, "the personality requires the nub to have this property") };
+  }
+  let s = score;
+  if (transport.score > 0) s += transport.score + location.score;
+  if (vendor.score > 0) s += vendor.score + product.score + extras.reduce((a, [, r]) => a + r.score, 0);
+  const usageScore = usage.score + usage2.score;
+  if (usageScore > 0) s += usageScore + 1100;
+  else if (primaryPage.score > 0) s += primaryPage.score + primary.score;
+  s = Number(BigInt.asIntN(32, BigInt(s)));
+  return s === score ? { ok: true, score: s } : { ok: true, score: s, detail: `HID +${s - score}` };
+}
 
-  const scored: readonly [string, number][] = [["Transport", 1000], ["LocationID", 2000], ["VendorID", 5000]];
-  for (const [k, pts] of scored) {
-    const r = eq(k);
-    if (r === false) return { ok: false, failure: fail(k, table.get(k), nub.property(k)) };
-    if (r) s += pts;
+function hidFailure(table: OSDictionary, nub: MatchNub, key: string): MatchFailure {
+  if (key === "DeviceUsagePairs" || key === "DeviceUsagePage") {
+    const want = table.get(key) ?? table.get("DeviceUsage");
+    return fail(key, want, nub.property("DeviceUsagePairs"), "compared with the nub's DeviceUsagePairs");
   }
-  // ProductID: exact, "*", ProductIDArray, ProductIDMask.
-  const pid = table.get("ProductID");
-  const arr = table.get("ProductIDArray");
-  const mask = num(table.get("ProductIDMask"));
-  if (pid !== undefined || arr !== undefined) {
-    const have = num(nub.property("ProductID"));
-    let pts = 0;
-    if (pid === "*") pts = 0;
-    else if (pid !== undefined && have !== undefined && num(pid) === have) pts = 1000;
-    else if (isOSArray(arr) && have !== undefined && arr.some((e) => num(e) === have)) pts = 975;
-    else if (mask !== undefined && have !== undefined) {
-      const c = [num(pid), ...(isOSArray(arr) ? arr.map(num) : [])].filter((x): x is bigint => x !== undefined);
-      if (c.some((x) => (x & mask) === (have & mask))) pts = isOSArray(arr) ? 925 : 950;
-      else return { ok: false, failure: fail("ProductID", pid ?? arr, nub.property("ProductID")) };
-    } else return { ok: false, failure: fail("ProductID", pid ?? arr, nub.property("ProductID")) };
-    s += pts;
-  }
-  for (const k of ["VersionNumber", "Manufacturer", "SerialNumber"]) {
-    const r = eq(k);
-    if (r === false) return { ok: false, failure: fail(k, table.get(k), nub.property(k)) };
-    if (r) s += 100;
-  }
-  for (const k of ["ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol"]) {
-    if (eq(k) === false) return { ok: false, failure: fail(k, table.get(k), nub.property(k)) };
-  }
-  return { ok: true, score: Number(BigInt.asIntN(32, BigInt(s))), ...(s !== score ? { detail: `HID +${s - score}` } : {}) };
+  if (key === "ProductID") return fail(key, table.get("ProductID") ?? table.get("ProductIDArray"), nub.property("ProductID"));
+  return fail(key, table.get(key), nub.property(key));
 }
 
 export const hidFamily: FamilyMatcher = {
   name: "IOHIDFamily",
-  nubClasses: ["IOHIDDevice", "IOHIDInterface"],
+  nubClasses: ["IOHIDDevice", "IOHIDInterface", "IOHIDEventService"],
   matchPropertyTable: hidMatchPropertyTable,
 };

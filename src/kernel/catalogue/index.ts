@@ -19,7 +19,7 @@ export { matchInternal, matchPassive, MAX_NESTING, type PassiveOptions, type Pas
 export { parsePCIMatch, pciItemsMatch, pciRegister, pciFamily, type PCIMatchItem, type PCIMatchParse } from "./pciMatch.ts";
 export { usbDeviceFamily, usbInterfaceFamily, usbClampedScore } from "./usbMatch.ts";
 export { hidFamily } from "./hidMatch.ts";
-export { resourcesFamily, mediaFamily, scsiFamily, fireWireFamily, comparePropertyFamily } from "./propertyFamilies.ts";
+export { resourcesFamily, mediaFamily, scsiFamily, fireWireFamily, thunderboltFamily, comparePropertyFamily } from "./propertyFamilies.ts";
 export {
   validatePersonality, lintPersonality, formatDiagnostic, type PersonalityDiagnostic, type DiagnosticSeverity,
 } from "./validatePersonality.ts";
@@ -35,4 +35,7 @@ export {
 } from "./replayDump.ts";
 export { replayEntriesFromSnapshot } from "./replayEntries.ts";
 export { APPLE_CLASS_LINKS } from "./appleClasses.ts";
-export { appleClassHierarchy, observedFactCounts, type AppleHierarchyOptions } from "./appleClassHierarchy.ts";
+export { appleClassHierarchy, classNameOverrides, observedFactCounts, type AppleHierarchyOptions } from "./appleClassHierarchy.ts";
+export {
+  explainText, explainJSON, explanationNotes, describeValue, type ExplainOptions, type ExplanationJSON, type CandidateJSON,
+} from "./explainMatch.ts";

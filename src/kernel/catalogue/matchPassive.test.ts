@@ -112,3 +112,17 @@ describe("matchPassive generic keys", () => {
     expect(matchPassive(personality({ IOPCIClassMatch: "0x0c033000", IOClass: "X" }), n, opts).matched).toBe(true);
   });
 });
+
+describe("isEqualTo bridges OSString and OSData as libkern does", () => {
+  it("a personality string matches firmware data with or without its NUL", () => {
+    const enc = new TextEncoder();
+    const withNul = nub("IOService", { device_type: enc.encode("gpu-sensor\0") });
+    const bare = nub("IOService", { device_type: enc.encode("gpu-sensor") });
+    const other = nub("IOService", { device_type: enc.encode("gpu-sensor\0\0") });
+    const t = personality({ IOPropertyMatch: dict({ device_type: "gpu-sensor" }) });
+    expect(matchPassive(t, withNul, opts).matched).toBe(true);
+    expect(matchPassive(t, bare, opts).matched).toBe(true);
+    expect(matchPassive(t, other, opts).matched).toBe(false);
+    expect(matchPassive(personality({ IOPropertyMatch: dict({ device_type: "gpu" }) }), withNul, opts).matched).toBe(false);
+  });
+});

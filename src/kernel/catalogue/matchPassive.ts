@@ -15,10 +15,11 @@
  * Nested tables are matched with an explicit loop over the provider chain, and nesting depth is
  * bounded by {@link MAX_NESTING}, so a hostile personality cannot blow the stack.
  */
-import { OSNumber, isOSArray, isOSDictionary, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
-import { compareNames } from "./compareNames.ts";
+import { OSNumber, isOSArray, isOSDictionary, isOSSet, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
+import { compareNames, namesTried } from "./compareNames.ts";
 import type { BuildArch, FamilyRegistry } from "./FamilyMatcher.ts";
-import { fail, type MatchFailure } from "./MatchFailure.ts";
+import { fail, LazyFailure, type MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import {
   kIOBSDKeys, kIOLocationMatchKey, kIOMatchCategoryKey, kIOMatchedServiceCountKey, kIONameMatchKey,
@@ -34,6 +35,8 @@ export interface PassiveOptions {
   readonly changesOK?: boolean;
   /** The caller already filtered by `IOProviderClass` (catalogue lookup does). */
   readonly classDone?: boolean;
+  /** The table's `IOProbeScore` as ordering reads it, when the caller has it already. */
+  readonly score?: number;
   readonly arch: BuildArch;
   readonly families: FamilyRegistry;
 }
@@ -43,17 +46,30 @@ export interface PassiveResult {
   /** The score after family matching (the table's `IOProbeScore` when the family did not run). */
   readonly score: number;
   /** The first failure, when not matched. */
-  readonly failure?: MatchFailure;
+  readonly failure?: MatchFailure | undefined;
   /** The family matcher that ran, if any. */
-  readonly family?: string;
+  readonly family?: string | undefined;
   /** What the family said about the score (e.g. "USB rule 90000"). */
-  readonly familyDetail?: string;
+  readonly familyDetail?: string | undefined;
+  /** The name `IONameMatch` matched (written to the table as `IONameMatched` with `changesOK`). */
+  readonly nameMatched?: string | undefined;
 }
 
 interface InternalResult {
   readonly failure: MatchFailure | undefined;
   readonly done: number;
   readonly nameMatched: string | undefined;
+}
+
+class InternalResultImpl implements InternalResult {
+  readonly failure: MatchFailure | undefined;
+  readonly done: number;
+  readonly nameMatched: string | undefined;
+  constructor(failure: MatchFailure | undefined, done: number, nameMatched: string | undefined) {
+    this.failure = failure;
+    this.done = done;
+    this.nameMatched = nameMatched;
+  }
 }
 
 function isCollection(v: OSValue): v is OSValue[] | Set<OSValue> {
@@ -64,7 +80,7 @@ function isCollection(v: OSValue): v is OSValue[] | Set<OSValue> {
 function propertiesInclude(nub: MatchNub, want: OSDictionary): boolean {
   for (const [k, v] of want) {
     const have = nub.property(k);
-    if (have === undefined || !osEqual(have, v)) return false;
+    if (have === undefined || !isEqualTo(have, v)) return false;
   }
   return true;
 }
@@ -73,7 +89,7 @@ function propertiesInclude(nub: MatchNub, want: OSDictionary): boolean {
 export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boolean): InternalResult {
   let done = 0;
   let nameMatched: string | undefined;
-  const r = (failure: MatchFailure | undefined): InternalResult => ({ failure, done, nameMatched });
+  const r = (failure: MatchFailure | undefined): InternalResult => new InternalResultImpl(failure, done, nameMatched);
 
   if (table.has(kIOServiceNotificationUserKey)) {
     done++;
@@ -88,7 +104,10 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
   if (names !== undefined) {
     done++;
     nameMatched = compareNames(nub, names);
-    if (nameMatched === undefined) return r(fail(kIONameMatchKey, names, nub.name));
+    if (nameMatched === undefined) {
+      // The names tried are worked out only if an explanation asks for them.
+      return r(new LazyFailure(kIONameMatchKey, names, () => { const t = namesTried(nub); return t.length === 1 ? t[0] : [...t]; }));
+    }
   }
   const loc = table.get(kIOLocationMatchKey);
   if (typeof loc === "string") {
@@ -101,7 +120,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     let ok = false;
     if (isOSDictionary(pm)) ok = propertiesInclude(nub, pm);
     else if (isCollection(pm)) for (const d of pm) if (isOSDictionary(d) && propertiesInclude(nub, d)) { ok = true; break; }
-    if (!ok) return r(fail(kIOPropertyMatchKey, pm, firstDifference(nub, pm)));
+    if (!ok) return r(new LazyFailure(kIOPropertyMatchKey, pm, () => firstDifference(nub, pm)));
   }
   const pe = table.get(kIOPropertyExistsMatchKey);
   if (pe !== undefined) {
@@ -135,7 +154,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     if (want === undefined) continue;
     done++;
     const have = nub.property(key);
-    if (have === undefined || !osEqual(have, want)) return r(fail(key, want, have));
+    if (have === undefined || !isEqualTo(have, want)) return r(fail(key, want, have));
   }
   return r(undefined);
 }
@@ -163,11 +182,12 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
   if (depth > MAX_NESTING) {
     return { matched: false, score: 0, failure: fail(prefix + kIOParentMatchKey, undefined, undefined, `matching dictionaries nest deeper than ${MAX_NESTING}`) };
   }
-  const score0 = probeScoreOf(table);
+  const score0 = depth === 0 && options.score !== undefined ? options.score : probeScoreOf(table);
   const internal = matchInternal(table, nub, options.classDone === true && depth === 0);
   if (internal.failure !== undefined) return { matched: false, score: score0, failure: prefixed(internal.failure, prefix) };
   if (options.changesOK && internal.nameMatched !== undefined) table.set(kIONameMatchedKey, internal.nameMatched);
-  if (internal.done === table.size) return { matched: true, score: score0 };
+  const nameMatched = depth === 0 ? internal.nameMatched : undefined;
+  if (internal.done === table.size) return { matched: true, score: score0, nameMatched };
 
   let score = score0;
   let family: string | undefined;
@@ -188,13 +208,13 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
     let found = false;
     let last: MatchFailure | undefined;
     while (where !== undefined) {
-      const pr = matchNested(parent, where, { ...options, changesOK: false }, depth + 1, `${prefix}${kIOParentMatchKey}.`);
+      const pr = matchNested(parent, where, { ...options, changesOK: false, score: undefined }, depth + 1, `${prefix}${kIOParentMatchKey}.`);
       if (pr.matched) { found = true; break; }
       last = pr.failure;
       where = where.provider;
     }
     if (!found) {
-      return { matched: false, score, failure: fail(`${prefix}${kIOParentMatchKey}`, parent, undefined, `no ancestor matches${last ? ` (nearest failure: ${last.key})` : ""}`), ...fam(family, familyDetail) };
+      return { matched: false, score, failure: fail(`${prefix}${kIOParentMatchKey}`, parent, undefined, `no ancestor matches${last ? ` (nearest failure: ${last.key})` : ""}`), family, familyDetail };
     }
   }
   const loc = table.get(kIOLocationMatchKey);
@@ -202,17 +222,10 @@ function matchNested(table: OSDictionary, nub: MatchNub, options: PassiveOptions
     const where = nub.provider;
     const lr = where === undefined
       ? { matched: false, failure: fail(`${prefix}${kIOLocationMatchKey}`, loc, undefined, "the nub has no provider") }
-      : matchNested(loc, where, { ...options, changesOK: false }, depth + 1, `${prefix}${kIOLocationMatchKey}.`);
-    if (!lr.matched) return { matched: false, score, ...(lr.failure ? { failure: lr.failure } : {}), ...fam(family, familyDetail) };
+      : matchNested(loc, where, { ...options, changesOK: false, score: undefined }, depth + 1, `${prefix}${kIOLocationMatchKey}.`);
+    if (!lr.matched) return { matched: false, score, failure: lr.failure, family, familyDetail };
   }
-  return { matched: true, score, ...fam(family, familyDetail) };
-}
-
-function fam(family: string | undefined, detail: string | undefined): { family?: string; familyDetail?: string } {
-  const o: { family?: string; familyDetail?: string } = {};
-  if (family !== undefined) o.family = family;
-  if (detail !== undefined) o.familyDetail = detail;
-  return o;
+  return { matched: true, score, family, familyDetail, nameMatched };
 }
 
 function prefixed(f: MatchFailure, prefix: string): MatchFailure {

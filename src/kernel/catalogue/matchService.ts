@@ -14,9 +14,9 @@
  * §13.3), never within the batch; each category then gets the first candidate, in descending score
  * order, whose `start` succeeds. Later candidates of that category are probed but never started.
  */
-import { type OSDictionary } from "../../libkern/index.ts";
+import { OSNumber, type OSDictionary } from "../../libkern/index.ts";
 import type { CataloguePersonality, IOCatalogue } from "./IOCatalogue.ts";
-import { kIOMatchCategoryKey, kIOResourceMatchKey, kIOUserServerNameKey } from "./keys.ts";
+import { kIOMatchCategoryKey, kIONameMatchedKey, kIOProbeScoreKey, kIOResourceMatchKey, kIOUserServerNameKey } from "./keys.ts";
 import type { MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 import { matchPassive } from "./matchPassive.ts";
@@ -31,7 +31,9 @@ export type CandidateOutcome =
   | "started"             // won its category: start() succeeded
   | "start-failed"        // start() failed; the next candidate of the category was tried
   | "lost"                // probed but never started: a higher-scored candidate won the category
-  | "waiting-resource";   // start blocks until an IOResourceMatch resource is published
+  | "waiting-resource"    // start blocks until an IOResourceMatch resource is published
+  | "skipped"             // the admit hook refused it in pass 1 (e.g. a dext with DriverKit off)
+  | "stalled";            // its kext load was deferred: pass 1 stopped here (module-stalled)
 
 export interface CandidateDecision {
   readonly personality: CataloguePersonality;
@@ -43,9 +45,9 @@ export interface CandidateDecision {
   /** After `probe()`; undefined if probe never ran. */
   scoreAfterProbe: number | undefined;
   outcome: CandidateOutcome;
-  readonly failure?: MatchFailure;
-  readonly family?: string;
-  readonly familyDetail?: string;
+  readonly failure?: MatchFailure | undefined;
+  readonly family?: string | undefined;
+  readonly familyDetail?: string | undefined;
   /** The personality copy the driver would be initialised with (IONameMatched, IOProbeScore set). */
   readonly table: OSDictionary | undefined;
   /** For `lost`: the winner of the category; for `category-taken`: the client holding it. */
@@ -55,6 +57,12 @@ export interface CandidateDecision {
 }
 
 export interface MatchHooks {
+  /**
+   * Pass 1, after passive matching: `"ok"` to keep the candidate, `"skip"` to drop it (dext rules,
+   * the rematch filter), `"stall"` when its kext's load was deferred to user space: pass 1 stops
+   * there, as xnu's does, and the nub is module-stalled. Absent: every candidate is kept.
+   */
+  admit?(candidate: CandidateDecision, nub: MatchNub): "ok" | "skip" | "stall";
   /**
    * `probe(nub, &score)`: returns the (possibly new) instance and score, or undefined when probe
    * fails. Absent: probe succeeds with the score unchanged.
@@ -72,6 +80,8 @@ export interface MatchRun {
   readonly candidates: readonly CandidateDecision[];
   /** The winner of each category, in the order categories were first started. */
   readonly winners: ReadonlyMap<string, CandidateDecision>;
+  /** The candidate whose deferred kext load stopped pass 1, if any. */
+  readonly stalledOn?: CandidateDecision | undefined;
 }
 
 /** Runs one matching pass for `nub` against `catalogue`. */
@@ -81,7 +91,8 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
 
   const candidates: CandidateDecision[] = [];
   const familyMatches = new OrderedByScore<CandidateDecision>();
-  const opts = { arch: catalogue.arch, families: catalogue.families, changesOK: true, classDone: true };
+  let stalledOn: CandidateDecision | undefined;
+  const opts = { arch: catalogue.arch, families: catalogue.families, changesOK: false, classDone: true, score: 0 };
   for (const p of catalogue.findDrivers(nub)) {
     const isDext = p.table.has(kIOUserServerNameKey);
     const holder = held.get(p.category);
@@ -89,16 +100,26 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       candidates.push({ personality: p, category: p.category, scoreBefore: p.score, scoreAfterMatch: undefined, scoreAfterProbe: undefined, outcome: "category-taken", table: undefined, note: holder });
       continue;
     }
-    const copy: OSDictionary = new Map(p.table);
-    const r = matchPassive(copy, nub, opts);
+    // Passive matching reads the stored table; only a match pays for the copy the driver gets,
+    // with what matchPassive(ChangesOK) writes: IONameMatched, the family score, the category.
+    opts.score = p.score;
+    const r = matchPassive(p.table, nub, opts);
+    let copy: OSDictionary | undefined;
+    if (r.matched) {
+      copy = new Map(p.table);
+      if (r.nameMatched !== undefined) copy.set(kIONameMatchedKey, r.nameMatched);
+      if (r.score !== p.score) copy.set(kIOProbeScoreKey, new OSNumber(BigInt.asUintN(32, BigInt(r.score)), 32));
+      copy.set(kIOMatchCategoryKey, p.category);
+    }
     const d: CandidateDecision = {
       personality: p, category: p.category, scoreBefore: p.score, scoreAfterMatch: r.score, scoreAfterProbe: undefined,
-      outcome: r.matched ? "lost" : "no-match", table: copy,
-      ...(r.failure ? { failure: r.failure } : {}), ...(r.family ? { family: r.family } : {}), ...(r.familyDetail ? { familyDetail: r.familyDetail } : {}),
+      outcome: r.matched ? "lost" : "no-match", table: copy, failure: r.failure, family: r.family, familyDetail: r.familyDetail,
     };
     candidates.push(d);
     if (!r.matched) continue;
-    copy.set(kIOMatchCategoryKey, p.category);
+    const verdict = hooks.admit ? hooks.admit(d, nub) : "ok";
+    if (verdict === "skip") { d.outcome = "skipped"; continue; }
+    if (verdict === "stall") { d.outcome = "stalled"; stalledOn = d; break; }
     familyMatches.insert(d, r.score);
   }
 
@@ -127,6 +148,8 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       if (winner !== undefined) { d.outcome = "lost"; d.note = describeWinner(winner); continue; }
       if (!isResources) {
         const missing = [...namesOf(d.table?.get(kIOResourceMatchKey)), ...namesOf(nub.property(kIOResourceMatchKey))].find((r) => !published(r));
+        // Divergence from XNU: startCandidate blocks the thread until the resource is published; the
+        // engine records the wait and ends the category, and the runtime owns the waiting.
         if (missing !== undefined) { d.outcome = "waiting-resource"; d.note = missing; winner = d; continue; }
       }
       if (hooks.start && !hooks.start(d, nub)) { d.outcome = "start-failed"; continue; }
@@ -135,7 +158,7 @@ export function matchService(catalogue: IOCatalogue, nub: MatchNub, hooks: Match
       winners.set(category, d);
     }
   }
-  return { nub, candidates, winners };
+  return { nub, candidates, winners, stalledOn };
 }
 
 function describeWinner(w: CandidateDecision): string {

@@ -10,7 +10,7 @@
  */
 import type { OSDictionary } from "../../libkern/index.ts";
 import type { FamilyContext, FamilyMatcher } from "./FamilyMatcher.ts";
-import { fail, type FamilyResult } from "./MatchFailure.ts";
+import { fail, LazyFailure, type FamilyResult } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 
 /** One `VALUE&MASK` item. */
@@ -42,6 +42,19 @@ function strtoul16(s: string, i: number): { value: number; end: number } | undef
   }
   if (j === start) return undefined;
   return { value: v >>> 0, end: j };
+}
+
+const parsed = new Map<string, PCIMatchParse>();
+
+/** {@link parsePCIMatch} with a bounded memo: personalities repeat the same strings for every nub. */
+function parsedPCIMatch(text: string, defaultMask: number): PCIMatchParse {
+  const k = `${defaultMask}:${text}`;
+  let p = parsed.get(k);
+  if (p === undefined) {
+    if (parsed.size > 4096) parsed.clear();
+    parsed.set(k, (p = parsePCIMatch(text, defaultMask)));
+  }
+  return p;
 }
 
 /** Parses a PCI match string with the default mask for its key. */
@@ -124,15 +137,14 @@ export function pciMatchPropertyTable(table: OSDictionary, nub: MatchNub, score:
     const v = table.get(key);
     if (v === undefined) continue;
     if (typeof v !== "string") return { ok: false, failure: fail(key, v, undefined, `${key} must be a string`) };
-    const { items } = parsePCIMatch(v, mask);
+    const { items } = parsedPCIMatch(v, mask);
     let hit: number | undefined;
     for (const off of regs) {
       const reg = pciRegister(nub, off);
       if (reg !== undefined && pciItemsMatch(items, reg)) { hit = off; break; }
     }
     if (hit === undefined) {
-      const actual = regs.map((o) => hex8(pciRegister(nub, o)) ?? "?").join(" / ");
-      return { ok: false, failure: fail(key, v, actual) };
+      return { ok: false, failure: new LazyFailure(key, v, () => regs.map((o) => hex8(pciRegister(nub, o)) ?? "?").join(" / ")) };
     }
     matchedOn.push(`${key} on 0x${hit.toString(16).padStart(2, "0")}`);
     if (key === "IOPCIMatch" && hit === 0x00 && ctx.arch !== "x86_64") bonus = 1000;

@@ -5,11 +5,15 @@
  * - `IOResources` / `IOUserResources`: every `IOResourceMatch` name must be a published resource
  *   (a property of the resources object); otherwise `IOResourceMatched` must be in its
  *   `IOResourceMatched` list.
- * - `IOMedia` (IOStorageFamily): `Content Mask` must equal the media's `Content`.
+ * - `IOMedia` (IOStorageFamily): `Content Mask` must equal the media's `Content`, and each of the
+ *   media keys (`Content`, `Content Hint`, `Ejectable`, `Leaf`, `Open`, `Preferred Block Size`,
+ *   `Removable`, `Size`, `Whole`, `Writable`) the personality names must equal the media's.
  * - SCSI peripheral nubs: `Peripheral Device Type`, vendor and product identification.
  * - FireWire units and devices: the unit directory keys.
+ * - Thunderbolt ports (IOThunderboltFamily): `Adapter Type`.
  */
-import { isOSArray, isOSSet, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isOSArray, isOSSet, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
 import { fail, type FamilyResult } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
@@ -44,6 +48,8 @@ export const resourcesFamily: FamilyMatcher = {
   matchPropertyTable: resourcesMatch,
 };
 
+// Divergence from XNU: these families' matchPropertyTable overrides also adjust the score; here they
+// only compare the listed keys.
 /** A family that compares `[personality key, nub property]` pairs by equality. */
 export function comparePropertyFamily(name: string, nubClasses: readonly string[], pairs: readonly (readonly [string, string])[]): FamilyMatcher {
   return {
@@ -54,14 +60,18 @@ export function comparePropertyFamily(name: string, nubClasses: readonly string[
         const want = table.get(tk);
         if (want === undefined) continue;
         const have = nub.property(nk);
-        if (have === undefined || !osEqual(want, have)) return { ok: false, failure: fail(tk, want, have, tk === nk ? undefined : `compared with the nub's "${nk}"`) };
+        if (have === undefined || !isEqualTo(have, want)) return { ok: false, failure: fail(tk, want, have, tk === nk ? undefined : `compared with the nub's "${nk}"`) };
       }
       return { ok: true, score };
     },
   };
 }
 
-export const mediaFamily = comparePropertyFamily("IOStorageFamily", ["IOMedia"], [["Content Mask", "Content"]]);
+export const mediaFamily = comparePropertyFamily("IOStorageFamily", ["IOMedia"], [
+  ["Content Mask", "Content"],
+  ...["Content", "Content Hint", "Ejectable", "Leaf", "Open", "Preferred Block Size", "Removable", "Size", "Whole", "Writable"]
+    .map((k) => [k, k] as const),
+]);
 
 export const scsiFamily = comparePropertyFamily("IOSCSIArchitectureModelFamily", ["IOSCSIPeripheralDeviceNub", "IOSCSITargetDevice", "IOSCSILogicalUnitNub"], [
   ["Peripheral Device Type", "Peripheral Device Type"],
@@ -73,3 +83,5 @@ export const fireWireFamily = comparePropertyFamily("IOFireWireFamily", ["IOFire
   ["Vendor_ID", "Vendor_ID"], ["Model_ID", "Model_ID"], ["GUID", "GUID"],
   ["Unit_Spec_ID", "Unit_Spec_ID"], ["Unit_SW_Version", "Unit_SW_Version"],
 ]);
+
+export const thunderboltFamily = comparePropertyFamily("IOThunderboltFamily", ["IOThunderboltPort"], [["Adapter Type", "Adapter Type"]]);

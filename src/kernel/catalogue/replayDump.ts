@@ -26,6 +26,7 @@ import { IOCatalogue, type CataloguePersonality, type PersonalityInput } from ".
 import {
   kCFBundleIdentifierKey, kIOClassKey, kIONameMatchedKey, kIOProbeScoreKey, kIOProviderClassKey, matchCategoryOf, probeScoreOf,
 } from "./keys.ts";
+import { matchPassive } from "./matchPassive.ts";
 import { matchService, type MatchRun } from "./matchService.ts";
 import { StaticNub } from "./StaticNub.ts";
 
@@ -70,6 +71,11 @@ export interface ReplayOptions {
   readonly dump?: string;
   /** Extra personalities (from kexts the user names) added after the dump's own. */
   readonly extra?: readonly PersonalityInput[];
+  /**
+   * Real classes behind `IOClassNameOverride` names: an entry whose printed class is its own
+   * override (IORegistryExplorer saves record the override) also conforms to these.
+   */
+  readonly overrides?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ReplayResult {
@@ -102,19 +108,25 @@ export function isDriverEntry(e: ReplayEntry): boolean {
 /** Assigns each entry its report key: its id, or its display-name path with `#k` for same-named siblings. */
 export function entryKeys(root: ReplayEntry): Map<ReplayEntry, string> {
   const keys = new Map<ReplayEntry, string>();
+  // Dumps print IDs on every node line or on none; paths are built only when they are needed.
+  const byPath = root.id === undefined;
   const stack: { e: ReplayEntry; path: string }[] = [{ e: root, path: "" }];
   keys.set(root, root.id !== undefined ? hexId(root.id) : "/");
   while (stack.length > 0) {
     const { e, path } = stack.pop() as { e: ReplayEntry; path: string };
     const counts = new Map<string, number>();
-    for (const c of e.children) counts.set(display(c), (counts.get(display(c)) ?? 0) + 1);
+    if (byPath) for (const c of e.children) counts.set(display(c), (counts.get(display(c)) ?? 0) + 1);
     const seen = new Map<string, number>();
     const next: { e: ReplayEntry; path: string }[] = [];
     for (const c of e.children) {
-      const d = display(c);
-      const k = seen.get(d) ?? 0;
-      seen.set(d, k + 1);
-      const p = `${path}/${d}${(counts.get(d) ?? 0) > 1 ? `#${k}` : ""}`;
+      if (keys.has(c)) continue;
+      let p = "";
+      if (byPath || c.id === undefined) {
+        const d = display(c);
+        const k = seen.get(d) ?? 0;
+        seen.set(d, k + 1);
+        p = `${path}/${d}${(counts.get(d) ?? 0) > 1 ? `#${k}` : ""}`;
+      }
       keys.set(c, c.id !== undefined ? hexId(c.id) : p);
       next.push({ e: c, path: p });
     }
@@ -137,7 +149,7 @@ const attachmentKey = (a: Attachment): string => `${a.provider}\u0000${a.class}\
 export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayResult {
   const arch = options.arch ?? archOfDump(root);
   const keys = entryKeys(root);
-  const catalogue = new IOCatalogue({ arch });
+  const catalogue = new IOCatalogue({ arch, validate: false });
 
   // One nub per entry, parents first (explicit stack: dumps can be deep). An entry with several
   // providers appears under each of them in a text dump; entries with the same ID are one entry,
@@ -167,7 +179,10 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
     nubs.set(e, new StaticNub({
       className: e.className, properties: e.properties, name: e.name, location: e.location, registryEntryID: e.id,
       provider: first !== undefined ? nubs.get(first) : undefined, hierarchy: options.hierarchy, registered: e.registered === true,
-      alsoConformsTo: e.registered !== undefined ? ["IOService"] : [],
+      alsoConformsTo: [
+        ...(e.registered !== undefined ? ["IOService"] : []),
+        ...(e.properties.get("IOClassNameOverride") === e.className ? options.overrides?.get(e.className) ?? [] : []),
+      ],
     }));
   }
   const resourcesEntry = order.find((e) => e.className === "IOResources");
@@ -179,12 +194,22 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
   const recorded: Attachment[] = [];
   const inputs: PersonalityInput[] = [];
   const seen = new Set<string>();
+  const recordedKeys = new Set<string>();
   for (const e of order) {
     const ps = parents.get(e) ?? [];
     if (ps.length === 0 || !isDriverEntry(e)) continue;
     const pc = e.properties.get(kIOProviderClassKey) as string;
-    const parent = ps.find((p) => (nubs.get(p) as StaticNub).conformsTo(pc)) ?? (ps[0] as ReplayEntry);
-    recorded.push(attachmentOf(e, keys.get(parent) as string));
+    // A driver that matched IOResources and then moved under a real provider (IOHIDSystem,
+    // IONetworkStack) was still matched on IOResources: that is where the replay must find it.
+    const parent = ps.find((p) => (nubs.get(p) as StaticNub).conformsTo(pc))
+      ?? (pc === "IOResources" && resourcesEntry !== undefined ? resourcesEntry : (ps[0] as ReplayEntry));
+    // One driver per nub and category: the same tuple twice is one entry printed under several
+    // parents in a dump without IDs.
+    const a = attachmentOf(e, keys.get(parent) as string);
+    if (!recordedKeys.has(attachmentKey(a))) {
+      recordedKeys.add(attachmentKey(a));
+      recorded.push(a);
+    }
     const table = personalityFromDriver(e, nubs.get(parent) as StaticNub, catalogue);
     const sig = signature(table);
     if (seen.has(sig)) continue;
@@ -232,11 +257,32 @@ export function replayDump(root: ReplayEntry, options: ReplayOptions): ReplayRes
 /**
  * The personality a driver entry was made from: its properties minus what matching added
  * (`IONameMatched`), with the family's score contribution on the recorded provider taken back out
- * of `IOProbeScore`.
+ * of `IOProbeScore`. A driver also carries properties it set itself, and some share a name with a
+ * family match key (an HID driver's `LocationID`); such a key whose value contradicts the very
+ * provider the driver matched cannot have been in the personality in that form, so it is dropped
+ * (at most {@link MAX_DROPPED} keys; they are listed in `dropped`).
  */
 export function personalityFromDriver(driver: ReplayEntry, provider: StaticNub, catalogue: IOCatalogue): OSDictionary {
+  return reconstructPersonality(driver, provider, catalogue).table;
+}
+
+/** How many contradicting keys one driver entry may lose. */
+export const MAX_DROPPED = 4;
+
+/** {@link personalityFromDriver} with the keys it dropped. */
+export function reconstructPersonality(driver: ReplayEntry, provider: StaticNub, catalogue: IOCatalogue): { table: OSDictionary; dropped: string[] } {
   const table: OSDictionary = new Map(driver.properties);
   table.delete(kIONameMatchedKey);
+  const dropped: string[] = [];
+  const opts = { arch: catalogue.arch, families: catalogue.families, classDone: true };
+  for (let r = matchPassive(table, provider, opts); !r.matched && dropped.length < MAX_DROPPED; r = matchPassive(table, provider, opts)) {
+    const key = r.failure?.key;
+    // Only family keys (idVendor, LocationID, Content Mask…): a driver sets those on itself; the
+    // generic IO* keys belong to the personality alone, and dropping one would widen it.
+    if (key === undefined || key.startsWith("IO") || !table.has(key)) break;
+    table.delete(key);
+    dropped.push(key);
+  }
   const recordedScore = probeScoreOf(table);
   const matcher = catalogue.families.matcherFor(provider);
   if (matcher !== undefined) {
@@ -245,15 +291,30 @@ export function personalityFromDriver(driver: ReplayEntry, provider: StaticNub, 
     const r = matcher.matchPropertyTable(probe, provider, 0, { arch: catalogue.arch });
     if (r.ok && r.score !== 0) table.set(kIOProbeScoreKey, new OSNumber(BigInt.asUintN(32, BigInt(recordedScore - r.score)), 32));
   }
-  return table;
+  return { table, dropped };
 }
 
-/** Keys the engine reads from a personality; two tables equal on these match identically. */
-const ENGINE_KEYS_RE = /^(IO|id|b[A-Z]|bcd|CFBundleIdentifier|Content Mask|Peripheral Device Type|Vendor Identification|Product Identification|Vendor_ID|Model_ID|GUID|Unit_Spec_ID|Unit_SW_Version|BSD |Primary|Device|Transport|LocationID|VendorID|ProductID|VersionNumber|Manufacturer|SerialNumber|ModelNumber|PhysicalDeviceUniqueID|BootProtocol)/;
+/**
+ * Keys the engine reads from a personality (generic, IOResources, PCI, USB, HID, storage, SCSI,
+ * FireWire, Thunderbolt) plus the identity keys; two tables equal on these match identically.
+ */
+const ENGINE_KEYS: ReadonlySet<string> = new Set([
+  "IOClass", "IOProviderClass", "IOProbeScore", "IOMatchCategory", "CFBundleIdentifier", "IOUserServerName", "IOUserClass",
+  "IOServiceNotificationUser", "IONameMatch", "IOLocationMatch", "IOPropertyMatch", "IOPropertyExistsMatch", "IOPathMatch",
+  "IORegistryEntryID", "IOMatchedServiceCountMatch", "BSD Name", "BSD Major", "BSD Minor", "BSD Unit", "IOParentMatch",
+  "IOResourceMatch", "IOResourceMatched", "IOPCIMatch", "IOPCIPrimaryMatch", "IOPCISecondaryMatch", "IOPCIClassMatch",
+  "IOPCITunnelCompatible", "idVendor", "idProduct", "idProductArray", "idProductMask", "bcdDevice", "bDeviceClass",
+  "bDeviceSubClass", "bDeviceProtocol", "bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol", "bConfigurationValue",
+  "bInterfaceNumber", "PrimaryUsagePage", "PrimaryUsage", "DeviceUsagePairs", "DeviceUsagePage", "DeviceUsage", "Transport",
+  "LocationID", "VendorID", "ProductID", "ProductIDArray", "ProductIDMask", "VersionNumber", "Manufacturer", "SerialNumber",
+  "ModelNumber", "PhysicalDeviceUniqueID", "BootProtocol", "Content Mask", "Content", "Content Hint", "Ejectable", "Leaf",
+  "Open", "Preferred Block Size", "Removable", "Size", "Whole", "Writable", "HIDDefaultBehavior", "HIDCompatibilityInterface", "Peripheral Device Type", "Vendor Identification",
+  "Product Identification", "Vendor_ID", "Model_ID", "GUID", "Unit_Spec_ID", "Unit_SW_Version", "Adapter Type",
+]);
 
 function signature(table: OSDictionary): string {
   const parts: string[] = [];
-  for (const [k, v] of table) if (ENGINE_KEYS_RE.test(k)) parts.push(`${k}=${stringify(v)}`);
+  for (const [k, v] of table) if (ENGINE_KEYS.has(k)) parts.push(`${k}=${stringify(v)}`);
   return parts.sort().join("\n");
 }
 

@@ -28,6 +28,4 @@ export function personality(props: Record<string, OSValue | number>): Map<string
 }
 
 /** Little-endian 32-bit data, as IOPCIFamily publishes IDs. */
-export function le(n: number): Uint8Array {
-  return new Uint8Array([n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]);
-}
+export { le32 as le } from "./testDump.ts";

@@ -9,7 +9,8 @@
  * 500. The first rule of the ladder that holds gives the base score; the personality's own
  * `IOProbeScore` is added (clamped to 9000 when >= 10000) only for a non-zero base.
  */
-import { OSNumber, isOSArray, osEqual, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { OSNumber, isOSArray, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { isEqualTo } from "./isEqualTo.ts";
 import type { FamilyMatcher } from "./FamilyMatcher.ts";
 import { fail, type FamilyResult } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
@@ -26,7 +27,7 @@ function keyState(table: OSDictionary, nub: MatchNub, key: string): KeyState {
   const want = table.get(key);
   if (want === undefined) return { present: false, matches: false, wildcard: false };
   const have = nub.property(key);
-  if (have !== undefined && osEqual(want, have)) return { present: true, matches: true, wildcard: false };
+  if (have !== undefined && isEqualTo(want, have)) return { present: true, matches: true, wildcard: false };
   if (want === "*") return { present: true, matches: true, wildcard: true };
   return { present: true, matches: false, wildcard: false };
 }
@@ -117,6 +118,8 @@ function firstUSBFailure(table: OSDictionary, nub: MatchNub, iface: boolean) {
   return fail(`${p}Class`, undefined, undefined, "no rule of the USB matching ladder holds for this combination of keys");
 }
 
+// Divergence from XNU: IOUSBHostFamily's own matchPropertyTable is not public; its nubs use the
+// legacy ladder, whose scores agree with what real dumps record.
 export const usbDeviceFamily: FamilyMatcher = {
   name: "USB device",
   nubClasses: ["IOUSBDevice", "IOUSBHostDevice"],

@@ -103,6 +103,13 @@ export function validatePersonality(table: OSValue, context: { bundle?: string; 
       d("error", k, "malformed-pci-match", "is empty: nothing can match");
     }
   }
+  for (const k of [kIOClassKey, kIOProviderClassKey, kCFBundleIdentifierKey, kIOMatchCategoryKey, kIONameMatchKey]) {
+    const v = t.get(k);
+    const m = typeof v === "string" ? /\$\(([A-Za-z0-9_:]+)\)/.exec(v) : null;
+    if (m !== null) {
+      d("warning", k, "unexpanded-build-setting", `"${v as string}" holds the Xcode build setting $(${m[1]}), unexpanded: this is a source Info.plist, not the one in the built kext, and matching compares the text literally`);
+    }
+  }
   const arr = t.get("idProductArray");
   if (arr !== undefined && !(isOSArray(arr) && arr.every((x) => x instanceof OSNumber))) d("error", "idProductArray", "wrong-type", "must be an array of numbers");
   out.push(...lintPersonality(t, bundle, context.personality));
@@ -128,7 +135,7 @@ export function lintPersonality(t: OSDictionary, bundle: string | undefined, per
     d("warning", kIOMatchCategoryKey, "resources-default-category",
       `personality on ${provider} without IOMatchCategory blocks every other default-category ${provider} driver (it takes ${provider}' only default-category slot); give it a private category, e.g. its IOClass`);
   }
-  if (typeof category === "string" && provider !== "IOResources" && provider !== "IOUserResources" && provider !== "IOService") {
+  if (typeof category === "string" && category !== "IODefaultMatchCategory" && provider !== "IOResources" && provider !== "IOUserResources" && provider !== "IOService") {
     d("note", kIOMatchCategoryKey, "category-beside-system-driver",
       `IOMatchCategory '${category}' set: this driver will load beside the system driver instead of replacing it (the system driver, in the default category, still matches and may open the provider first)`);
   }

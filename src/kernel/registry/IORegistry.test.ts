@@ -168,6 +168,15 @@ describe("IORegistry iteration", () => {
     expect(it.isValid()).toBe(true);
   });
 
+  it("searches a property up the parents or down the children", () => {
+    const { reg, pe, pci } = platform();
+    pe.setProperty("#address-cells", num(2, 32));
+    pci.setProperty("leaf", true);
+    expect(reg.searchProperty(pci, "#address-cells", "IOService")).toBeUndefined();
+    expect(reg.searchProperty(pci, "#address-cells", "IOService", { recursive: true, parents: true })).toEqual(num(2, 32));
+    expect(reg.searchProperty(pe, "leaf", "IOService", { recursive: true })).toBe(true);
+  });
+
   it("finds entries by ID, name, class and property", () => {
     const { reg, pci } = platform();
     pci.setProperty("compatible", "PNP0A08");

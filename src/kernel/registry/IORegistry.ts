@@ -49,17 +49,22 @@ export class IORegistry implements RegistryHost {
   readonly root: IORegistryEntry;
   readonly #planes = new Map<string, IORegistryPlane>();
   readonly #planeList: IORegistryPlane[] = [];
-  readonly #byID = new Map<bigint, IORegistryEntry>();
+  readonly #byID = new Map<number | bigint, IORegistryEntry>();
   readonly #classes = new Map<string, RegistryClass>();
   readonly #busyListeners = new Set<BusyListener>();
   readonly #clock: () => bigint;
   #lastID = ROOT_ENTRY_ID - 1n;
+  #stale = 0;
+  /** One-entry cache for plane lookups by name: callers mostly repeat one plane. */
+  #lastPlaneName: string | undefined;
+  #lastPlane: IORegistryPlane | undefined;
   #generation = 0;
 
   constructor(options: IORegistryOptions = {}) {
     this.#clock = options.clock ?? (() => BigInt(Math.round(performance.now() * 1e6)));
     this.root = new IORegistryEntry(this, { className: "IORegistryEntry", name: "Root", isService: false });
-    this.#byID.set(this.root.entryID, this.root);
+    this.#byID.set(this.root.idKey, this.root);
+    this.root.indexed = true;
     for (const p of options.planes ?? STANDARD_PLANES) this.makePlane(p);
   }
 
@@ -78,16 +83,44 @@ export class IORegistry implements RegistryHost {
    */
   plane(plane: IORegistryPlane | string): IORegistryPlane {
     if (typeof plane !== "string") return plane;
+    if (plane === this.#lastPlaneName) return this.#lastPlane as IORegistryPlane;
     const p = this.#planes.get(plane);
-    if (p === undefined) throw new IOReturnError(kIOReturnNotFound, `Cannot find registry plane "${plane}"`);
-    return p;
+    if (p !== undefined) {
+      this.#lastPlaneName = plane;
+      this.#lastPlane = p;
+      return p;
+    }
+    throw new IOReturnError(kIOReturnNotFound, `Cannot find registry plane "${plane}"`);
   }
 
   /** @internal */
   topologyChanged(entry: IORegistryEntry, linked: boolean): void {
     this.#generation++;
-    if (linked) this.#byID.set(entry.entryID, entry);
-    else if (entry.linkCount === 0 && entry !== this.root) this.#byID.delete(entry.entryID);
+    // The ID index keeps entries that went out of the registry until they outnumber the live
+    // ones, then sweeps: a detach/re-attach pair (the common churn) then costs no table
+    // insert or delete. Lookups check linkCount, so a stale entry is never returned.
+    if (linked) {
+      if (!entry.indexed) {
+        this.#byID.set(entry.idKey, entry);
+        entry.indexed = true;
+      } else this.#stale--;
+    } else if (entry.linkCount === 0 && entry !== this.root) {
+      if (++this.#stale > 1024 && this.#stale * 2 > this.#byID.size) this.#sweep();
+    }
+  }
+
+  #sweep(): void {
+    for (const [k, e] of this.#byID) {
+      if (e.linkCount === 0 && e !== this.root) {
+        this.#byID.delete(k);
+        e.indexed = false;
+      }
+    }
+    this.#stale = 0;
+  }
+
+  #live(e: IORegistryEntry | undefined): IORegistryEntry | undefined {
+    return e !== undefined && (e.linkCount > 0 || e === this.root) ? e : undefined;
   }
 
   /** @internal */
@@ -154,23 +187,23 @@ export class IORegistry implements RegistryHost {
 
   /** The entry with `IORegistryEntryID` `id`, if it is in the registry. */
   entryForID(id: bigint): IORegistryEntry | undefined {
-    return this.#byID.get(id);
+    return this.#live(this.#byID.get(id <= 0x1fffffffffffffn ? Number(id) : id));
   }
 
   /** Every entry in the registry (the root, then entries in first-attach order). */
-  entries(): IterableIterator<IORegistryEntry> {
-    return this.#byID.values();
+  *entries(): IterableIterator<IORegistryEntry> {
+    for (const e of this.#byID.values()) if (this.#live(e) !== undefined) yield e;
   }
 
   /** Number of entries in the registry. */
   get entryCount(): number {
-    return this.#byID.size;
+    return this.#byID.size - this.#stale;
   }
 
   /** Entries whose class is `className` or, with `conforms`, derives from it. */
   findByClass(className: string, options: { conforms?: boolean } = {}): IORegistryEntry[] {
     const out: IORegistryEntry[] = [];
-    for (const e of this.#byID.values()) {
+    for (const e of this.entries()) {
       if (options.conforms ? e.conformsTo(className) : e.className === className) out.push(e);
     }
     return out;
@@ -179,7 +212,7 @@ export class IORegistry implements RegistryHost {
   /** Entries with property `key` (equal to `value` when given). */
   findByProperty(key: string, value?: OSValue): IORegistryEntry[] {
     const out: IORegistryEntry[] = [];
-    for (const e of this.#byID.values()) {
+    for (const e of this.entries()) {
       const v = e.getProperty(key);
       if (v !== undefined && (value === undefined || osEqual(v, value))) out.push(e);
     }
@@ -201,6 +234,21 @@ export class IORegistry implements RegistryHost {
   /** An iterator over `plane` from `start`; see {@link IORegistryIterator} for its safety rules. */
   iterate(start: IORegistryEntry, plane: IORegistryPlane | string, options: IterateOptions = {}): IORegistryIterator {
     return new IORegistryIterator(start, this.plane(plane), () => this.#generation, options);
+  }
+
+  /**
+   * `getProperty(key, plane, options)` / `IORegistryEntrySearchCFProperty`: the entry's own
+   * property, else (with `recursive`) the first one found walking its children, or its parents
+   * with `parents`, in `plane`.
+   */
+  searchProperty(entry: IORegistryEntry, key: string, plane: IORegistryPlane | string, options: { recursive?: boolean; parents?: boolean } = {}): OSValue | undefined {
+    const own = entry.getProperty(key);
+    if (own !== undefined || !options.recursive) return own;
+    for (const e of this.iterate(entry, plane, { recursive: true, ...(options.parents ? { parents: true } : {}) })) {
+      const v = e.getProperty(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   /** Adds a busy-transition listener; returns a function that removes it. */
@@ -278,7 +326,8 @@ export class IORegistry implements RegistryHost {
 
   /**
    * Builds a registry from a snapshot. Entry 0 becomes the root (its ID, properties and retain
-   * count are taken over); planes are created as listed; links are made in child order.
+   * count are taken over); planes are created as listed; links are made in child order. Values a
+   * dump kept verbatim stay plain strings here (the verbatim mark belongs to the snapshot).
    * @throws {IOReturnError} kIOReturnBadArgument when a link points outside the entry list.
    */
   static fromSnapshot(snapshot: IORegistrySnapshot, options: Omit<IORegistryOptions, "planes"> = {}): IORegistry {
@@ -361,8 +410,8 @@ export class IORegistry implements RegistryHost {
         ...(supers.length > 0 ? { superclasses: supers } : {}),
         ...(nl.name !== undefined ? { name: nl.name } : {}),
         ...(nl.location !== undefined ? { location: nl.location } : {}),
-        planeNames: Object.fromEntries([...nl.names].map(([p, n]) => [p.name, n])),
-        planeLocations: Object.fromEntries([...nl.locations].map(([p, n]) => [p.name, n])),
+        planeNames: Object.fromEntries([...nl.names].map(([p, n]) => [(this.#planeList[p] as IORegistryPlane).name, n])),
+        planeLocations: Object.fromEntries([...nl.locations].map(([p, n]) => [(this.#planeList[p] as IORegistryPlane).name, n])),
         properties: new Map(e.properties),
         children,
         ...(e.isService ? { service: { state: e.state, busy: e.busyState, busyTimeNs: e.busyTimeNs } } : {}),

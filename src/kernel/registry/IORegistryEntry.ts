@@ -77,22 +77,36 @@ export interface IORegistryEntryOptions {
 
 const NO_ENTRIES: readonly IORegistryEntry[] = Object.freeze([]);
 
+/** Removes `a[i]` keeping order, without allocating (unlike `splice`). */
+function removeAt(a: IORegistryEntry[], i: number): void {
+  if (i < 0) return;
+  for (let j = i + 1; j < a.length; j++) a[j - 1] = a[j] as IORegistryEntry;
+  a.length--;
+}
+
 export class IORegistryEntry extends OSObject {
   /** The registry this entry belongs to. */
   readonly registry: RegistryHost;
   /** `IORegistryEntryID`: unique, allocated at construction, in allocation order. */
   readonly entryID: bigint;
+  /** The entry ID as a Map key: a number when exact, else the bigint (hashing numbers is cheaper). */
+  readonly idKey: number | bigint;
+  /** @internal Whether the registry's ID index holds this entry (maintained by the registry). */
+  indexed = false;
   /** Whether the entry is an IOService (has state bits and a busy count). */
   readonly isService: boolean;
   readonly #metaClass: RegistryClass;
   readonly #properties = new Map<string, OSValue>();
   #name: string | undefined;
   #location: string | undefined;
-  #planeNames: Map<IORegistryPlane, string> | undefined;
-  #planeLocations: Map<IORegistryPlane, string> | undefined;
+  /** Plane-specific names and locations, indexed by plane index (sparse). */
+  #planeNames: (string | undefined)[] | undefined;
+  #planeLocations: (string | undefined)[] | undefined;
   /** Parents and children, indexed by plane index. */
   readonly #parents: (IORegistryEntry[] | undefined)[] = [];
   readonly #children: (IORegistryEntry[] | undefined)[] = [];
+  /** Per plane: children by name, built on demand for wide entries, dropped on any change. */
+  #childIndex: (Map<string, IORegistryEntry[]> | undefined)[] | undefined;
   #links = 0;
   #state = 0;
   #busy = 0;
@@ -106,6 +120,7 @@ export class IORegistryEntry extends OSObject {
     this.#metaClass = options.metaClass
       ?? (own !== null && (options.className === undefined || options.className === own.className) ? own : registry.classNamed(options.className ?? "IORegistryEntry"));
     this.entryID = registry.allocateEntryID(options.entryID);
+    this.idKey = this.entryID <= 0x1fffffffffffffn ? Number(this.entryID) : this.entryID;
     this.isService = options.isService ?? this.conformsTo("IOService");
     this.#name = options.name;
     this.#location = options.location;
@@ -181,22 +196,23 @@ export class IORegistryEntry extends OSObject {
   /** `getName(plane)`: the plane-specific name, else `IOName`, else the class name. */
   getName(plane?: IORegistryPlane | string): string {
     if (plane !== undefined && this.#planeNames !== undefined) {
-      const n = this.#planeNames.get(this.registry.plane(plane));
+      const n = this.#planeNames[typeof plane === "string" ? this.registry.plane(plane).index : plane.index];
       if (n !== undefined) return n;
     }
-    return this.#name ?? this.className;
+    return this.#name ?? this.#metaClass.className;
   }
 
   /** Sets the name in `plane`, or the generic `IOName` when no plane is given. */
   setName(name: string, plane?: IORegistryPlane | string): void {
     if (plane === undefined) this.#name = name;
-    else (this.#planeNames ??= new Map()).set(this.registry.plane(plane), name);
+    else (this.#planeNames ??= [])[this.registry.plane(plane).index] = name;
+    for (const parents of this.#parents) for (const p of parents ?? NO_ENTRIES) p.#childIndex = undefined;
   }
 
   /** `getLocation(plane)`: the plane-specific location, else the generic one, else undefined. */
   getLocation(plane?: IORegistryPlane | string): string | undefined {
     if (plane !== undefined && this.#planeLocations !== undefined) {
-      const l = this.#planeLocations.get(this.registry.plane(plane));
+      const l = this.#planeLocations[typeof plane === "string" ? this.registry.plane(plane).index : plane.index];
       if (l !== undefined) return l;
     }
     return this.#location;
@@ -205,14 +221,16 @@ export class IORegistryEntry extends OSObject {
   /** Sets the location in `plane`, or the generic one when no plane is given. */
   setLocation(location: string, plane?: IORegistryPlane | string): void {
     if (plane === undefined) this.#location = location;
-    else (this.#planeLocations ??= new Map()).set(this.registry.plane(plane), location);
+    else (this.#planeLocations ??= [])[this.registry.plane(plane).index] = location;
   }
 
-  /** Names and locations set for specific planes (for serializers). */
-  planeNamesAndLocations(): { names: Map<IORegistryPlane, string>; locations: Map<IORegistryPlane, string>; name?: string; location?: string } {
+  /** Names and locations set for specific planes, by plane index (for serializers). */
+  planeNamesAndLocations(): { names: Map<number, string>; locations: Map<number, string>; name?: string; location?: string } {
+    const pairs = (a: (string | undefined)[] | undefined): Map<number, string> =>
+      new Map((a ?? []).flatMap((v, i) => (v === undefined ? [] : [[i, v] as [number, string]])));
     return {
-      names: new Map(this.#planeNames ?? []),
-      locations: new Map(this.#planeLocations ?? []),
+      names: pairs(this.#planeNames),
+      locations: pairs(this.#planeLocations),
       ...(this.#name !== undefined ? { name: this.#name } : {}),
       ...(this.#location !== undefined ? { location: this.#location } : {}),
     };
@@ -238,6 +256,7 @@ export class IORegistryEntry extends OSObject {
     if (parents.includes(parent)) return false;
     parents.push(parent);
     (parent.#children[i] ??= []).push(this);
+    if (parent.#childIndex !== undefined) parent.#childIndex[i] = undefined;
     this.retainForCollection();
     parent.retainForCollection();
     this.#links++;
@@ -261,9 +280,10 @@ export class IORegistryEntry extends OSObject {
     if (parents === undefined || siblings === undefined) return false;
     const p = parents.lastIndexOf(parent);
     if (p < 0) return false;
-    parents.splice(p, 1);
+    removeAt(parents, p);
     // Children are usually detached newest first, so search from the end.
-    siblings.splice(siblings.lastIndexOf(this), 1);
+    removeAt(siblings, siblings.lastIndexOf(this));
+    if (parent.#childIndex !== undefined) parent.#childIndex[i] = undefined;
     this.#links--;
     this.releaseFromCollection();
     parent.releaseFromCollection();
@@ -331,6 +351,28 @@ export class IORegistryEntry extends OSObject {
   /** @internal The live parent array for plane index `index`. */
   parentsAt(index: number): readonly IORegistryEntry[] {
     return this.#parents[index] ?? NO_ENTRIES;
+  }
+
+  /**
+   * Children in plane index `index` named `name` (as `getName` answers), in attach order. Uses a
+   * name index for entries with many children, so path lookups stay fast on wide nodes.
+   * @internal
+   */
+  childrenNamed(index: number, plane: IORegistryPlane, name: string): readonly IORegistryEntry[] {
+    const kids = this.#children[index] ?? NO_ENTRIES;
+    if (kids.length < 8) return kids;
+    let map = this.#childIndex?.[index];
+    if (map === undefined) {
+      map = new Map();
+      for (const k of kids) {
+        const n = k.getName(plane);
+        const list = map.get(n);
+        if (list === undefined) map.set(n, [k]);
+        else list.push(k);
+      }
+      (this.#childIndex ??= [])[index] = map;
+    }
+    return map.get(name) ?? NO_ENTRIES;
   }
 
   /** Number of children in `plane`. */

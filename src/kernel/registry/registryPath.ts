@@ -40,14 +40,29 @@ export interface PathLookup {
 }
 
 function childByComponent(parent: IORegistryEntry, plane: IORegistryPlane, component: string): IORegistryEntry | undefined {
-  const at = component.indexOf("@");
-  const name = at < 0 ? component : component.slice(0, at);
-  const location = at < 0 ? undefined : component.slice(at + 1);
-  for (const child of parent.childrenAt(plane.index)) {
-    if (child.getName(plane) !== name) continue;
-    if (location === undefined) return child;
+  return childAt(parent, plane, component, 0, component.length);
+}
+
+/**
+ * The child of `parent` named by `path[start, end)` (`name` or `name@location`). Compares in
+ * place, without slicing, because path lookups are hot.
+ */
+function childAt(parent: IORegistryEntry, plane: IORegistryPlane, path: string, start: number, end: number): IORegistryEntry | undefined {
+  let at = path.indexOf("@", start);
+  if (at < 0 || at > end) at = -1;
+  const nameEnd = at < 0 ? end : at;
+  const nameLength = nameEnd - start;
+  let location: string | undefined;
+  const candidates = parent.childrenAt(plane.index).length < 8 ? parent.childrenAt(plane.index) : parent.childrenNamed(plane.index, plane, path.slice(start, nameEnd));
+  for (const child of candidates) {
+    const name = child.getName(plane);
+    if (name.length !== nameLength || !path.startsWith(name, start)) continue;
+    if (at < 0) return child;
     const l = child.getLocation(plane);
-    if (l !== undefined && compareLocations(l, location)) return child;
+    if (l === undefined) continue;
+    if (l.length === end - at - 1 && path.startsWith(l, at + 1)) return child;
+    location ??= path.slice(at + 1, end);
+    if (compareLocations(l, location)) return child;
   }
   return undefined;
 }
@@ -56,14 +71,15 @@ function childByComponent(parent: IORegistryEntry, plane: IORegistryPlane, compo
 export function walkPath(start: IORegistryEntry, plane: IORegistryPlane, rest: string): PathLookup {
   let entry = start;
   let pos = 0;
-  while (pos < rest.length) {
+  const n = rest.length;
+  while (pos < n) {
     if (rest.charCodeAt(pos) === 47 /* / */) {
       pos++;
       continue;
     }
     let end = rest.indexOf("/", pos);
-    if (end < 0) end = rest.length;
-    const child = childByComponent(entry, plane, rest.slice(pos, end));
+    if (end < 0) end = n;
+    const child = childAt(entry, plane, rest, pos, end);
     if (child === undefined) return { entry, residual: rest.slice(pos) };
     entry = child;
     pos = end;

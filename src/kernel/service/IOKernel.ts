@@ -19,6 +19,7 @@ import { OSMetaClass } from "../object/index.ts";
 import { IORegistry, kIOMessageServiceBusyStateChange, kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState } from "../registry/index.ts";
 import { NS_PER_MS, Scheduler } from "../scheduler/index.ts";
 import { IOWorkLoop } from "../workloop/index.ts";
+import { ArbitrationLocks } from "./IOArbitration.ts";
 import { IOLogRing } from "./IOLogRing.ts";
 import { NotificationCenter, type IONotifier, type MatchingNotificationHandler } from "./IONotifier.ts";
 import { IOPlatformExpertDevice, IOResources, IOUserResources } from "./IOResources.ts";
@@ -28,7 +29,7 @@ import { nubOf, serviceOf } from "./serviceNub.ts";
 import { Terminator } from "./Terminator.ts";
 import {
   gIOBusyInterest, gIOFirstMatchNotification, gIOFirstPublishNotification, gIOGeneralInterest, gIOMatchedNotification,
-  gIOPublishNotification, kIOServiceAsynchronous, kIOServiceSynchronous, type IOInterestType, type IONotificationType,
+  gIOPublishNotification, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IOInterestType, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** Options for a new kernel. */
@@ -64,6 +65,7 @@ export class IOKernel implements ServiceRuntime {
   readonly registry: IORegistry;
   readonly catalogue: IOCatalogue;
   readonly notifications = new NotificationCenter();
+  readonly arbitration: ArbitrationLocks<IOService>;
   readonly logRing: IOLogRing;
   readonly workLoop: IOWorkLoop;
   readonly kextLoader: KextLoader | undefined;
@@ -81,6 +83,7 @@ export class IOKernel implements ServiceRuntime {
   constructor(options: IOKernelOptions = {}) {
     this.scheduler = new Scheduler({ seed: options.seed ?? 1, shuffleTies: options.shuffleTies ?? false, realTime: options.realTime ?? false });
     this.registry = new IORegistry({ clock: () => BigInt(this.scheduler.now()) });
+    this.arbitration = new ArbitrationLocks(this.scheduler);
     this.logRing = new IOLogRing(options.logCapacity);
     this.kextLoader = options.kextLoader;
     this.ioFlags = options.ioFlags ?? 0;
@@ -101,7 +104,7 @@ export class IOKernel implements ServiceRuntime {
     this.#terminator = new Terminator({
       scheduler: this.scheduler,
       log: (l) => this.log(l),
-      notify: (type, service) => this.#notify(type, service),
+      notify: (type, service) => this.#matcher.notify(type, service),
     });
     this.platform = new IOPlatformExpertDevice(this.registry, options.platformName !== undefined ? { name: options.platformName } : {});
     this.platform.attachToParent(this.registry.root, "IOService");
@@ -132,8 +135,15 @@ export class IOKernel implements ServiceRuntime {
     this.#terminator.scheduleStop(client, provider);
   }
 
+  resumeTermination(): void {
+    this.#terminator.resumeDeferred();
+  }
+
   serviceDetached(service: IOService, provider: IOService): void {
-    if (service.isInactive() && service.getProviders().length === 0) this.#services.delete(service);
+    if (service.isInactive() && service.getProviders().length === 0) {
+      this.#services.delete(service);
+      this.#matcher.forget(service);
+    }
     if (service.termination.rematchOnDetach && service.isInactive()) {
       service.termination.rematchOnDetach = false;
       if (!provider.isInactive()) provider.registerService();
@@ -222,15 +232,30 @@ export class IOKernel implements ServiceRuntime {
         this.removeDrivers(data, flag === 3);
         return kIOReturnSuccess;
       case 7:
-        this.kextdActive = true;
-        return kIOReturnSuccess;
       case 8:
-        this.kextdActive = true;
-        this.userResources.publishResource("IOKit");
+        if (!this.kextdActive) {
+          this.kextdActive = true;
+          this.#matcher.rematchDeferred();
+        }
+        if (flag === 8) this.userResources.publishResource("IOKit");
         return kIOReturnSuccess;
       default:
         return kIOReturnBadArgument;
     }
+  }
+
+  /**
+   * `IOCatalogue::terminateDriversForModule(bundleId)`: terminates (synchronously) every service
+   * made from that kext's personalities or of a class it defined, then — with `removePersonalities` —
+   * removes its personalities without rematching, so the kext's classes can be unloaded
+   * (`OSMetaClass.removeClasses`) once their instances are gone.
+   */
+  terminateDriversForModule(bundleId: string, removePersonalities = true): IOReturn {
+    const victims = [...this.registry.entries()].filter((e): e is IOService => e instanceof IOService
+      && !e.isInactive() && (e.getProperty("CFBundleIdentifier") === bundleId || e.getKmodName() === bundleId));
+    for (const v of victims) v.terminate(kIOServiceRequired | kIOServiceSynchronous);
+    if (removePersonalities) this.removeDrivers(new Map<string, OSValue>([["CFBundleIdentifier", bundleId]]), false);
+    return kIOReturnSuccess;
   }
 
   /** The kext `bundleId` finished loading: resume nubs stalled for it (`moduleHasLoaded`). */
@@ -328,16 +353,11 @@ export class IOKernel implements ServiceRuntime {
   /** The busy-interest fan-out the registry calls on every busy transition. */
   #busyChanged(entry: unknown, busy: number): void {
     if (!(entry instanceof IOService)) return;
-    for (const h of this.notifications.interested(entry, gIOBusyInterest)) h(kIOMessageServiceBusyStateChange, entry, busy);
-  }
-
-  #notify(type: IONotificationType, service: IOService): void {
-    for (const n of this.notifications.collect(type, (t) => this.#matcher.matches(service, t))) {
-      if (!n.active) continue;
+    for (const h of this.notifications.interested(entry, gIOBusyInterest)) {
       try {
-        n.handler(service, n);
+        h(kIOMessageServiceBusyStateChange, entry, busy);
       } catch (e) {
-        this.log(`${type} notification handler for ${service.getName()} threw: ${e instanceof Error ? e.message : String(e)}`);
+        this.log(`${entry.getName()}: busy interest handler threw: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }

@@ -16,8 +16,12 @@ import { IOService } from "./IOService.ts";
 export class IOPlatformExpertDevice extends IOService {}
 OSMetaClass.define(IOPlatformExpertDevice, "IOPlatformExpertDevice");
 
-/** The nub for drivers that match on published resources. */
-export class IOResources extends IOService {
+/**
+ * What IOResources and IOUserResources share. It has no OSMetaClass of its own, so for run-time
+ * types both are direct IOService subclasses, as in xnu: IOResources personalities never match
+ * IOUserResources.
+ */
+export abstract class ResourcesService extends IOService {
   #generation = 0;
 
   /** Publishes `key` (value: `value`, default the string "IOService") and re-runs matching here. */
@@ -37,11 +41,19 @@ export class IOResources extends IOService {
     return kIOReturnUnsupported;
   }
 }
+
+/** The nub for drivers that match on published resources. */
+export class IOResources extends ResourcesService {}
 OSMetaClass.define(IOResources, "IOResources");
 
 /** The user-space resources nub; `IOKit` is published on it when the IOKit daemon launches. */
-export class IOUserResources extends IOResources {}
+export class IOUserResources extends ResourcesService {}
 OSMetaClass.define(IOUserResources, "IOUserResources");
+
+/** Whether a service is IOResources or IOUserResources. */
+export function isResourcesService(service: IOService): service is ResourcesService {
+  return service instanceof ResourcesService;
+}
 
 /** `serviceMatching(className)`: `{IOProviderClass: className}`. */
 export function serviceMatching(className: string): Map<string, OSValue> {

@@ -20,14 +20,16 @@ import { IOReturnError, ResourceStack, kIOReturnNotAttached, kIOReturnSuccess, k
 import type { OSDictionary, OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import {
-  IORegistryEntry, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
+  IORegistryEntry, kIOServiceBusyMax, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
   type IORegistryEntryOptions, type RegistryHost,
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
-import type { IOWorkLoop } from "../workloop/index.ts";
+import type { InterruptProvider, IOWorkLoop } from "../workloop/index.ts";
+import { kIOKernelThread, type ArbitrationLocks, type IOThread } from "./IOArbitration.ts";
+import { IOInterruptLines } from "./IOInterruptLines.ts";
 import {
   kIOMessageServiceIsAttemptingOpen, kIOMessageServiceIsRequestingClose, kIOMessageServiceWasClosed, kIOServiceSeize,
-  type IOInterestType,
+  type IOInterestType, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** A handle on a notification or interest registration. */
@@ -41,6 +43,9 @@ export interface IONotifierHandle {
 /** A general-interest or busy-interest handler: `(type, provider, argument) → IOReturn`. */
 export type InterestHandler = (messageType: number, provider: IOService, argument: unknown) => IOReturn | void;
 
+/** A matching-notification handler as drivers see it. */
+export type ServiceNotificationHandler = (service: IOService, notifier: IONotifierHandle) => void;
+
 /** The kernel machinery an IOService reaches through its registry. IOKernel implements it. */
 export interface ServiceRuntime {
   readonly scheduler: Scheduler;
@@ -52,6 +57,8 @@ export interface ServiceRuntime {
   terminate(service: IOService, options: number): boolean;
   /** Queues `client.stop(provider)` + close + detach for the termination thread. */
   scheduleStop(client: IOService, provider: IOService): void;
+  /** Re-runs phase 2 for terminations held by `setTerminateDefer`. */
+  resumeTermination(): void;
   /** Detach side effects: instance set, busy hand-over, rematch, phase-3 finalize. */
   serviceDetached(service: IOService, provider: IOService): void;
   /** Delivers a message to the general-interest handlers of `service`, except `except`. */
@@ -59,6 +66,10 @@ export interface ServiceRuntime {
   registerInterest(service: IOService, type: IOInterestType, handler: InterestHandler): IONotifierHandle;
   waitQuiet(service: IOService, timeoutMs: number): Promise<IOReturn>;
   getResources(): IOService;
+  addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority?: number): IONotifierHandle;
+  readonly arbitration: ArbitrationLocks<IOService>;
+  getMatchingServices(matching: OSDictionary): IOService[];
+  waitForMatchingService(matching: OSDictionary, timeoutMs?: number): Promise<IOService | undefined>;
 }
 
 const runtimes = new WeakMap<RegistryHost, ServiceRuntime>();
@@ -77,14 +88,17 @@ export interface TerminationState {
   busyHeld: boolean;
   /** `stop(provider)` calls waiting for this (inactive, unfinalized) client's finalize. */
   deferredStops: IOService[];
+  /** Set by `setTerminateDefer(provider, true)`: the provider's phase 2 waits for this client. */
+  deferProvider: boolean;
 }
 
-/** The base class of nubs and drivers. */
-export class IOService extends IORegistryEntry {
+/** The base class of nubs and drivers; as a nub it is the InterruptProvider of IOInterruptEventSource. */
+export class IOService extends IORegistryEntry implements InterruptProvider {
   #owner: IOService | null = null;
+  #interrupts: IOInterruptLines | undefined;
   #resources = new ResourceStack();
   /** @internal Termination bookkeeping. */
-  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [] };
+  readonly termination: TerminationState = { rematchOnDetach: false, phase3: false, finalized: false, busyHeld: false, deferredStops: [], deferProvider: false };
   /** @internal Set while this service's matching runs inline (`kIOServiceSynchronous`). */
   synchronousState = false;
 
@@ -167,9 +181,18 @@ export class IOService extends IORegistryEntry {
 
   // ---- topology ----
 
-  /** `attach(provider)`: fails on an inactive provider. A busy service makes its new first provider busier. */
+  /**
+   * `attach(provider)`: fails on an inactive provider, and on a provider that already has more than
+   * 1019 clients (`kIOServiceBusyMax - 4`). A busy service makes its new first provider busier.
+   */
   attach(provider: IOService): boolean {
     if (provider.isInactive()) return false;
+    if (provider.childCount("IOService") > kIOServiceBusyMax - 4 && !this.isParent(provider, "IOService")) {
+      // Divergence from XNU: xnu waits up to 15 s for clients to detach; a synchronous attach cannot
+      // wait, so it logs the same line and fails at once.
+      this.runtime().log(`stalling for detach from ${provider.getName()}`);
+      return false;
+    }
     const first = this.getProvider() === undefined;
     const linked = this.attachToParent(provider, "IOService");
     if (linked && first && this.busyState > 0) provider.adjustBusy(1);
@@ -252,6 +275,15 @@ export class IOService extends IORegistryEntry {
     return this.runtime().terminate(this, options);
   }
 
+  /**
+   * `setTerminateDefer(provider, defer)`: while deferring, the provider's termination does not enter
+   * phase 2 (the client may finish outstanding I/O); lifting it lets termination continue.
+   */
+  setTerminateDefer(_provider: IOService, defer: boolean): void {
+    this.termination.deferProvider = defer;
+    if (!defer) this.runtime().resumeTermination();
+  }
+
   /** Resolves with kIOReturnSuccess when the busy count reaches 0, or kIOReturnTimeout (`waitQuiet`). */
   waitQuiet(timeoutMs = Infinity): Promise<IOReturn> {
     return this.runtime().waitQuiet(this, timeoutMs);
@@ -270,6 +302,25 @@ export class IOService extends IORegistryEntry {
   /** `registerInterest(type, handler)`: general-interest messages or busy-state changes of this service. */
   registerInterest(type: IOInterestType, handler: InterestHandler): IONotifierHandle {
     return this.runtime().registerInterest(this, type, handler);
+  }
+
+  /**
+   * `IOService::addMatchingNotification(type, matching, handler, priority)`: services already in the
+   * required state are delivered before this returns. Put the handle on `resources` in `start` so it
+   * goes away with the driver.
+   */
+  addMatchingNotification(type: IONotificationType, matching: OSDictionary, handler: ServiceNotificationHandler, priority = 0): IONotifierHandle {
+    return this.runtime().addMatchingNotification(type, matching, handler, priority);
+  }
+
+  /** `IOService::getMatchingServices(matching)`: matched, active services only. */
+  getMatchingServices(matching: OSDictionary): IOService[] {
+    return this.runtime().getMatchingServices(matching);
+  }
+
+  /** `IOService::waitForMatchingService(matching, timeout)`. */
+  waitForMatchingService(matching: OSDictionary, timeoutMs = Infinity): Promise<IOService | undefined> {
+    return this.runtime().waitForMatchingService(matching, timeoutMs);
   }
 
   /** Writes a line to the kernel log. */
@@ -297,6 +348,24 @@ export class IOService extends IORegistryEntry {
   }
 
   // ---- open/close arbitration ----
+
+  /**
+   * `lockForArbitration(isSuccessRequired)` for `thread` (default: the kernel thread). A non-required
+   * request fails when another thread holds the lock.
+   * @throws {BugError} for a required request on a lock another thread holds; use lockForArbitrationAsync.
+   */
+  lockForArbitration(isSuccessRequired = true, thread: IOThread = kIOKernelThread): boolean {
+    return this.runtime().arbitration.lock(this, thread, isSuccessRequired);
+  }
+
+  /** `lockForArbitration` from an activity that may wait; false when a non-required wait would deadlock. */
+  lockForArbitrationAsync(isSuccessRequired: boolean, thread: IOThread): Promise<boolean> {
+    return this.runtime().arbitration.lockAsync(this, thread, isSuccessRequired);
+  }
+
+  unlockForArbitration(thread: IOThread = kIOKernelThread): void {
+    this.runtime().arbitration.unlock(this, thread);
+  }
 
   /**
    * `open(forClient, options, arg)`: tells interested parties, fails on an inactive service, then
@@ -341,6 +410,38 @@ export class IOService extends IORegistryEntry {
 
   handleIsOpen(forClient: IOService | null): boolean {
     return forClient === null ? this.#owner !== null : this.#owner === forClient;
+  }
+
+  // ---- interrupts (the nub side of IOInterruptEventSource) ----
+
+  /** The nub's interrupt lines; families add them (`interruptLines.add(type)`). */
+  get interruptLines(): IOInterruptLines {
+    return (this.#interrupts ??= new IOInterruptLines());
+  }
+
+  getInterruptType(index: number): number | undefined {
+    return this.#interrupts?.type(index);
+  }
+
+  registerInterrupt(index: number, handler: () => void): void {
+    this.interruptLines.register(index, handler);
+  }
+
+  unregisterInterrupt(index: number): void {
+    this.interruptLines.unregister(index);
+  }
+
+  enableInterrupt(index: number): void {
+    this.interruptLines.enable(index);
+  }
+
+  disableInterrupt(index: number): void {
+    this.interruptLines.disable(index);
+  }
+
+  /** Raises interrupt `index` (`causeInterrupt`): the handler runs now, in primary context. */
+  causeInterrupt(index: number): void {
+    this.interruptLines.cause(index);
   }
 
   /** A property as a string, or undefined. */

@@ -30,11 +30,12 @@ import {
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { NotificationCenter } from "./IONotifier.ts";
-import { IOResources } from "./IOResources.ts";
+import { isResourcesService, type IOResources } from "./IOResources.ts";
 import { IOService, type IOServiceClass } from "./IOService.ts";
 import { nubOf } from "./serviceNub.ts";
 import {
-  gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification, kIOLogProbe,
+  gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
+  gIOTerminatedNotification, gIOWillTerminateNotification, kIOLogProbe,
   kIOLogMatch, kIOLogStart, kIOServiceAsynchronous, kIOServiceRequired, kIOServiceSynchronous, type IONotificationType,
 } from "./serviceConstants.ts";
 
@@ -60,6 +61,8 @@ export interface MatcherHost {
   readonly kextLoader: KextLoader | undefined;
   /** The global `io` boot-arg flags (kIOLog*). */
   readonly ioFlags: number;
+  /** Whether the kext daemon has checked in; before that, `IOMatchDefer` personalities defer matching. */
+  readonly kextdActive: boolean;
   log(line: string): void;
   getResources(): IOResources;
   /** The first registration of a service: add it to the set lookups use. */
@@ -78,6 +81,7 @@ const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.m
 export class ServiceMatcher {
   readonly #host: MatcherHost;
   readonly #stalled = new Map<string, Set<IOService>>();
+  #deferred: IOService[] = [];
   #resourceWaits: ResourceWait[] = [];
   /** Matching passes run so far. */
   passes = 0;
@@ -88,11 +92,11 @@ export class ServiceMatcher {
 
   /** `registerService(options)`: busy +1 and a matching pass, inline or on the scheduler. */
   registerService(service: IOService, options: number): void {
+    if (service.isInactive()) return;
     if (!this.#attachedToRoot(service)) {
       this.#host.log(`${service.getName()}: not registry member at registerService()`);
       return;
     }
-    if (service.isInactive()) return;
     service.adjustBusy(1);
     service.retain();
     const inline = (options & kIOServiceAsynchronous) === 0
@@ -119,6 +123,28 @@ export class ServiceMatcher {
     }
   }
 
+  /** A terminated nub left the registry: drop its kext stalls and resource waits (and their busy counts). */
+  forget(nub: IOService): void {
+    const d = this.#deferred.indexOf(nub);
+    if (d >= 0) {
+      this.#deferred.splice(d, 1);
+      nub.release();
+    }
+    for (const [bundle, nubs] of this.#stalled) {
+      if (!nubs.delete(nub)) continue;
+      if (nubs.size === 0) this.#stalled.delete(bundle);
+      nub.adjustBusy(-1);
+      nub.release();
+    }
+    const dropped = this.#resourceWaits.filter((w) => w.nub === nub);
+    if (dropped.length === 0) return;
+    this.#resourceWaits = this.#resourceWaits.filter((w) => w.nub !== nub);
+    for (const w of dropped) {
+      w.driver.release();
+      nub.adjustBusy(-1);
+    }
+  }
+
   /** Nubs waiting for a kext, by bundle identifier. */
   stalledNubs(): ReadonlyMap<string, ReadonlySet<IOService>> {
     return this.#stalled;
@@ -138,9 +164,14 @@ export class ServiceMatcher {
     return false;
   }
 
-  #notify(type: IONotificationType, service: IOService): void {
+  /**
+   * Delivers `type` for `service` to the matching notifiers, in priority order. Termination types are
+   * delivered to inactive services (that is when they happen); the others stop once it is inactive.
+   */
+  notify(type: IONotificationType, service: IOService): void {
+    const evenInactive = type === gIOTerminatedNotification || type === gIOWillTerminateNotification;
     for (const n of this.#host.notifications.collect(type, (t) => this.matches(service, t))) {
-      if (service.isInactive() || !n.active) continue;
+      if ((service.isInactive() && !evenInactive) || !n.active) continue;
       try {
         n.handler(service, n);
       } catch (e) {
@@ -163,20 +194,20 @@ export class ServiceMatcher {
           service.setStateBits(kIOServiceFirstPublishState);
         }
         service.setStateBits(kIOServiceRegisteredState);
-        if (first) this.#notify(gIOFirstPublishNotification, service);
-        this.#notify(gIOPublishNotification, service);
+        if (first) this.notify(gIOFirstPublishNotification, service);
+        this.notify(gIOPublishNotification, service);
         if (!service.isInactive()) this.#probeCandidates(service);
       } while (this.#host.catalogue.generation !== generation && !service.isInactive());
       if (service.isInactive()) return;
-      if (service instanceof IOResources) {
+      if (isResourcesService(service)) {
         service.setProperty("IOResourceMatched", [...service.properties.keys()].filter((k) => k !== "IOResourceMatched"));
-        this.#retryResourceWaits();
+        if (service === this.#host.getResources()) this.#retryResourceWaits();
       }
       service.setStateBits(kIOServiceMatchedState);
-      this.#notify(gIOMatchedNotification, service);
+      this.notify(gIOMatchedNotification, service);
       if ((service.state & kIOServiceFirstMatchState) === 0 && !service.isInactive()) {
         service.setStateBits(kIOServiceFirstMatchState);
-        this.#notify(gIOFirstMatchNotification, service);
+        this.notify(gIOFirstMatchNotification, service);
       }
     } finally {
       service.synchronousState = wasSync;
@@ -188,6 +219,7 @@ export class ServiceMatcher {
 
   #probeCandidates(nub: IOService): void {
     let stalledFor: string | undefined;
+    let deferred = false;
     const hooks: MatchHooks = {
       probe: (d, _n, score) => {
         if (stalledFor !== undefined) return undefined;
@@ -198,7 +230,15 @@ export class ServiceMatcher {
         }
         return r;
       },
-      start: (d) => this.#start(d.instance as IOService, nub, d),
+      start: (d) => {
+        if (deferred) return false;
+        if (d.table?.get("IOMatchDefer") === true && !this.#host.kextdActive) {
+          deferred = true;
+          this.#host.log(`${nub.getName()}(0x${nub.entryID.toString(16)}): matching deferred by ${d.personality.ioClass ?? "?"}`);
+          return false;
+        }
+        return this.#start(d.instance as IOService, nub, d);
+      },
     };
     const run = matchService(this.#host.catalogue, nubOf(nub), hooks);
     for (const d of run.candidates) {
@@ -211,6 +251,23 @@ export class ServiceMatcher {
     // Divergence from XNU: the engine probes after pass 1, so candidates probed before the stall may
     // still start; xnu stops pass 1 at the stall. Later candidates are skipped, as in xnu.
     if (stalledFor !== undefined) this.#stall(nub, stalledFor);
+    if (deferred && !this.#deferred.includes(nub)) {
+      nub.retain();
+      this.#deferred.push(nub);
+    }
+  }
+
+  /** The kext daemon checked in: rematch the nubs whose matching an `IOMatchDefer` personality deferred. */
+  rematchDeferred(): void {
+    for (const nub of this.#deferred.splice(0)) {
+      this.registerService(nub, kIOServiceAsynchronous);
+      nub.release();
+    }
+  }
+
+  /** Nubs whose matching waits for the kext daemon. */
+  get deferredCount(): number {
+    return this.#deferred.length;
   }
 
   #flags(d: CandidateDecision): number {

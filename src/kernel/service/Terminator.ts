@@ -8,7 +8,8 @@
  * notifications and `client.willTerminate(victim)` top-down, then, deepest victims first, phase 3 is
  * entered, `kIOMessageServiceIsTerminated` goes to clients and interest, and `client.didTerminate`
  * runs (by default it schedules the client's stop unless the client still holds the victim open).
- * A victim without clients is finalized.
+ * A victim without clients is finalized. A batch whose victims have a client that deferred
+ * termination (`setTerminateDefer(provider, true)`) waits until that client lifts the deferral.
  *
  * Phase 3 is a FIFO of stop and finalize actions. `finalize(victim)` schedules `stop` for each
  * provider that is not itself terminating. `stop(client, provider)` waits while the client is
@@ -18,6 +19,7 @@
  * which is what `waitQuiet` on an ancestor waits for. With `kIOServiceSynchronous` all of this runs
  * inline before `terminate` returns.
  */
+import { isOSNumber, num } from "../../libkern/index.ts";
 import {
   kIOServiceFirstMatchState, kIOServiceFirstPublishState, kIOServiceInactiveState, kIOServiceMatchedState,
   kIOServiceRegisteredState,
@@ -26,7 +28,8 @@ import type { Scheduler } from "../scheduler/index.ts";
 import type { IOService } from "./IOService.ts";
 import {
   gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsTerminated, kIOServiceSynchronous,
-  kIOServiceTerminate, kIOServiceTerminateNeedWillTerminate, kIOServiceTerminateWithRematch, type IONotificationType,
+  kIOServiceTerminate, kIOServiceTerminateNeedWillTerminate, kIOServiceTerminateWithRematch,
+  kIOServiceTerminateWithRematchCurrentDext, type IONotificationType,
 } from "./serviceConstants.ts";
 
 /** What termination needs from the kernel. */
@@ -44,6 +47,8 @@ const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.m
 export class Terminator {
   readonly #host: TerminatorHost;
   #phase2: Array<{ victims: IOService[]; options: number }> = [];
+  /** Batches held back because a client of a victim deferred termination (`setTerminateDefer`). */
+  #held: Array<{ victims: IOService[]; options: number }> = [];
   #actions: Action[] = [];
   #posted = false;
   #draining = false;
@@ -66,7 +71,15 @@ export class Terminator {
       victims.push(v);
     };
     mark(victim);
-    if (opts & kIOServiceTerminateWithRematch) victim.termination.rematchOnDetach = true;
+    if (opts & (kIOServiceTerminateWithRematch | kIOServiceTerminateWithRematchCurrentDext)) victim.termination.rematchOnDetach = true;
+    const provider = victim.getProvider();
+    if (opts & kIOServiceTerminateWithRematchCurrentDext && provider) {
+      // A crashed dext: count the relaunch on the nub and remember which personality to rematch.
+      const count = provider.getProperty("IORematchCount");
+      provider.setProperty("IORematchCount", num((isOSNumber(count) ? Number(count.value) : 0) + 1, 32));
+      const matched = victim.getProperty("IOMatchedPersonality");
+      if (matched !== undefined) provider.setProperty("IORematchPersonality", matched);
+    }
     for (let i = 0; i < victims.length; i++) {
       const v = victims[i] as IOService;
       this.#host.notify(gIOTerminatedNotification, v);
@@ -88,6 +101,13 @@ export class Terminator {
       this.#host.scheduler.post(() => this.#run(), "IOTerminateThread");
     }
     return true;
+  }
+
+  /** A client lifted its termination deferral: held phase-2 batches go again. */
+  resumeDeferred(): void {
+    if (this.#held.length === 0) return;
+    this.#phase2.push(...this.#held.splice(0));
+    this.#kick();
   }
 
   /** Queues `client.stop(provider)` + close + detach. */
@@ -115,7 +135,7 @@ export class Terminator {
 
   /** Termination work not yet done (phase-2 batches and phase-3 actions). */
   get pending(): number {
-    return this.#phase2.length + this.#actions.length;
+    return this.#phase2.length + this.#held.length + this.#actions.length;
   }
 
   #kick(): void {
@@ -129,8 +149,14 @@ export class Terminator {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) this.#doPhase2(batch.victims, batch.options);
-      this.#drainActions();
+      // Stops may terminate more services (synchronously even): keep going until both queues are empty.
+      while (this.#phase2.length > 0 || this.#actions.length > 0) {
+        for (let batch = this.#phase2.shift(); batch; batch = this.#phase2.shift()) {
+          if (batch.victims.some((v) => v.getClients().some((c) => c.termination.deferProvider))) this.#held.push(batch);
+          else this.#doPhase2(batch.victims, batch.options);
+        }
+        this.#drainActions();
+      }
     } finally {
       this.#draining = false;
     }

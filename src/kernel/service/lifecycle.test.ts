@@ -1,102 +1,18 @@
+/**
+ * The matching half of the lifecycle: probe and start, categories, fallbacks, notifications, kext
+ * loading, deferral, resource waits, drivers using kernel services, real-time mode.
+ */
 import { describe, expect, it } from "vitest";
-import { dict, num, type OSDictionary } from "../../libkern/index.ts";
+import { kIOReturnSuccess } from "../../base/index.ts";
+import { dict, num } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import { IOKernel } from "./IOKernel.ts";
 import { IOService } from "./IOService.ts";
 import { serviceMatching } from "./IOResources.ts";
 import {
   gIOFirstMatchNotification, gIOFirstPublishNotification, gIOMatchedNotification, gIOPublishNotification,
-  gIOTerminatedNotification, gIOWillTerminateNotification, kIOMessageServiceIsRequestingClose, kIOServiceSeize,
-  kIOServiceTerminateWithRematch,
 } from "./serviceConstants.ts";
-import { kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
-
-/** Everything the test drivers do, in order. */
-const trace: string[] = [];
-
-/** A bus nub that drivers match on. */
-class TestNub extends IOService {
-  override stop(provider: IOService): void {
-    trace.push(`stop ${this.getName()} from ${provider.getName()}`);
-  }
-}
-OSMetaClass.define(TestNub, "TestLifecycleNub");
-
-/** A driver whose behaviour its personality decides: TestScoreDelta, TestStart ("fail"|"throw"), TestProbe ("decline"|"throw"). */
-class TestDriver extends IOService {
-  override probe(provider: IOService, score: number): number | null {
-    const tag = this.stringProperty("TestTag") ?? "?";
-    trace.push(`probe ${tag} ${score}`);
-    const mode = this.stringProperty("TestProbe");
-    if (mode === "decline") return null;
-    if (mode === "throw") throw new Error("probe exploded");
-    const delta = this.getProperty("TestScoreDelta");
-    return score + (delta instanceof Object && "value" in delta ? Number((delta as { value: bigint }).value) : 0);
-  }
-  override start(provider: IOService): boolean {
-    const tag = this.stringProperty("TestTag") ?? "?";
-    trace.push(`start ${tag}`);
-    const mode = this.stringProperty("TestStart");
-    if (mode === "throw") throw new Error("start exploded");
-    if (this.getProperty("TestMakeChild") === true) {
-      const child = new TestNub(this.registry, { name: `${tag}-child` });
-      child.setProperty("TestChild", true);
-      child.attach(this);
-      child.registerService();
-      child.release();
-    }
-    if (mode === "fail") {
-      // Leave something behind that a failed start must clean up.
-      const child = new TestNub(this.registry);
-      child.attach(this);
-      child.release();
-      this.resources.defer(() => trace.push(`cleanup ${tag}`));
-      return false;
-    }
-    return true;
-  }
-  override stop(provider: IOService): void {
-    trace.push(`stop ${this.stringProperty("TestTag") ?? "?"} from ${provider.getName()}`);
-  }
-  override willTerminate(provider: IOService, options: number): boolean {
-    trace.push(`willTerminate ${this.stringProperty("TestTag") ?? "?"}`);
-    return super.willTerminate(provider, options);
-  }
-  override didTerminate(provider: IOService, options: number): boolean {
-    trace.push(`didTerminate ${this.stringProperty("TestTag") ?? "?"}`);
-    return super.didTerminate(provider, options);
-  }
-  override message(type: number, provider: IOService, arg?: unknown): IOReturn {
-    if (type === kIOMessageServiceIsRequestingClose && this.getProperty("TestCloseOnRequest") === true) {
-      provider.close(this);
-      return kIOReturnSuccess;
-    }
-    return super.message(type, provider, arg);
-  }
-}
-OSMetaClass.define(TestDriver, "TestLifecycleDriver", { kmodName: "com.example.driver" });
-
-const personality = (tag: string, extra: Record<string, unknown> = {}): OSDictionary => dict({
-  IOProviderClass: "TestLifecycleNub", IOClass: "TestLifecycleDriver", CFBundleIdentifier: "com.example.driver",
-  TestTag: tag, ...(extra as Record<string, never>),
-});
-
-const counts = () => ({
-  driver: OSMetaClass.getMetaClassWithName("TestLifecycleDriver")?.getInstanceCount() ?? 0,
-  nub: OSMetaClass.getMetaClassWithName("TestLifecycleNub")?.getInstanceCount() ?? 0,
-});
-
-async function bootWithNub(personalities: OSDictionary[], options: { name?: string } = {}) {
-  const k = new IOKernel();
-  k.addDrivers(personalities);
-  const nub = new TestNub(k.registry, { name: options.name ?? "nub0" });
-  nub.attach(k.platform);
-  nub.registerService();
-  nub.release();
-  trace.length = 0;
-  await k.runUntilIdle();
-  return { k, nub };
-}
+import { TestNub, bootWithNub, counts, personality, trace } from "./lifecycleFixtures.ts";
 
 describe("matching: probe, score, categories, start", () => {
   it("probes in descending score order, lets probe change the score, starts one winner per category", async () => {
@@ -156,6 +72,24 @@ describe("matching: probe, score, categories, start", () => {
     expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["one", "three"]);
   });
 
+  it("removing personalities rematches the nubs they matched; running drivers stay", async () => {
+    const { k, nub } = await bootWithNub([personality("stay"), personality("gone", { IOMatchCategory: "Gone", IOProbeScore: num(-1, 32) })]);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay", "gone"]);
+    const passes = k.matcher.passes;
+    const removed = k.removeDrivers(dict({ TestTag: "gone" }));
+    expect(removed.map((p) => p.table.get("TestTag"))).toEqual(["gone"]);
+    await k.runUntilIdle();
+    expect(k.matcher.passes).toBe(passes + 1);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay", "gone"]);
+    // With the personality gone, a new nub gets only the remaining driver.
+    const fresh = new TestNub(k.registry, { name: "fresh" });
+    fresh.attach(k.platform);
+    fresh.registerService();
+    fresh.release();
+    await k.runUntilIdle();
+    expect(fresh.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay"]);
+  });
+
   it("notifications follow Apple's order: firstPublish, publish, probe/start, matched, firstMatch", async () => {
     const k = new IOKernel();
     k.addDrivers([personality("d")]);
@@ -212,6 +146,20 @@ describe("matching: probe, score, categories, start", () => {
   });
 });
 
+describe("IOMatchDefer", () => {
+  it("defers a nub's matching until the kext daemon checks in", async () => {
+    const { k, nub } = await bootWithNub([personality("deferred", { IOMatchDefer: true }), personality("lower", { IOProbeScore: num(-1, 32) })]);
+    expect(nub.getClients()).toEqual([]);
+    expect(k.logRing.texts()).toContain(`nub0(0x${nub.entryID.toString(16)}): matching deferred by TestLifecycleDriver`);
+    expect(k.matcher.deferredCount).toBe(1);
+    trace.length = 0;
+    expect(k.catalogueSendData(7)).toBe(kIOReturnSuccess);
+    await k.runUntilIdle();
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["deferred"]);
+    expect(k.matcher.deferredCount).toBe(0);
+  });
+});
+
 describe("resource waits", () => {
   it("a driver with IOResourceMatch starts once the resource is published, the nub busy until then", async () => {
     const { k, nub } = await bootWithNub([personality("waiter", { IOResourceMatch: "TestResource" })]);
@@ -227,112 +175,43 @@ describe("resource waits", () => {
   });
 });
 
-describe("termination", () => {
-  it("runs Terminate, willTerminate, didTerminate, then stops the leaf before its nub", async () => {
-    const before = counts();
-    const { k, nub } = await bootWithNub([personality("leaf")]);
-    const notes: string[] = [];
-    k.addMatchingNotification(gIOTerminatedNotification, serviceMatching("IOService"), (s) => void notes.push(`terminated ${s.getName()}`));
-    k.addMatchingNotification(gIOWillTerminateNotification, serviceMatching("IOService"), (s) => void notes.push(`willTerminate-note ${s.getName()}`));
-    trace.length = 0;
-    expect(nub.terminate()).toBe(true);
-    expect(nub.isInactive()).toBe(true);
-    expect(nub.getClient()?.isInactive()).toBe(true);
-    expect(notes).toEqual(["terminated nub0", "terminated TestLifecycleDriver"]);
-    expect(nub.terminate()).toBe(false);
-    const quiet = k.platform.waitQuiet();
+describe("drivers using kernel services", () => {
+  it("a driver's matching notification lives on its ResourceStack and goes with it", async () => {
+    const seen: string[] = [];
+    class Watcher extends IOService {
+      override start(provider: IOService): boolean {
+        const n = this.addMatchingNotification(gIOMatchedNotification, serviceMatching("IOResources"), (s) => void seen.push(s.getName()));
+        this.resources.defer(() => n.remove());
+        return super.start(provider);
+      }
+    }
+    OSMetaClass.define(Watcher, "TestWatcher");
+    const { k, nub } = await bootWithNub([dict({ IOProviderClass: "TestLifecycleNub", IOClass: "TestWatcher" })]);
+    expect(seen).toEqual(["IOResources"]);
+    expect(nub.getClient()?.getMatchingServices(serviceMatching("IOResources"))).toEqual([k.resources]);
+    k.publishResource("one");
     await k.runUntilIdle();
-    expect(await quiet).toBe(kIOReturnSuccess);
-    expect(trace).toEqual(["willTerminate leaf", "didTerminate leaf", "stop leaf from nub0", "stop nub0 from IOPlatformExpertDevice"]);
-    expect(notes.slice(2)).toEqual(["willTerminate-note nub0", "willTerminate-note TestLifecycleDriver"]);
-    expect(k.platform.getClients().map((c) => c.className)).toEqual(["IOResources", "IOUserResources"]);
-    expect(k.platform.busyState).toBe(0);
-    expect(counts()).toEqual(before);
-  });
-
-  it("a deeper tree stops leaves first, level by level", async () => {
-    const before = counts();
-    const { k, nub } = await bootWithNub([
-      personality("bus", { TestMakeChild: true, IOPropertyMatch: dict({ TestChild: false }) }),
-      personality("leaf", { IOPropertyMatch: dict({ TestChild: true }) }),
-    ]);
-    nub.setProperty("TestChild", false);
-    nub.registerService();
-    await k.runUntilIdle();
-    expect(nub.getClient()?.getClient()?.getClient()?.stringProperty("TestTag")).toBe("leaf");
-    trace.length = 0;
+    expect(seen).toEqual(["IOResources", "IOResources"]);
     nub.terminate();
     await k.runUntilIdle();
-    expect(trace.filter((t) => t.startsWith("stop"))).toEqual([
-      "stop leaf from bus-child", "stop bus-child from TestLifecycleDriver", "stop bus from nub0", "stop nub0 from IOPlatformExpertDevice",
-    ]);
-    expect(counts()).toEqual(before);
-  });
-
-  it("a client with another provider survives (requestTerminate default)", async () => {
-    const { k, nub } = await bootWithNub([personality("shared")]);
-    const driver = nub.getClient() as IOService;
-    const other = new TestNub(k.registry, { name: "other" });
-    other.attach(k.platform);
-    driver.attach(other);
-    nub.terminate();
+    k.publishResource("two");
     await k.runUntilIdle();
-    expect(driver.isInactive()).toBe(false);
-    expect(driver.getProviders()).toEqual([other]);
-    expect(trace).toContain("stop shared from nub0");
-    other.release();
-  });
-
-  it("stop waits while the client holds its provider open, until close()", async () => {
-    const { k, nub } = await bootWithNub([personality("holder")]);
-    const driver = nub.getClient() as IOService;
-    expect(nub.open(driver)).toBe(true);
-    trace.length = 0;
-    nub.terminate();
-    await k.runUntilIdle();
-    expect(trace).toEqual(["willTerminate holder", "didTerminate holder"]);
-    expect(nub.busyState).toBeGreaterThan(0);
-    nub.close(driver);
-    await k.runUntilIdle();
-    expect(trace).toContain("stop holder from nub0");
-    expect(k.platform.busyState).toBe(0);
-  });
-
-  it("terminate with rematch re-registers the provider and a fresh driver starts", async () => {
-    const { k, nub } = await bootWithNub([personality("again")]);
-    const first = nub.getClient() as IOService;
-    first.retain();
-    trace.length = 0;
-    first.terminate(kIOServiceTerminateWithRematch);
-    await k.runUntilIdle();
-    expect(trace).toEqual(["stop again from nub0", "probe again 0", "start again"]);
-    const second = nub.getClient();
-    expect(second).toBeDefined();
-    expect(second).not.toBe(first);
-    first.release();
+    expect(seen).toHaveLength(2);
+    expect(k.notifications.count(gIOMatchedNotification)).toBe(0);
   });
 });
 
-describe("open/close arbitration", () => {
-  it("is exclusive; kIOServiceSeize asks the owner to close", async () => {
-    const { nub } = await bootWithNub([personality("a"), personality("b", { IOMatchCategory: "B", TestCloseOnRequest: true })]);
-    const [a, b] = nub.getClients() as [IOService, IOService];
-    expect(nub.open(b)).toBe(true);
-    expect(nub.isOpen()).toBe(true);
-    expect(nub.isOpen(b)).toBe(true);
-    expect(nub.open(a)).toBe(false);
-    expect(nub.open(a, kIOServiceSeize)).toBe(true);
-    expect(nub.isOpen(a)).toBe(true);
-    expect(nub.open(b, kIOServiceSeize)).toBe(false); // a does not close on request
-    nub.close(a);
-    expect(nub.isOpen()).toBe(false);
-  });
-
-  it("open fails on an inactive service", async () => {
-    const { k, nub } = await bootWithNub([personality("x")]);
-    const x = nub.getClient() as IOService;
-    nub.terminate();
-    expect(nub.open(x)).toBe(false);
-    await k.runUntilIdle();
+describe("real-time mode", () => {
+  it("matches on the wall clock without anyone running the scheduler", async () => {
+    const k = new IOKernel({ realTime: true });
+    k.addDrivers([personality("rt")]);
+    const nub = new TestNub(k.registry, { name: "rt-nub" });
+    nub.attach(k.platform);
+    nub.registerService();
+    nub.release();
+    expect(await k.waitForMatchingService(serviceMatching("TestLifecycleNub"))).toBe(nub);
+    expect(await nub.waitQuiet(5000)).toBe(kIOReturnSuccess);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["rt"]);
+    k.scheduler.stop();
   });
 });

@@ -6,7 +6,9 @@
  * kIOReturnBadArgument; no work loop: kIOReturnNotReady), then waits while the gate is disabled —
  * unless the caller is the work-loop thread itself — and runs the action gated, resolving with its
  * return value. Waiters on a disabled gate are released with kIOReturnAborted when the gate leaves
- * its work loop. `attemptAction` never waits: kIOReturnCannotLock when the gate is busy,
+ * its work loop; actions already running (sleepers included) finish on the loop they started on.
+ * Divergence from XNU: removal cannot block the remover until they finish, so it does not wait.
+ * `attemptAction` never waits: kIOReturnCannotLock when the gate is busy,
  * kIOReturnNotPermitted when disabled. `commandSleep` is only legal with the gate held (Apple
  * panics; this throws a BugError with the same text) and resolves with THREAD_AWAKENED,
  * THREAD_TIMED_OUT or THREAD_INTERRUPTED.
@@ -26,6 +28,8 @@ export class IOCommandGate extends IOEventSource {
   #defaultAction: GateAction | null = null;
   #disabledWaiters: Array<(go: boolean) => void> = [];
   #inFlight = 0;
+  /** The loop in-flight actions run on, kept while they finish even if the gate is removed. */
+  #activeLoop: WorkLoopHost | null = null;
 
   /** `IOCommandGate::commandGate(owner, action)`. */
   static commandGate(owner: object | null, action: GateAction | null = null): IOCommandGate {
@@ -68,12 +72,13 @@ export class IOCommandGate extends IOEventSource {
     if (!loop) return kIOReturnNotReady;
     if (!this.isEnabled() && !loop.onThread()) return kIOReturnNotPermitted;
     this.#inFlight++;
+    this.#activeLoop = loop;
     try {
       const attempt = loop.tryRunAction(() => action(this.owner, ...args));
       if (!attempt.ok) return kIOReturnCannotLock;
       return await attempt.result;
     } finally {
-      this.#inFlight--;
+      if (--this.#inFlight === 0) this.#activeLoop = null;
     }
   }
 
@@ -101,17 +106,18 @@ export class IOCommandGate extends IOEventSource {
   }
 
   #loop(): WorkLoopHost {
-    const loop = this.getWorkLoop();
+    const loop = this.getWorkLoop() ?? (this.#inFlight > 0 ? this.#activeLoop : null);
     if (!loop) throw new BugError("invalid commandSleep while not holding the gate");
     return loop;
   }
 
   async #gated(loop: WorkLoopHost, action: GateAction, args: unknown[]): Promise<IOReturn> {
     this.#inFlight++;
+    this.#activeLoop = loop;
     try {
       return await loop.runAction(() => action(this.owner, ...args));
     } finally {
-      this.#inFlight--;
+      if (--this.#inFlight === 0) this.#activeLoop = null;
     }
   }
 }

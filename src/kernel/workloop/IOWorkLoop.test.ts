@@ -247,6 +247,24 @@ describe("IOCommandGate", () => {
     expect(await q).toBe(kIOReturnAborted);
   });
 
+  it("an action sleeping when its gate is removed still wakes and finishes on its loop", async () => {
+    const { s, wl } = setup();
+    const g = IOCommandGate.commandGate(wl);
+    wl.addEventSource(g);
+    let result = -1;
+    const p = g.runAction(async () => {
+      result = await g.commandSleep("ev");
+      return kIOReturnSuccess;
+    });
+    await s.runUntilIdle();
+    wl.removeEventSource(g);
+    void wl.runAction(() => wl.wakeupGate("ev"));
+    await s.runUntilIdle();
+    expect(await p).toBe(kIOReturnSuccess);
+    expect(result).toBe(THREAD_AWAKENED);
+    expect(g.inFlight).toBe(0);
+  });
+
   it("attemptAction returns kIOReturnCannotLock while another activity holds the gate", async () => {
     const { s, wl } = setup();
     const g = IOCommandGate.commandGate(wl);

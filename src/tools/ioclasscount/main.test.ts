@@ -35,9 +35,9 @@ describe("iokit ioclasscount", () => {
   it("reads the embedded kernel: one IOResources nub, IOService counted per live subclass", async () => {
     const io = captureIO();
     expect(await main(["IOResources", "IOUserResources", "IOPlatformExpertDevice", "IOService"], io)).toBe(0);
-    // The embedded kernel made one IOResources and one IOUserResources (a subclass: +1 to IOResources).
-    // IOService counts its direct subclasses with live instances: IOResources and IOPlatformExpertDevice.
-    expect(io.out()).toBe("IOResources = 2, IOUserResources = 1, IOPlatformExpertDevice = 1, IOService = 2\n");
+    // The embedded kernel made one of each nub class; IOService counts its direct subclasses with
+    // live instances (IOResources, IOUserResources, IOPlatformExpertDevice), not the objects.
+    expect(io.out()).toBe("IOResources = 1, IOUserResources = 1, IOPlatformExpertDevice = 1, IOService = 3\n");
   });
 
   it("lists every kernel class in the embedded kernel", async () => {

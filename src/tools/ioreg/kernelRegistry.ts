@@ -1,25 +1,19 @@
 /**
  * The registry `iokit ioreg` shows when no dump is imported: the embedded kernel's.
  *
- * For now this is a minimal registry built here (Root, the platform expert device, IOResources and
- * IOUserResources); boot will replace this function with the running kernel's registry. It is the
- * one seam between the tool and the kernel.
+ * This is the one seam between the tool and the kernel: an `IOKernel` booted once per process
+ * (Root → IOPlatformExpertDevice → IOResources, IOUserResources), run until its scheduler is idle
+ * so that registration and matching have settled. When the daemon serves a shared kernel, this
+ * function is where the tool will ask it instead.
  */
-import { IORegistry, kIOServiceMatchedState, kIOServiceRegisteredState } from "../../kernel/index.ts";
+import { IOKernel, type IORegistry } from "../../kernel/index.ts";
+
+let kernel: IOKernel | undefined;
 
 /** The registry to show. */
-export function kernelRegistry(): IORegistry {
-  const reg = new IORegistry({ clock: () => 0n });
-  reg.root.setProperty("IOKitBuildVersion", "iokit-ts embedded kernel");
-  const pe = reg.createEntry("IOPlatformExpertDevice", { name: "iokit-ts", isService: true, superClass: "IOService" });
-  pe.attachToParent(reg.root, "IOService");
-  pe.setProperty("model", new TextEncoder().encode("iokit-ts\0"));
-  pe.setProperty("IOPlatformUUID", "00000000-0000-0000-0000-000000000000");
-  for (const name of ["IOResources", "IOUserResources"]) {
-    const r = reg.createEntry(name, { isService: true, superClass: "IOService" });
-    r.attachToParent(pe, "IOService");
-    r.setProperty("IOKit", "IOService");
-  }
-  for (const e of reg.entries()) if (e.isService) e.setStateBits(kIOServiceRegisteredState | kIOServiceMatchedState);
-  return reg;
+export async function kernelRegistry(): Promise<IORegistry> {
+  kernel ??= new IOKernel();
+  await kernel.scheduler.runUntilIdle();
+  kernel.refreshDiagnostics();
+  return kernel.registry;
 }

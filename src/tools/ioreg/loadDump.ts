@@ -5,10 +5,9 @@
  * text).
  */
 import {
-  importIORegArchive, importIORegText, isBinaryPlist, parseBinaryPlist, parseXMLPlist,
+  importIORegArchive, importIORegExplorerSave, importIORegText, isBinaryPlist, parseBinaryPlist, parseXMLPlist,
   type IORegImportResult,
 } from "../../formats/index.ts";
-import { isOSDictionary } from "../../libkern/index.ts";
 
 /** What kind of dump the bytes hold. */
 export type DumpKind = "text" | "archive" | "explorer-save";
@@ -20,14 +19,17 @@ function startsXML(bytes: Uint8Array): boolean {
   return bytes[i] === 0x3c && (bytes[i + 1] === 0x3f || bytes[i + 1] === 0x21 || bytes[i + 1] === 0x70); // <? <! <p
 }
 
+/** Whether a binary plist mentions NSKeyedArchiver's `$archiver` key (cheap test before parsing). */
+function hasArchiverMarker(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes("$archiver");
+}
+
 /** Imports a dump. `strict` turns damage into an error. */
 export function importDump(bytes: Uint8Array, options: { strict?: boolean; plane?: string } = {}): IORegImportResult & { kind: DumpKind } {
   if (isBinaryPlist(bytes)) {
-    const value = parseBinaryPlist(bytes);
-    if (isOSDictionary(value) && value.has("$archiver")) {
-      throw new Error("IORegistryExplorer saves (.ioreg) are not supported yet");
-    }
-    return { ...importIORegArchive(value, options), kind: "archive" };
+    // A keyed archive is an IORegistryExplorer save; any other binary plist is `ioreg -a` converted.
+    if (hasArchiverMarker(bytes)) return { ...importIORegExplorerSave(bytes, options), kind: "explorer-save" };
+    return { ...importIORegArchive(parseBinaryPlist(bytes), options), kind: "archive" };
   }
   if (startsXML(bytes)) return { ...importIORegArchive(parseXMLPlist(bytes), options), kind: "archive" };
   return { ...importIORegText(bytes, options), kind: "text" };

@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseXMLPlist, snapshotDifference } from "../../formats/index.ts";
+import { OSNumber } from "../../libkern/index.ts";
+import { importDump } from "./loadDump.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
 
@@ -38,8 +41,9 @@ describe("iokit ioreg", () => {
     const r = await run([]);
     expect(r.code).toBe(0);
     expect(r.out.split("\n")[0]).toMatch(/^\+-o Root  <class IORegistryEntry, id 0x100000100, retain \d+>$/);
-    expect(r.out).toContain("  +-o iokit-ts  <class IOPlatformExpertDevice, id 0x100000101, registered, matched, active, busy 0, retain");
-    expect(r.out).toContain("+-o IOResources  <class IOResources");
+    expect(r.out.split("\n")[1]).toMatch(/^  \+-o \S+  <class IOPlatformExpertDevice, id 0x100000101, registered, matched, active, busy 0(?: \(\d+ ms\))?, retain \d+>$/);
+    expect(r.out).toContain("    +-o IOResources  <class IOResources, id 0x100000102, registered, matched, active");
+    expect(r.out).toContain("    +-o IOUserResources  <class IOUserResources");
   });
 
   it("renders an imported dump with any flags", async () => {
@@ -71,6 +75,23 @@ describe("iokit ioreg", () => {
     const usage = await run(["-Q"]);
     expect(usage.code).toBe(1);
     expect(usage.err.startsWith("usage: ioreg [-abfilrtxy]")).toBe(true);
+  });
+
+  it("writes ioreg -a archives that re-import to the same registry", async () => {
+    const path = tempDump(DUMP);
+    const a = await run(["--import", path, "-a", "-l"]);
+    expect(a.out.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC')).toBe(true);
+    const root = parseXMLPlist(a.out) as Map<string, unknown>;
+    expect(root.get("IORegistryEntryName")).toBe("Root");
+    expect((root.get("IORegistryEntryID") as OSNumber).value).toBe(0x100000100n);
+    const mac = (root.get("IORegistryEntryChildren") as Map<string, unknown>[])[0] as Map<string, unknown>;
+    expect((mac.get("IOServiceState") as OSNumber).value).toBe(6n);
+    expect((mac.get("IOServiceBusyTime") as OSNumber).value).toBe(5_000_000n);
+    const again = importDump(new TextEncoder().encode(a.out)).snapshot;
+    expect(snapshotDifference(importDump(new TextEncoder().encode(DUMP)).snapshot, again, "IOService")).toBeUndefined();
+    const r = parseXMLPlist((await run(["--import", path, "-a", "-r", "-n", "Mac"])).out) as Map<string, unknown>[];
+    expect(r).toHaveLength(1);
+    expect(r[0]?.get("model")).toEqual(new TextEncoder().encode("Mac1,1\0"));
   });
 
   it("uses the terminal width when stdout is a terminal", async () => {

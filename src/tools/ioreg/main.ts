@@ -10,13 +10,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  buildIORegArchive, formatIORegText, type IORegFormatOptions, type IORegistrySnapshot,
+  buildIORegArchive, formatIORegText, writeXMLPlist, type IORegFormatOptions, type IORegistrySnapshot,
 } from "../../formats/index.ts";
 import { getopt, GetoptError } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { importDump } from "./loadDump.ts";
 import { kernelRegistry } from "./kernelRegistry.ts";
-import { writeArchive } from "./writeArchive.ts";
 
 export const summary = "show the I/O Registry, or a registry dump (--import FILE), as Apple's ioreg";
 
@@ -76,7 +75,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       case "b": o.bold = io.env.TERM && io.env.TERM !== "dumb" ? { on: "\x1b[1m", off: "\x1b[0m" } : { on: "", off: "" }; break;
       case "c": o.className = v; break;
       case "d": o.depth = atoi(v); break;
-      case "f": break; // smart formatting of device-tree properties: not implemented, values print plainly
+      case "f": o.format = true; break;
       case "i": o.inheritance = true; break;
       case "k": o.key = v; break;
       case "l": o.list = true; break;
@@ -108,7 +107,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     }
     let result;
     try {
-      result = importDump(bytes, { strict });
+      // -p names the plane of dumps that do not record it (ioreg -a archives, headerless text).
+      result = importDump(bytes, { strict, ...(planeGiven && o.plane !== undefined ? { plane: o.plane } : {}) });
     } catch (e) {
       if (e instanceof Error && !(e instanceof RangeError)) {
         io.stderr(`ioreg: error: ${importPath}: ${e.message.replace(/\.$/, "")}.\n`);
@@ -126,7 +126,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     // A dump made with `ioreg -x` prints back in hex.
     if (snapshot.textStyle?.hex) o.hex = true;
   } else {
-    snapshot = kernelRegistry().toSnapshot();
+    snapshot = (await kernelRegistry()).toSnapshot();
   }
   const plane = o.plane ?? "IOService";
   if (!snapshot.planes.includes(plane) && !snapshot.entries.some((e) => e.children[plane] !== undefined)) {
@@ -135,11 +135,14 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
 
   if (archive) {
-    io.stdout(writeArchive(buildIORegArchive(snapshot, o)));
+    // CFPropertyListWrite's XML: keys sorted, tabs, base64 data (writeXMLPlist does the same).
+    io.stdout(writeXMLPlist(buildIORegArchive(snapshot, o)));
     return 0;
   }
   // A dump with `Plane:` headers prints back the same way: every section, unless -p picks one.
   const sections = planeGiven || o.root ? [] : (snapshot.textStyle?.sections ?? []);
+  const errors = new Set<string>();
+  o.onError = (m) => errors.add(m);
   let text: string;
   if (sections.length > 1) {
     text = sections.map((p) => `${p}:\n${formatIORegText(snapshot, { ...o, plane: p })}`).join("");
@@ -148,5 +151,6 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     if (snapshot.textStyle?.planeHeader && !planeGiven && !o.root) text = `${plane}:\n${text}`;
   }
   io.stdout(Buffer.from(text, "latin1"));
+  for (const m of errors) io.stderr(`ioreg: error: ${m}.\n`);
   return 0;
 }
