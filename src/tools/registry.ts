@@ -15,12 +15,6 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
-  plutil: () => import("./plutil/main.ts"),
-  "c++filt": () => import("./c++filt/main.ts"),
-  nm: () => import("./nm/main.ts"),
-  otool: () => import("./otool/main.ts"),
-  lipo: () => import("./lipo/main.ts"),
-  codesign: () => import("./codesign/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
@@ -28,4 +22,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   match: () => import("./match/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
+  plutil: () => import("./plutil/main.ts"),
 };
