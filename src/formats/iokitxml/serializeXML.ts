@@ -78,6 +78,9 @@ function integerText(n: OSNumber, flavour: Flavour): { size: number; hex: string
     }
     return { size: n.bits, hex: BigInt.asUintN(n.bits, n.value).toString(16) };
   }
+  if (n.value < -(2n ** 63n) || n.value >= 2n ** 64n) {
+    throw new TypeError(`Cannot serialize ${n.value} as IOCF XML: CFNumber values are at most 64 bits`);
+  }
   return { size: numberSize(n), hex: BigInt.asUintN(64, n.value).toString(16) };
 }
 
