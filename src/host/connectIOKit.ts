@@ -13,7 +13,7 @@ import { SocketTransport } from "./SocketTransport.ts";
 import { bootKernel, type BootedKernel } from "./bootKernel.ts";
 
 /** The per-user default socket: `$XDG_RUNTIME_DIR/iokit.sock`, else `/tmp/iokit-$UID.sock`. */
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultSocketPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (env.IOKIT_SOCKET) return env.IOKIT_SOCKET;
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "iokit.sock");
   const uid = typeof process.getuid === "function" ? process.getuid() : 0;
@@ -22,17 +22,26 @@ export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string 
 
 let embedded: Promise<BootedKernel> | undefined;
 
-/** The process's embedded kernel (booted with the bundled kexts on first use). */
+/**
+ * The process's embedded kernel (booted with the bundled kexts on first use), in virtual time:
+ * its calls drive it, so no timer keeps a finished tool's process alive.
+ */
 export function embeddedKernel(): Promise<BootedKernel> {
-  embedded ??= bootKernel({ realTime: true }).then(async (b) => {
-    await b.kernel.platform.waitQuiet(10_000);
+  embedded ??= bootKernel({ realTime: false }).then(async (b) => {
+    // Kext executables load with real I/O: pump until the service plane is quiet (bounded).
+    const t0 = Date.now();
+    do {
+      await b.kernel.runUntilIdle();
+      if (b.kernel.platform.getBusyState() === 0) break;
+      await new Promise((r) => setTimeout(r, 1));
+    } while (Date.now() - t0 < 30_000);
     return b;
   });
   return embedded;
 }
 
 /** A connection: the daemon at IOKIT_SOCKET if set (privileged: its `.priv` socket), else embedded. */
-export async function connectIOKit(options: { privileged?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ lib: IOKitLib; remote: boolean }> {
+export async function connectIOKit(options: { privileged?: boolean; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<{ lib: IOKitLib; remote: boolean }> {
   const env = options.env ?? process.env;
   const sock = env.IOKIT_SOCKET;
   if (sock) {

@@ -12,4 +12,5 @@ export { SocketTransport } from "./SocketTransport.ts";
 export { IOKitDaemon, type DaemonOptions } from "./IOKitDaemon.ts";
 export { bootKernel, bundledKextsFolder, type BootOptions, type BootedKernel } from "./bootKernel.ts";
 export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
-export { defaultSocketPath, connectIOKit } from "./connectIOKit.ts";
+export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
+export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";

@@ -22,4 +22,10 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
+  boot: () => import("./boot/main.ts"),
+  log: () => import("./log/main.ts"),
+  kextstat: () => import("./kextstat/main.ts"),
+  kextload: () => import("./kextload/main.ts"),
+  kextunload: () => import("./kextunload/main.ts"),
+  fuzz: () => import("./fuzz/main.ts"),
 };
