@@ -75,7 +75,7 @@ export class IOKitDaemon {
       srv.once("error", reject);
       // Created under a restrictive umask-equivalent: chmod before anyone can use it matters less
       // than it seems, since the directory is the user's own; the mode is set at once.
-      srv.listen(path, () => {
+      srv.listen({ path, backlog: 4096 }, () => {
         chmodSync(path, mode);
         srv.off("error", reject);
         resolve();

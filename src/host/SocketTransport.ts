@@ -25,17 +25,27 @@ export class SocketTransport implements Transport {
     socket.on("error", () => this.#lost());
   }
 
-  /** Connects to the daemon's socket at `path`. */
-  static connect(path: string): Promise<SocketTransport> {
-    return new Promise((resolve, reject) => {
-      const s = createConnection(path);
-      const fail = (e: Error): void => reject(e);
-      s.once("error", fail);
-      s.once("connect", () => {
-        s.off("error", fail);
-        resolve(new SocketTransport(s));
-      });
-    });
+  /**
+   * Connects to the daemon's socket at `path`. A full listen queue (EAGAIN, when many clients
+   * connect at once) is retried with a short backoff, up to about two seconds.
+   */
+  static async connect(path: string): Promise<SocketTransport> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<SocketTransport>((resolve, reject) => {
+          const s = createConnection(path);
+          const fail = (e: Error): void => reject(e);
+          s.once("error", fail);
+          s.once("connect", () => {
+            s.off("error", fail);
+            resolve(new SocketTransport(s));
+          });
+        });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EAGAIN" || attempt >= 40) throw e;
+        await new Promise((r) => setTimeout(r, 5 + attempt * 2));
+      }
+    }
   }
 
   #data(chunk: Buffer): void {
