@@ -10,15 +10,11 @@ export interface ToolModule {
 }
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
+  "c++filt": () => import("./c++filt/main.ts"),
+  codesign: () => import("./codesign/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
-  match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
-  "c++filt": () => import("./c++filt/main.ts"),
-  nm: () => import("./nm/main.ts"),
-  otool: () => import("./otool/main.ts"),
-  lipo: () => import("./lipo/main.ts"),
-  codesign: () => import("./codesign/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
@@ -28,4 +24,9 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   kextload: () => import("./kextload/main.ts"),
   kextunload: () => import("./kextunload/main.ts"),
   fuzz: () => import("./fuzz/main.ts"),
+  lipo: () => import("./lipo/main.ts"),
+  match: () => import("./match/main.ts"),
+  nm: () => import("./nm/main.ts"),
+  otool: () => import("./otool/main.ts"),
+  plutil: () => import("./plutil/main.ts"),
 };
