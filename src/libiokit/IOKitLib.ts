@@ -312,16 +312,8 @@ export class IOServiceRef extends IORegistryEntryRef {
   }
 }
 
-/** A connection to a user client (`io_connect_t`). */
-export class IOConnectRef {
-  readonly lib: IOKitLib;
-  readonly handle: number;
-
-  constructor(lib: IOKitLib, handle: number) {
-    this.lib = lib;
-    this.handle = handle;
-  }
-
+/** A connection to a user client (`io_connect_t`, itself an `io_object_t`). */
+export class IOConnectRef extends IOObjectRef {
   /** `IOConnectCallMethod`. */
   async callMethod(selector: number, call: MethodCall = {}): Promise<MethodResult> {
     return this.#call(selector, call, null);
@@ -403,15 +395,7 @@ export class IOMemoryMap {
 }
 
 /** A notification registration (`io_object_t` of a notification). */
-export class IONotification {
-  readonly lib: IOKitLib;
-  readonly handle: number;
-
-  constructor(lib: IOKitLib, handle: number) {
-    this.lib = lib;
-    this.handle = handle;
-  }
-
+export class IONotification extends IOObjectRef {
   /** Stops delivery and frees the kernel's notification object. */
   async remove(): Promise<void> {
     this.lib.unlisten(this.handle);
