@@ -29,3 +29,6 @@ const projects = ["kexts", "samples"].flatMap((g) => (existsSync(g) ? readdirSyn
   .filter((p) => existsSync(`${p}/Info.plist`));
 rmSync(new URL("../extensions", import.meta.url), { recursive: true, force: true });
 execFileSync(process.execPath, ["bin/iokit.mjs", "kextbuild", "-q", "-o", "extensions", ...projects], { stdio: "inherit" });
+// Prebuilt bundles in kexts/ (the KPI pseudo-kexts, the user-client sample) are copied as they are.
+import { cpSync } from "node:fs";
+for (const name of readdirSync("kexts").filter((n) => n.endsWith(".kext"))) cpSync(`kexts/${name}`, `extensions/${name}`, { recursive: true });

@@ -7,7 +7,7 @@
  * - work loop: a private `IOWorkLoop` with an `IOFilterInterruptEventSource` on the MSI vector (the
  *   filter runs at primary-interrupt time and claims only interrupts whose status bit is set) and an
  *   `IOTimerEventSource` watchdog;
- * - DMA: an `IOBufferMemoryDescriptor` below the device's 32-bit mask and an `IODMACommand`;
+ * - DMA: an `IODMAMemoryDescriptor` (IOBufferMemoryDescriptor) below the device's 32-bit mask and an `IODMACommand`;
  *   the completion address the device reports is checked against that mask before it is trusted;
  * - power: two power states; `setPowerState(0)` masks the device, `setPowerState(1)` restores it;
  * - stop: everything start acquired is released through `resources`, in reverse order.
@@ -20,7 +20,7 @@ import type { IOService as IOServiceType, IOFilterInterruptEventSource as Filter
 import {
   IOFilterInterruptEventSource, IOService, IOTimerEventSource, IOWorkLoop, findMessagedInterruptIndex, kIOPMPowerOn, kIOPMDeviceUsable,
 } from "../../src/kernel/index.ts";
-import { IOBufferMemoryDescriptor, IODMACommand, IOPCIDevice, type IOMemoryMap } from "../../src/drivers/index.ts";
+import { IODMAMemoryDescriptor, IODMACommand, IOPCIDevice, type IOMemoryMap } from "../../src/drivers/index.ts";
 import { num } from "../../src/libkern/index.ts";
 
 const REG_ID = 0x00, REG_COMMAND = 0x08, REG_STATUS = 0x0c, REG_DMA_LO = 0x10, REG_DMA_HI = 0x14, REG_DMA_LEN = 0x18, REG_DONE_LO = 0x1c, REG_DONE_HI = 0x20;
@@ -35,7 +35,7 @@ export class AppleSamplePCI extends IOService {
   #regs: IOMemoryMap | undefined;
   #source: FilterSource | undefined;
   #dma: IODMACommand | undefined;
-  #buffer: IOBufferMemoryDescriptor | undefined;
+  #buffer: IODMAMemoryDescriptor | undefined;
   #interrupts = 0;
   #stuck = 0;
 
@@ -74,7 +74,9 @@ export class AppleSamplePCI extends IOService {
     });
     // DMA: this device drives 32 address bits.
     this.#dma = IODMACommand.withSpecification(32);
-    this.#buffer = IOBufferMemoryDescriptor.inTaskWithPhysicalMask(this.#dma.addressMask, 4096);
+    const buffer = IODMAMemoryDescriptor.inTaskWithPhysicalMask(this.#dma.addressMask, 4096);
+    this.#buffer = buffer;
+    this.resources.defer(() => buffer.release());
     const [segment] = this.#dma.prepare(this.#buffer);
     if (segment === undefined) return false;
     regs.write32(REG_DMA_LO, Number(segment.address & 0xffffffffn));

@@ -1,9 +1,9 @@
 /**
- * SampleVirtualVolume: a software RAID-0 that simulates a volume. It matches `IOResources` once
- * `IOBSD` is published (its own `IOMatchCategory`, so it does not block other resource drivers),
+ * SampleVirtualVolume: a software RAID-0 that simulates a volume, in the manner of AppleRAID. It
+ * matches an `IOMedia` partition of type Apple_RAID (`Content Mask`), splits it into two members
  * and publishes `SampleVirtualVolumeDevice`, an `IOBlockStorageDevice` striping 64 KiB chunks over
- * two RAM members. IOStorageFamily then stacks `IOBlockStorageDriver` → `IOMedia` (`disk1`) on it,
- * exactly as on a hardware disk.
+ * them (reads come from the partition; writes stay in RAM). IOStorageFamily then stacks
+ * `IOBlockStorageDriver` → `IOMedia` (`disk1`) on it, exactly as on a hardware disk.
  *
  * Work loop and interrupts: requests complete through a software `IOInterruptEventSource` (no
  * provider) that the "members" signal, so completion runs on the driver's work loop as a hardware
@@ -12,31 +12,40 @@
  */
 import type { IOService as IOServiceType } from "../../src/kernel/index.ts";
 import { IOInterruptEventSource, IOService, kIOPMDeviceUsable, kIOPMPowerOn, kIOServiceAsynchronous } from "../../src/kernel/index.ts";
-import { IOBlockStorageDevice } from "../../src/drivers/index.ts";
+import { IOBlockStorageDevice, IOMedia } from "../../src/drivers/index.ts";
 import { num } from "../../src/libkern/index.ts";
 
 const BLOCK = 512;
 const STRIPE_BLOCKS = 128; // 64 KiB
-const MEMBER_BLOCKS = 8192; // 4 MiB per member
+type Reader = (offset: number, length: number) => Uint8Array;
 const POWER_STATES = [
   { version: 1, capabilityFlags: 0, outputPowerCharacter: 0, inputPowerRequirement: 0 },
   { version: 1, capabilityFlags: kIOPMDeviceUsable | kIOPMPowerOn, outputPowerCharacter: kIOPMPowerOn, inputPowerRequirement: kIOPMPowerOn },
 ];
 
-/** One RAM member: sparse blocks. */
+/** One member: a half of the partition, with writes kept in RAM. */
 class Member {
   readonly blocks = new Map<number, Uint8Array>();
-  read(lba: number): Uint8Array { return this.blocks.get(lba) ?? new Uint8Array(BLOCK); }
+  readonly #read: Reader;
+  readonly #base: number;
+  constructor(read: Reader, base: number) { this.#read = read; this.#base = base; }
+  read(lba: number): Uint8Array { return this.blocks.get(lba) ?? this.#read(this.#base + lba * BLOCK, BLOCK); }
   write(lba: number, data: Uint8Array): void { this.blocks.set(lba, data.slice(0, BLOCK)); }
 }
 
 export class SampleVirtualVolumeDevice extends IOBlockStorageDevice {
-  readonly members = [new Member(), new Member()];
+  members: Member[] = [];
+  memberBlocks = 0;
   online = true;
   completions = 0;
   completion: IOInterruptEventSource | undefined;
   override get blockSize(): number { return BLOCK; }
-  override get blockCount(): number { return MEMBER_BLOCKS * this.members.length; }
+  override get blockCount(): number { return this.memberBlocks * this.members.length; }
+  /** Splits `size` bytes read through `read` into two members. */
+  setMembers(read: Reader, size: number): void {
+    this.memberBlocks = Math.floor(size / 2 / BLOCK / STRIPE_BLOCKS) * STRIPE_BLOCKS;
+    this.members = [new Member(read, 0), new Member(read, this.memberBlocks * BLOCK)];
+  }
   /** Maps a volume block to (member, member block): RAID-0 striping. */
   locate(lba: number): [Member, number] {
     const stripe = Math.floor(lba / STRIPE_BLOCKS), within = lba % STRIPE_BLOCKS;
@@ -69,9 +78,14 @@ export class SampleVirtualVolume extends IOService {
   #device: SampleVirtualVolumeDevice | undefined;
 
   override start(provider: IOServiceType): boolean {
-    if (!super.start(provider)) return false;
+    if (!super.start(provider) || !(provider instanceof IOMedia)) return false;
+    if (provider.size < 2 * STRIPE_BLOCKS * BLOCK) {
+      this.IOLog(`SampleVirtualVolume: ${provider.getName()} is too small for two members`);
+      return false;
+    }
     const dev = new SampleVirtualVolumeDevice(this.registry);
     dev.init();
+    dev.setMembers((offset, length) => provider.read(offset, length), provider.size);
     dev.setName("SampleVirtualVolumeDevice");
     dev.setProperties([["device-type", "Generic"], ["RAID Level", "0"], ["RAID Chunk Size", num(STRIPE_BLOCKS * BLOCK, 64)], ["RAID Members", num(2, 32)]]);
     const loop = this.getWorkLoop();
@@ -85,7 +99,7 @@ export class SampleVirtualVolume extends IOService {
     dev.completion = completion;
     this.resources.defer(() => { dev.completion = undefined; loop.removeEventSource(completion); });
     this.PMinit();
-    this.getProvider()?.joinPMtree(this);
+    provider.joinPMtree(this);
     this.registerPowerDriver(this, POWER_STATES);
     this.changePowerStateTo(1);
     this.resources.defer(() => this.PMstop());

@@ -44,7 +44,7 @@ describe("booting the default machine", () => {
     expect(hid.length).toBe(3);
     expect(chain(hid[0] as IORegistryEntry).slice(0, 6)).toEqual(["IOHIDInterface", "IOUSBHostHIDDevice", "IOUSBHostInterface", "IOUSBHostDevice", "AppleUSBXHCIPCI", "IOPCIDevice"]);
     const media = byClass("IOMedia").map((m) => m.getProperty("BSD Name"));
-    expect(media).toEqual(["disk0", "disk0s1", "disk0s2", "disk0s3", "disk1"]);
+    expect(media).toEqual(["disk0", "disk0s1", "disk0s2", "disk0s3", "disk0s4", "disk1"]);
     expect(byClass("IOSerialBSDClient").map((s) => s.getProperty("IOCalloutDevice"))).toContain("/dev/cu.serial1");
     expect(byClass("IOEthernetInterface")[0]?.getProperty("BSD Name")).toBe("en0");
   });
@@ -52,7 +52,9 @@ describe("booting the default machine", () => {
   it("decodes the partition table the RAM disk was formatted with", () => {
     const parts = byClass("IOMedia").filter((m) => m.getProperty("Whole") === false);
     expect(byClass("IOMedia").filter((m) => m.getProperty("Whole") === true).map((m) => m.getProperty("Content"))).toEqual(["GUID_partition_scheme", ""]);
-    expect(parts.map((p) => p.getName())).toEqual(["EFI System Partition", "Macintosh HD", "Recovery"]);
+    expect(parts.map((p) => p.getName())).toEqual(["EFI System Partition", "Macintosh HD", "Recovery", "RAID Member"]);
+    // The RAID sample stripes the Apple_RAID member into a volume of its own.
+    expect(chain(byClass("SampleVirtualVolumeDevice")[0] as IORegistryEntry).slice(0, 3)).toEqual(["SampleVirtualVolumeDevice", "SampleVirtualVolume", "IOMedia"]);
     expect(parts[1]?.getProperty("Content")).toBe("7C3457EF-0000-11AA-AA11-00306543ECAC");
   });
 

@@ -24,7 +24,7 @@ import { loadKextSet } from "./loadKextSet.ts";
 /** What `defineClasses(kpi)` receives: base, libkern, the kernel and the in-kernel families. */
 export const KERNEL_KPI: Readonly<Record<string, unknown>> = Object.freeze({ ...base, ...libkern, ...kernelAPI, ...drivers, IOService: kernelAPI.IOService });
 
-export interface BootOptions {
+export interface SystemBootOptions {
   /** A machine description (plist value or checked); default: the embedded VirtualMac1,1. */
   readonly machine?: OSValue | MachineDescription;
   /** Extensions folders (default: the bundled `extensions/`). */
@@ -61,6 +61,22 @@ export function defaultExtensionsFolder(): string {
     dir = dirname(dir);
   }
   return "extensions";
+}
+
+/**
+ * Prepares a kernel for hardware: the power root domain, the boot kext collection (kexts required
+ * at boot — `OSBundleRequired` — load now, libraries first, and never autounload, as a boot KC's
+ * do; everything else loads when matching needs its classes), and `IOBSD`, which the BSD layer
+ * publishes before the hardware is matched here so media get their BSD clients as they appear.
+ */
+export async function loadBootKexts(kernel: IOKernel, runtime: KextRuntime): Promise<void> {
+  kernelAPI.IOPMrootDomain.forService(kernel.resources);
+  for (const k of runtime.set.all()) {
+    if (k.bundleRequired !== undefined && k.bundleID !== undefined && k.declaresExecutable) {
+      await runtime.loadKextWithIdentifier(k.bundleID, { sendPersonalities: false, permanent: true });
+    }
+  }
+  kernel.resources.publishResource("IOBSD");
 }
 
 /** Services whose class came from a kext (drivers that matched and started). */
@@ -104,7 +120,7 @@ export async function settleIdle(kernel: IOKernel, ioPending: () => boolean): Pr
 }
 
 /** Boots a machine to quiescence. @throws {drivers.MachineDescriptionError} on a bad description. */
-export async function bootSystem(options: BootOptions = {}): Promise<BootedSystem> {
+export async function bootSystem(options: SystemBootOptions = {}): Promise<BootedSystem> {
   const t0 = performance.now();
   const raw = options.machine ?? defaultMachine();
   const description = raw instanceof Map ? parseMachineDescription(raw) : (raw as MachineDescription);
@@ -113,23 +129,14 @@ export async function bootSystem(options: BootOptions = {}): Promise<BootedSyste
   const runtime = new KextRuntime(set, importKextModule, { kpi: KERNEL_KPI });
   const kernel = new IOKernel({ kextLoader: runtime, platformName: description.model, realTime: options.realTime ?? false, seed: options.seed ?? 1 });
   runtime.attachKernel(kernel);
-  kernelAPI.IOPMrootDomain.forService(kernel.resources);
-  // The boot kext collection: kexts required at boot (OSBundleRequired) load now, libraries first,
-  // as the prelinked kernel's do; everything else loads when matching needs its classes.
-  for (const k of set.all()) {
-    if (k.bundleRequired !== undefined && k.bundleID !== undefined && k.declaresExecutable) await runtime.loadKextWithIdentifier(k.bundleID, { sendPersonalities: false, permanent: true });
-  }
+  await loadBootKexts(kernel, runtime);
   kernel.addDrivers(buildPersonalityCache(set.all()), false);
   kernel.catalogueSendData(7);
   const machine = bootMachine(kernel, description);
   const start = kernel.scheduler.now();
   const loading = () => runtime.loadsInFlight > 0;
-  // The hardware is found first; then the BSD layer comes up (IOBSD: media get their BSD clients,
-  // resource drivers waiting for it start), then kextd checks in (IOKit), then the registry goes quiet.
-  await settleIdle(kernel, loading);
-  kernel.resources.publishResource("IOBSD");
-  kernel.catalogueSendData(8);
   const r = await settle(kernel, kernel.waitQuiet(kernel.platform, options.quiesceTimeoutMs ?? 30_000), loading);
+  kernel.catalogueSendData(8);
   const quiesceVirtualMs = (kernel.scheduler.now() - start) / 1e6;
   kernel.refreshDiagnostics();
   const loaded = runtime.loadedKexts().filter((k) => k.tag !== 0 && !k.isKernelComponent).length;

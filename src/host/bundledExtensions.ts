@@ -3,8 +3,8 @@
  * drivers) and a one-call build of all of them into an extensions folder — what `npm run build`
  * does through `iokit kextbuild`, and what tests and benchmarks use to get a fresh folder.
  */
-import { existsSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cpSync, existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { buildKext, defaultKpiRoot } from "./kextbuild/index.ts";
 
 /** Project folders under `kexts/` and `samples/` of this installation. */
@@ -19,8 +19,19 @@ export function bundledKextProjects(): string[] {
   return out;
 }
 
-/** Builds every bundled project into `outDir`; returns the bundle paths. */
+/** Prebuilt `.kext` bundles shipped in `kexts/` (KPI pseudo-kexts, the user-client sample). */
+export function prebuiltKexts(): string[] {
+  const dir = join(dirname(defaultKpiRoot()), "kexts");
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".kext")).sort().map((n) => join(dir, n)) : [];
+}
+
+/** Builds every bundled project into `outDir` and copies the prebuilt kexts; returns the bundle paths. */
 export async function buildBundledExtensions(outDir: string): Promise<string[]> {
   const results = await Promise.all(bundledKextProjects().map((p) => buildKext(p, { outDir })));
-  return results.map((r) => r.bundlePath);
+  const copied = prebuiltKexts().map((src) => {
+    const to = join(outDir, basename(src));
+    cpSync(src, to, { recursive: true });
+    return to;
+  });
+  return [...results.map((r) => r.bundlePath), ...copied];
 }

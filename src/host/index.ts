@@ -8,7 +8,14 @@ export { loadKextSet, SYSTEM_EXTENSIONS_FOLDERS, type KextSetSources, type Loade
 export { checkToolPath } from "./checkToolPath.ts";
 export { importKextModule } from "./importKextModule.ts";
 export { buildKext, defaultKpiRoot, BuildSettingsError, expandBuildVariables, parseXcconfig, type KextBuildOptions, type KextBuildResult } from "./kextbuild/index.ts";
-export { bootSystem, defaultExtensionsFolder, countDrivers, KERNEL_KPI, type BootOptions, type BootStats, type BootedSystem } from "./bootSystem.ts";
+export { bootSystem, defaultExtensionsFolder, countDrivers, KERNEL_KPI, type SystemBootOptions, type BootStats, type BootedSystem } from "./bootSystem.ts";
 export { bundledKextProjects, buildBundledExtensions } from "./bundledExtensions.ts";
 export { settle } from "./bootSystem.ts";
 export { settleIdle } from "./bootSystem.ts";
+export { EmbeddedTransport } from "./EmbeddedTransport.ts";
+export { SocketTransport } from "./SocketTransport.ts";
+export { IOKitDaemon, type DaemonOptions } from "./IOKitDaemon.ts";
+export { bootKernel, bundledKextsFolder, type BootOptions, type BootedKernel } from "./bootKernel.ts";
+export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
+export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
+export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";

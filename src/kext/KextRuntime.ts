@@ -351,7 +351,10 @@ export class KextRuntime implements KextLoader {
     if (terminateAndRemovePersonalities) {
       if (e.dependents + e.retains > 0) return this.#refsError(e);
       for (const s of this.kernel.getMatchingServices(new Map([["CFBundleIdentifier", bundleId]]))) s.terminate();
-      await this.kernel.runUntilIdle();
+      // A real-time kernel (the daemon) runs its own scheduler: wait for termination to finish
+      // instead of re-entering the scheduler's run loop.
+      if (this.kernel.scheduler.realTime) await this.kernel.platform.waitQuiet(30_000);
+      else await this.kernel.runUntilIdle();
       this.kernel.removeDrivers(new Map([["CFBundleIdentifier", bundleId]]), false);
     }
     const r = await this.#unload(e);

@@ -2,7 +2,7 @@
  * The default machine, "VirtualMac1,1": a small Intel-style Mac as a machine description. Its PCI
  * bus mirrors a real laptop's layout (host bridge, graphics, audio, LPC, SMBus, xHCI with a
  * keyboard, trackpad, mouse, CDC-ACM modem and descriptor-only devices, a 16550 UART, an
- * NVMe-class RAM disk with a GUID partition table, a loopback Ethernet NIC, PCIe root ports and
+ * NVMe-class RAM disk with a GUID partition table (EFI, APFS, Recovery and an Apple_RAID member), a loopback Ethernet NIC, PCIe root ports and
  * a sample device for AppleSamplePCI). `defaultMachine()` returns the property list value, the same
  * shape a user's `.plist` machine file has (docs/machine.md).
  */
@@ -92,8 +92,9 @@ export function defaultMachine(): OSValue {
       pci("ANS1", "1C,4", 0x144d, 0xa804, 0x010802, { bars: [mem(16384, "mem64")], "msi-vectors": 4, "dma-address-bits": 64, model: "nvme-ramdisk", "model-name": "Virtual NVMe RAM Disk",
         disks: [{ size: 64 * 1024 * 1024, "block-size": 512, partitions: [
           { name: "EFI System Partition", type: "C12A7328-F81F-11D2-BA4B-00A0C93EC93B", size: 8 * 1024 * 1024 },
-          { name: "Macintosh HD", type: "7C3457EF-0000-11AA-AA11-00306543ECAC", size: 40 * 1024 * 1024 },
+          { name: "Macintosh HD", type: "7C3457EF-0000-11AA-AA11-00306543ECAC", size: 32 * 1024 * 1024 },
           { name: "Recovery", type: "48465300-0000-11AA-AA11-00306543ECAC", size: 8 * 1024 * 1024 },
+          { name: "RAID Member", type: "52414944-0000-11AA-AA11-00306543ECAC", size: 8 * 1024 * 1024 },
         ] }] }),
       pci("ETH0", "1C,5", 0x14e4, 0x1686, 0x020000, { bars: [mem(65536, "mem64")], "msi-vectors": 2, model: "ethernet-loopback", "mac-address": Uint8Array.from([0x02, 0x10, 0x18, 0xa5, 0x00, 0x01]), "model-name": "Virtual Loopback Ethernet" }),
       pci("SMPL", "1D", 0x106b, 0x5a5a, 0xff0000, { bars: [mem(4096)], "msi-vectors": 1, "dma-address-bits": 32, model: "sample", "model-name": "AppleSamplePCI test device" }),

@@ -1,6 +1,6 @@
 /**
- * DMA with address limits: `IOBufferMemoryDescriptor` (a buffer with a physical address, allocated
- * below a physical mask) and `IODMACommand` (a driver's DMA specification: how many address bits
+ * DMA with address limits: `IODMAMemoryDescriptor` (an IOBufferMemoryDescriptor with a physical
+ * address, allocated below a physical mask) and `IODMACommand` (a driver's DMA specification: how many address bits
  * its device drives). `prepare` refuses a buffer that ends above the device's reach with
  * kIOReturnNotPermitted and the same message a careful driver logs, instead of letting the device
  * write to memory it cannot address.
@@ -10,6 +10,7 @@
  * `inTaskWithPhysicalMask` (which is what Apple's DMA guidance asks for anyway).
  */
 import { IOReturnError, kIOReturnNoMemory, kIOReturnNotPermitted } from "../../base/index.ts";
+import { IOBufferMemoryDescriptor } from "../../kernel/index.ts";
 
 /** One physically contiguous segment. */
 export interface IODMASegment { readonly address: bigint; readonly length: number }
@@ -17,31 +18,32 @@ export interface IODMASegment { readonly address: bigint; readonly length: numbe
 let nextPhysical = 0x1_0000_0000n; // buffers without a mask land above 4 GiB, as on a big machine
 let nextLow = 0x0010_0000n;
 
-export class IOBufferMemoryDescriptor {
-  readonly bytes: Uint8Array;
+/**
+ * An `IOBufferMemoryDescriptor` with a physical address, as `inTaskWithPhysicalMask` makes them:
+ * what a bus master is programmed with. An OSObject: release it when done.
+ */
+export class IODMAMemoryDescriptor extends IOBufferMemoryDescriptor {
   readonly physicalAddress: bigint;
   private constructor(length: number, address: bigint) {
-    this.bytes = new Uint8Array(length);
+    super(new Uint8Array(length));
     this.physicalAddress = address;
   }
-  /** A buffer whose physical pages lie at or below `mask` (`inTaskWithPhysicalMask`). */
-  static inTaskWithPhysicalMask(mask: bigint, length: number): IOBufferMemoryDescriptor {
+  /** A buffer whose physical pages lie at or below `mask` (`IOBufferMemoryDescriptor::inTaskWithPhysicalMask`). */
+  static inTaskWithPhysicalMask(mask: bigint, length: number): IODMAMemoryDescriptor {
     const pages = BigInt(Math.ceil(length / 4096) * 4096);
     // Memory above 4 GiB is plentiful on a big machine: a mask that allows it gets it.
     const low = mask <= 0xffff_ffffn;
     const base = low ? nextLow : nextPhysical;
     if (base + pages - 1n > mask) throw new IOReturnError(kIOReturnNoMemory, `no physical memory below 0x${mask.toString(16)}`);
     if (low) nextLow += pages; else nextPhysical += pages;
-    return new IOBufferMemoryDescriptor(length, base);
+    return new IODMAMemoryDescriptor(length, base);
   }
-  /** A buffer anywhere in physical memory (`withCapacity`). */
-  static withCapacity(length: number): IOBufferMemoryDescriptor {
-    const pages = BigInt(Math.ceil(length / 4096) * 4096);
-    const d = new IOBufferMemoryDescriptor(length, nextPhysical);
-    nextPhysical += pages;
+  /** A buffer anywhere in physical memory. */
+  static override withCapacity(length: number): IODMAMemoryDescriptor {
+    const d = new IODMAMemoryDescriptor(length, nextPhysical);
+    nextPhysical += BigInt(Math.ceil(length / 4096) * 4096);
     return d;
   }
-  getLength(): number { return this.bytes.length; }
 }
 
 export class IODMACommand {
@@ -63,7 +65,7 @@ export class IODMACommand {
     return address + BigInt(Math.max(length, 1)) - 1n <= this.addressMask;
   }
   /** The buffer's segments for the device (`prepare` + `gen64IOVMSegments`). */
-  prepare(buffer: IOBufferMemoryDescriptor): IODMASegment[] {
+  prepare(buffer: IODMAMemoryDescriptor): IODMASegment[] {
     if (!this.reaches(buffer.physicalAddress, buffer.getLength())) {
       throw new IOReturnError(kIOReturnNotPermitted, `DMA buffer at 0x${buffer.physicalAddress.toString(16)} is above the device's ${this.numAddressBits}-bit mask`);
     }

@@ -1,3 +1,3 @@
 export { IOPCIDevice, IOMemoryMap, kIOPCIFamilyBundleID } from "./IOPCIDevice.ts";
 export { IOPCIBridge, AppleVirtualPCI, type PCIFunctionSource } from "./IOPCIBridge.ts";
-export { IOBufferMemoryDescriptor, IODMACommand, type IODMASegment } from "./IODMACommand.ts";
+export { IODMAMemoryDescriptor, IODMACommand, type IODMASegment } from "./IODMACommand.ts";

@@ -7,7 +7,7 @@
 import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
 import { NVMeRamDisk, type RamDisk } from "../hardware/index.ts";
 import { n } from "../machine/index.ts";
-import { IOBufferMemoryDescriptor, IODMACommand, IOPCIDevice } from "../pci/index.ts";
+import { IODMAMemoryDescriptor, IODMACommand, IOPCIDevice } from "../pci/index.ts";
 import { IOBlockStorageDevice } from "./IOBlockStorageDriver.ts";
 import { kIOStorageFamilyBundleID } from "./IOMedia.ts";
 
@@ -29,14 +29,18 @@ export class AppleVirtualBlockStorageDevice extends IOBlockStorageDevice {
   override readBlocks(lba: number, count: number): Uint8Array | undefined {
     const disk = this.#disk, ctrl = this.#ctrl, dma = this.#dma;
     if (!disk || !ctrl || !dma || lba < 0 || lba + count > disk.blockCount) return undefined;
-    const buf = IOBufferMemoryDescriptor.inTaskWithPhysicalMask(dma.addressMask, count * disk.desc.blockSize);
-    const segs = dma.prepare(buf);
-    if (segs.some((s) => !ctrl.reaches(s.address, s.length))) {
-      if (this.#faults++ === 0) this.IOLog(`AppleVirtualNVMeController: DMA fault at 0x${segs[0]?.address.toString(16)}: controller cannot reach it; failing I/O`);
-      return undefined;
+    const buf = IODMAMemoryDescriptor.inTaskWithPhysicalMask(dma.addressMask, count * disk.desc.blockSize);
+    try {
+      const segs = dma.prepare(buf);
+      if (segs.some((s) => !ctrl.reaches(s.address, s.length))) {
+        if (this.#faults++ === 0) this.IOLog(`AppleVirtualNVMeController: DMA fault at 0x${segs[0]?.address.toString(16)}: controller cannot reach it; failing I/O`);
+        return undefined;
+      }
+      for (let i = 0; i < count; i++) buf.bytes.set(disk.readBlock(lba + i), i * disk.desc.blockSize);
+      return buf.bytes.slice();
+    } finally {
+      buf.release();
     }
-    for (let i = 0; i < count; i++) buf.bytes.set(disk.readBlock(lba + i), i * disk.desc.blockSize);
-    return buf.bytes;
   }
 }
 OSMetaClass.define(AppleVirtualBlockStorageDevice, "AppleVirtualBlockStorageDevice", { kmodName: kIOStorageFamilyBundleID });

@@ -81,6 +81,7 @@ export class Scheduler {
   #t0: number;
   #timer: ReturnType<typeof globalThis.setTimeout> | undefined;
   #timerAt = Infinity;
+  #stopped = false;
   #pumpError: ((e: unknown) => void) | undefined;
   /** The name of the task running now, for logs; "" outside tasks. */
   current = "";
@@ -249,8 +250,9 @@ export class Scheduler {
     this.#pumpError = handler;
   }
 
-  /** Real-time mode: stop pumping (pending tasks stay queued). */
+  /** Real-time mode: stop pumping for good (pending tasks stay queued; later posts do not re-arm). */
   stop(): void {
+    this.#stopped = true;
     if (this.#timer !== undefined) globalThis.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -305,6 +307,7 @@ export class Scheduler {
   }
 
   #arm(): void {
+    if (this.#stopped) return;
     let top = this.#heap[0];
     while (top !== undefined && !top.live) {
       this.#pop();

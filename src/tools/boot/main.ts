@@ -1,95 +1,117 @@
 /**
- * `iokit boot [--once] [--machine FILE] [--extensions DIR]… [--print-machine] [-q]`: boots a virtual
- * Mac — the embedded VirtualMac1,1 or a machine description plist — with the bundled extensions (or
- * the folders given), prints the kernel log and a summary (kexts loaded, drivers matched, time to
- * quiescence), then keeps the kernel running until interrupted; `--once` exits after the summary.
- * `--print-machine` writes the default machine description as an XML plist (a starting point for
- * your own). Exit codes: 0, 1 boot failed (bad machine description: one line naming device and key),
- * 64 usage, 66 a file or folder that does not exist.
- *
- * This is the minimal boot command of the machine work; the daemon (`h/daemon`) serves clients
- * over IPC from the same `bootSystem`.
+ * `iokit boot`: the kernel as a service. Boots a kernel in real time, loads kexts from an extensions
+ * folder on demand as matching needs them, and serves IOKitLib clients on a Unix domain socket
+ * (plus an owner-only `.priv` socket for privileged tasks) until SIGTERM or SIGINT, which close the
+ * connections and remove the sockets. `--once` boots, waits for quiescence, prints the boot summary
+ * and exits.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { defaultMachine, MachineDescriptionError } from "../../drivers/index.ts";
-import { parseBinaryPlist, isBinaryPlist, parseXMLPlist, writeXMLPlist } from "../../formats/index.ts";
-import { bootSystem, defaultExtensionsFolder, type BootedSystem } from "../../host/index.ts";
-import type { OSValue } from "../../libkern/index.ts";
+import { existsSync } from "node:fs";
+import { countDevices, defaultMachine } from "../../drivers/index.ts";
+import { writeXMLPlist } from "../../formats/index.ts";
+import { IOService } from "../../kernel/index.ts";
+import { IOKitDaemon, bootKernel, defaultSocketPath } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
-export const summary = "boot a virtual Mac (default VirtualMac1,1) with the bundled extensions";
+export const summary = "run the kernel as a daemon serving IOKitLib clients on a Unix socket";
 
-const USAGE = `usage: iokit boot [--once] [--machine file.plist] [--extensions dir]... [--print-machine] [-q]
-  --once            exit after the boot summary
-  --machine FILE    boot this machine description (docs/machine.md) instead of VirtualMac1,1
-  --extensions DIR  load kexts from DIR (repeatable; default: the bundled extensions folder)
-  --print-machine   print the default machine description as an XML plist and exit
-  -q                print only the summary
+const USAGE = `usage: iokit boot [--extensions DIR] [--machine FILE] [--socket PATH] [--socket-mode MODE] [--log-capacity N] [--once]
+  --extensions DIR  kexts to match and load on demand (default: the project's bundled kexts)
+  --machine FILE    machine description plist: Model, Properties of the platform expert
+  --socket PATH     socket path (default: $IOKIT_SOCKET, $XDG_RUNTIME_DIR/iokit.sock, /tmp/iokit-UID.sock);
+                    PATH.priv is the owner-only privileged socket (kext load/unload, root user clients)
+  --socket-mode MODE  octal file mode of the ordinary socket (default 600: the owner only)
+  --once            boot, wait for quiescence, print the boot summary and the kernel log, and exit
+  --print-machine   print the default machine description (VirtualMac1,1) as an XML plist and exit
+Without --machine the kernel boots the virtual Mac VirtualMac1,1 (docs/machine.md).
 `;
-
-/** Reads a machine description plist (XML or binary). */
-export function readMachineFile(path: string): OSValue {
-  const bytes = readFileSync(path);
-  return isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
-}
-
-/** The summary lines `iokit boot` and `npm start` print. */
-export function formatBootSummary(s: BootedSystem): string {
-  const st = s.stats;
-  const model = s.machine.description.model;
-  return `${model}: ${st.devices} devices; ${st.kextsLoaded} of ${st.kextsAvailable} kexts loaded; ${st.driversMatched} drivers matched; ${st.services} registry entries\n`
-    + `${st.quiet ? "quiescent" : "NOT quiescent"} after ${st.wallMs.toFixed(1)} ms (virtual time ${st.quiesceVirtualMs.toFixed(3)} ms)\n`;
-}
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "qh", long: [
-      { name: "once", hasArg: "none" }, { name: "machine", hasArg: "required" }, { name: "extensions", hasArg: "required" },
-      { name: "print-machine", hasArg: "none" }, { name: "help", hasArg: "none", id: "h" }, { name: "quiet", hasArg: "none", id: "q" },
-    ], longOnly: false }, "boot");
+    parsed = getopt(argv, { long: [
+      { name: "extensions", hasArg: "required" }, { name: "machine", hasArg: "required" }, { name: "socket", hasArg: "required" },
+      { name: "socket-mode", hasArg: "required" }, { name: "log-capacity", hasArg: "required" }, { name: "once", hasArg: "none" },
+      { name: "help", hasArg: "none" }, { name: "print-machine", hasArg: "none" },
+    ] }, "iokit boot");
   } catch (e) {
-    io.stderr(`${e instanceof GetoptError ? e.message : String(e)}\n${USAGE}`);
+    if (!(e instanceof GetoptError)) throw e;
+    io.stderr(`${e.message}\n${USAGE}`);
     return 64;
   }
-  if (parsed.operands.length > 0) { io.stderr(USAGE); return 64; }
-  let once = false, quiet = false, machinePath: string | undefined;
-  const extensions: string[] = [];
-  for (const o of parsed.options) {
-    if (o.id === "h") { io.stdout(USAGE); return 0; }
-    if (o.id === "print-machine") { io.stdout(writeXMLPlist(defaultMachine())); return 0; }
-    if (o.id === "once") once = true;
-    if (o.id === "q") quiet = true;
-    if (o.id === "machine") machinePath = resolve(io.cwd, o.value ?? "");
-    if (o.id === "extensions") extensions.push(resolve(io.cwd, o.value ?? ""));
+  const opt = new Map(parsed.options.map((o) => [o.id, o.value ?? ""]));
+  if (opt.has("help")) {
+    io.stdout(USAGE);
+    return 0;
   }
-  for (const p of [machinePath, ...(extensions.length > 0 ? extensions : [defaultExtensionsFolder()])]) {
-    if (p !== undefined && !existsSync(p)) {
-      io.stderr(`iokit boot: ${p}: No such file or directory${p.endsWith("extensions") ? " (run `npm run build` to build the bundled extensions)" : ""}\n`);
-      return 66;
-    }
+  if (opt.has("print-machine")) {
+    io.stdout(writeXMLPlist(defaultMachine()));
+    return 0;
   }
-  let sys: BootedSystem;
-  try {
-    const machine = machinePath !== undefined ? readMachineFile(machinePath) : undefined;
-    sys = await bootSystem({ ...(machine !== undefined ? { machine } : {}), ...(extensions.length > 0 ? { extensions } : {}) });
-  } catch (e) {
-    const where = machinePath !== undefined && !(e instanceof MachineDescriptionError) ? `${machinePath}: ` : "";
-    io.stderr(`iokit boot: ${where}${e instanceof Error ? e.message : String(e)}\n`);
+  if (parsed.operands.length > 0) {
+    io.stderr(USAGE);
+    return 64;
+  }
+  const extensions = opt.get("extensions");
+  if (extensions !== undefined && !existsSync(extensions)) {
+    io.stderr(`iokit boot: ${extensions}: no such extensions folder\n`);
     return 1;
   }
-  if (!quiet) for (const l of sys.kernel.logRing.lines()) io.stdout(`[${(l.timeNs / 1e9).toFixed(6).padStart(12)}] ${l.text}\n`);
-  io.stdout(formatBootSummary(sys));
-  if (once) return 0;
-  io.stdout("kernel running; press Ctrl-C to stop\n");
-  const unsubscribe = sys.kernel.logRing.subscribe((l) => io.stdout(`[${(l.timeNs / 1e9).toFixed(6).padStart(12)}] ${l.text}\n`));
-  await new Promise<void>((done) => {
-    const timer = setInterval(() => void sys.kernel.scheduler.advance(100), 100);
-    const stop = () => { clearInterval(timer); unsubscribe(); done(); };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+  const capacity = opt.has("log-capacity") ? Number(opt.get("log-capacity")) : undefined;
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
+    io.stderr(`iokit boot: --log-capacity: not a positive integer\n`);
+    return 64;
+  }
+  const t0 = performance.now();
+  let booted;
+  try {
+    booted = await bootKernel({
+    realTime: true, ...(extensions !== undefined ? { extensions } : {}), ...(opt.has("machine") ? { machine: opt.get("machine") as string } : {}),
+    ...(capacity !== undefined ? { logCapacity: capacity } : {}),
+    });
+  } catch (e) {
+    // A bad machine description names the device and key; nothing has booted.
+    io.stderr(`iokit boot: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const { kernel, runtime } = booted;
+  if (opt.has("once")) {
+    const r = await kernel.platform.waitQuiet(30_000);
+    const ms = performance.now() - t0;
+    const kexts = runtime.loadedKexts().filter((k) => k.tag !== 0 && !k.isKernelComponent);
+    const drivers = kernel.registry.findByClass("IOService", { conforms: true })
+      .filter((e): e is IOService => e instanceof IOService && e.getKmodName() !== "" && !e.isInactive() && e.getProperty("IOProviderClass") !== undefined);
+    io.stdout(`${kexts.length} kext${kexts.length === 1 ? "" : "s"} loaded, ${drivers.length} driver${drivers.length === 1 ? "" : "s"} matched, quiescent after ${ms.toFixed(1)} ms${r === 0 ? "" : " (timed out)"}\n`);
+    for (const k of kexts) io.stdout(`  kext ${k.bundleID}\n`);
+    for (const d of drivers) io.stdout(`  driver ${d.className} (${d.getKmodName()}) on ${d.getProvider()?.getName() ?? "?"}\n`);
+    if (booted.machine !== undefined) {
+      const m = booted.machine.description;
+      io.stdout(`machine ${m.model}: ${countDevices(m)} devices, ${kernel.registry.entryCount} registry entries\n`);
+    }
+    io.stdout("boot log:\n");
+    for (const l of kernel.logRing.lines()) io.stdout(`  [${(l.timeNs / 1e9).toFixed(6).padStart(12)}] ${l.text}\n`);
+    kernel.scheduler.stop();
+    return r === 0 ? 0 : 1;
+  }
+  const socketPath = opt.get("socket") ?? defaultSocketPath(io.env);
+  const mode = opt.has("socket-mode") ? parseInt(opt.get("socket-mode") as string, 8) : 0o600;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+    io.stderr(`iokit boot: --socket-mode: not an octal file mode\n`);
+    return 64;
+  }
+  const daemon = await IOKitDaemon.start(booted.server, { socketPath, socketMode: mode });
+  io.stderr(`iokit boot: serving on ${socketPath} (privileged: ${socketPath}.priv), ${booted.kextCount} kexts available\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve();
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
   });
+  await daemon.close();
+  kernel.scheduler.stop();
+  io.stderr("iokit boot: stopped\n");
   return 0;
 }

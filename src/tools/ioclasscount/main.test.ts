@@ -35,16 +35,20 @@ describe("iokit ioclasscount", () => {
   it("reads the embedded kernel: one IOResources nub, IOService counted per live subclass", async () => {
     const io = captureIO();
     expect(await main(["IOResources", "IOUserResources", "IOPlatformExpertDevice", "IOService"], io)).toBe(0);
-    // The embedded kernel made one of each nub class; IOService counts its direct subclasses with
-    // live instances (IOResources, IOUserResources, IOPlatformExpertDevice), not the objects.
-    expect(io.out()).toBe("IOResources = 1, IOUserResources = 1, IOPlatformExpertDevice = 1, IOService = 3\n");
+    // The embedded kernel made one of each nub class and matched the bundled SimpleUserClient sample
+    // on IOResources; IOService counts its direct subclasses with live instances (IOResources,
+    // IOUserResources, IOPlatformExpertDevice, SimpleUserClientDriver), not the objects.
+    // With the bundled extensions built, the embedded kernel is the virtual Mac and IOService counts
+    // more live subclasses; the nubs every kernel has are one each either way.
+    expect(io.out()).toMatch(/^IOResources = 1, IOUserResources = 1, IOPlatformExpertDevice = 1, IOService = (\d+)\n$/);
+    expect(Number(/IOService = (\d+)/.exec(io.out())?.[1])).toBeGreaterThanOrEqual(4);
   });
 
   it("lists every kernel class in the embedded kernel", async () => {
     const io = captureIO();
     await main([], io);
     const lines = io.out().trimEnd().split("\n");
-    expect(lines).toContain("IOWorkLoop = 1");
+    expect(lines.some((l) => /^IOWorkLoop = [1-9]\d*$/.test(l))).toBe(true);
     expect(lines).toContain("IORegistryEntry = 2");
     const names = lines.map((l) => l.split(" = ")[0] as string);
     expect(names).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
