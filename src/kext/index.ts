@@ -21,3 +21,4 @@ export * from "./kextCache.ts";
 export * from "./KextRuntime.ts";
 export * from "./formatKextstat.ts";
 export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";
+export * from "./findLinkDependencies.ts";

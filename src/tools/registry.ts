@@ -17,6 +17,7 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreturn: () => import("./ioreturn/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
+  kextlibs: () => import("./kextlibs/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
   lipo: () => import("./lipo/main.ts"),
   match: () => import("./match/main.ts"),
