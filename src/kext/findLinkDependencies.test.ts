@@ -1,14 +1,24 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { addKext, kextInfo, kpiInfo, tempDir } from "../../test/support/kextFixtures.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { addKext, kextInfo, kpiInfo, tempDir as makeTempDir } from "../../test/support/kextFixtures.ts";
 import { haveTool } from "../../test/support/machoFixtures.ts";
 import { MemoryBundleSource } from "./BundleSource.ts";
-import { findLinkDependencies, isSearchableLibrary, readKextSymbols } from "./findLinkDependencies.ts";
+import { findLinkDependencies, isSearchableLibrary, libraryExports, readKextSymbols } from "./findLinkDependencies.ts";
 import { readKext } from "./readKext.ts";
 import type { OSKext } from "./OSKext.ts";
+
+/** Temporary directories of this file, removed when its tests end. */
+const made: string[] = [];
+function tempDir(prefix?: string): string {
+  const d = makeTempDir(prefix);
+  made.push(d);
+  return d;
+}
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 
 async function kexts(ids: readonly string[]): Promise<OSKext[]> {
   const src = new MemoryBundleSource();
@@ -51,6 +61,17 @@ describe("findLinkDependencies", () => {
     const src = new MemoryBundleSource();
     addKext(src, "/L/NotLib.kext", kextInfo({ CFBundleIdentifier: "com.example.notlib" }));
     expect(isSearchableLibrary(await readKext(src, "/L/NotLib.kext"), self!)).toBe(false);
+  });
+});
+
+describe("libraryExports", () => {
+  it("counts undefined entries as exports only for interface kexts (KPI symbol sets)", async () => {
+    const src = new MemoryBundleSource();
+    addKext(src, "/L/KPI.kext", { ...kpiInfo("com.apple.kpi.iokit", "1.0"), CFBundleExecutable: "x" });
+    addKext(src, "/L/Lib.kext", kextInfo({ CFBundleIdentifier: "com.example.lib", OSBundleCompatibleVersion: "1.0" }));
+    const symbols = { arch: "x86_64", undefinedSymbols: ["_IOLog"], definedSymbols: new Set(["_own"]) };
+    expect([...libraryExports(await readKext(src, "/L/KPI.kext"), symbols)].sort()).toEqual(["_IOLog", "_own"]);
+    expect([...libraryExports(await readKext(src, "/L/Lib.kext"), symbols)]).toEqual(["_own"]);
   });
 });
 

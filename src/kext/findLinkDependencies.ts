@@ -4,8 +4,11 @@
  *
  * Mechanism: the kext's executable, per architecture, references undefined external symbols. Every
  * searchable library kext exports the defined external symbols of its own executable's slice for
- * that architecture — for the kernel's `com.apple.kpi.*` pseudo-kexts that executable is a symbol
- * set (the System.kext plug-ins of a real system or a KDK carry one). Each undefined symbol lands in
+ * that architecture. An interface kext — the kernel's `com.apple.kpi.*` pseudo-kexts in the
+ * System.kext of a macOS install or a KDK — has a symbol-set executable instead (what xnu's
+ * kextsymboltool writes: an MH_KEXT_BUNDLE with only `__LINKEDIT`, each exported name an
+ * `N_UNDF|N_EXT` entry resolved against the kernel, or `N_INDR|N_EXT` for an alias): there every
+ * external entry is an export. Each undefined symbol lands in
  * exactly one bucket: undefined (no library defines it), one definition, or several. Every library
  * that defines at least one of the symbols is part of the answer, sorted by bundle identifier.
  *
@@ -21,6 +24,15 @@ export interface KextArchSymbols {
   readonly undefinedSymbols: readonly string[];
   /** Defined external (exported) symbols. */
   readonly definedSymbols: ReadonlySet<string>;
+}
+
+/**
+ * The symbols a library exports for one architecture: its defined externals, or for an interface
+ * kext (symbol set) every external entry, undefined ones included.
+ */
+export function libraryExports(kext: OSKext, symbols: KextArchSymbols): ReadonlySet<string> {
+  if (!kext.isInterface) return symbols.definedSymbols;
+  return new Set([...symbols.definedSymbols, ...symbols.undefinedSymbols]);
 }
 
 /**

@@ -1,15 +1,26 @@
 /**
  * kextlibs on kexts built by the LLVM toolchain (clang-16 + ld64.lld-16, MH_BUNDLE patched to
  * MH_KEXT_BUNDLE): a driver referencing IOKit/libkern symbols (C++ mangled and C), KPI symbol-set
- * kexts as a KDK's System.kext carries them, and a library kext of our own.
+ * kexts as a KDK's System.kext carries them (kextsymboltool's layout), and a library kext of our own.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { kextInfo, kpiInfo, tempDir, writeKext, type PlainPlist } from "../../../test/support/kextFixtures.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kextInfo, kpiInfo, tempDir as makeTempDir, writeKext, type PlainPlist } from "../../../test/support/kextFixtures.ts";
 import { haveTool, runTool } from "../../../test/support/machoFixtures.ts";
+import { buildFatFile } from "../../formats/index.ts";
 import { main } from "./main.ts";
+
+/** Temporary directories of this file, removed when its tests end. */
+const made: string[] = [];
+function tempDir(prefix?: string): string {
+  const d = makeTempDir(prefix);
+  made.push(d);
+  return d;
+}
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 
 const toolchain = ["clang-16", "ld64.lld-16", "llvm-lipo-16"].every(haveTool);
 if (!toolchain) process.stderr.write("kextlibs toolchain tests skipped: clang-16, ld64.lld-16 or llvm-lipo-16 not found\n");
@@ -33,6 +44,60 @@ function buildExecutable(dir: string, name: string, source: string, archs: reado
   return join(dir, `${name}_fat`);
 }
 
+/**
+ * A KPI symbol set as xnu's kextsymboltool writes it: a 64-bit MH_KEXT_BUNDLE (MH_INCRLINK) with
+ * `__LINKEDIT`, LC_SYMTAB and LC_UUID; each export an N_UNDF|N_EXT entry, or N_INDR|N_EXT for
+ * `name:target` aliases; the string table starts at offset 4.
+ */
+function symbolSet(cputype: number, cpusubtype: number, exports: readonly string[]): Uint8Array {
+  const sorted = [...exports].sort();
+  let strings = "\0\0\0\0";
+  const entries: Array<{ strx: number; type: number; value: number }> = [];
+  for (const e of sorted) {
+    const [name, target] = e.split(":") as [string, string | undefined];
+    const strx = strings.length;
+    strings += `${name}\0`;
+    if (target === undefined) entries.push({ strx, type: 0x01, value: 0 });
+    else { entries.push({ strx, type: 0x0b, value: strings.length }); strings += `${target}\0`; }
+  }
+  while (strings.length % 4 !== 0) strings += "\0";
+  const sizeofcmds = 72 + 24 + 24;
+  const symoff = 4096;
+  const stroff = symoff + 16 * entries.length;
+  const b = new Uint8Array(stroff + strings.length);
+  const v = new DataView(b.buffer);
+  [0xfeedfacf, cputype, cpusubtype, 0xb, 3, sizeofcmds, 0x2, 0].forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
+  let p = 32;
+  v.setUint32(p, 0x19, true); v.setUint32(p + 4, 72, true);
+  for (let i = 0; i < 10; i++) b[p + 8 + i] = "__LINKEDIT".charCodeAt(i);
+  v.setBigUint64(p + 32, BigInt(b.length - symoff), true); // vmsize
+  v.setBigUint64(p + 40, BigInt(symoff), true); // fileoff
+  v.setBigUint64(p + 48, BigInt(b.length - symoff), true); // filesize
+  v.setUint32(p + 56, 1, true); v.setUint32(p + 60, 1, true); v.setUint32(p + 68, 0x4, true);
+  p += 72;
+  [0x2, 24, symoff, entries.length, stroff, strings.length].forEach((x, i) => v.setUint32(p + 4 * i, x, true));
+  p += 24;
+  v.setUint32(p, 0x1b, true); v.setUint32(p + 4, 24, true);
+  entries.forEach((e, i) => {
+    const q = symoff + 16 * i;
+    v.setUint32(q, e.strx, true); b[q + 4] = e.type; v.setBigUint64(q + 8, BigInt(e.value), true);
+  });
+  for (let i = 0; i < strings.length; i++) b[stroff + i] = strings.charCodeAt(i);
+  return b;
+}
+
+/** A KPI pseudo-kext (OSBundleIsInterface, OSKernelResource) with a fat x86_64+arm64 symbol set. */
+function kpiKext(path: string, id: string, exe: string, exports: readonly string[]): string {
+  writeKext(path, { ...kpiInfo(id, "22.6.0"), CFBundleExecutable: exe, OSBundleIsInterface: true }, { executable: false });
+  mkdirSync(join(path, "Contents", "MacOS"), { recursive: true });
+  const fat = buildFatFile([
+    { cputype: 0x01000007, cpusubtype: 3, align: 12, bytes: symbolSet(0x01000007, 3, exports) },
+    { cputype: 0x0100000c, cpusubtype: 0, align: 14, bytes: symbolSet(0x0100000c, 0, exports) },
+  ]);
+  writeFileSync(join(path, "Contents", "MacOS", exe), fat);
+  return path;
+}
+
 /** Writes a kext bundle whose executable is built from `source`. */
 function kext(path: string, info: { [key: string]: PlainPlist }, source: string, archs: readonly string[] = ["x86_64"]): string {
   writeKext(path, info, { executable: false });
@@ -45,9 +110,10 @@ function kext(path: string, info: { [key: string]: PlainPlist }, source: string,
 const asmName = (c: string, sym: string): string => `void ${c}(void) __asm__("${sym}");`;
 const DRIVER = `${asmName("svc_start", "__ZN9IOService5startEPS_")}
 void IOLog(const char *, ...);
+void IOLockLock(void *);
 void *OSMalloc(unsigned, void *);
 int com_example_lib_fn(void);
-void com_example_driver_go(void) { svc_start(); IOLog("x"); OSMalloc(1, 0); com_example_lib_fn(); }
+void com_example_driver_go(void) { svc_start(); IOLog("x"); IOLockLock(0); OSMalloc(1, 0); com_example_lib_fn(); }
 int kmod_info = 0;
 `;
 
@@ -56,12 +122,11 @@ let driver = "";
 beforeAll(() => {
   if (!toolchain) return;
   repo = tempDir("iokit-kextlibs-");
-  const kpi = (id: string, exe: string, source: string): string =>
-    kext(join(repo, `${exe}.kext`), { ...kpiInfo(id, "22.6.0"), CFBundleExecutable: exe }, source, ["x86_64", "arm64"]);
-  kpi("com.apple.kpi.iokit", "IOKit", `${asmName("svc_start", "__ZN9IOService5startEPS_")}\nvoid svc_start(void) {}\nvoid IOLog(const char *f, ...) {}\n`);
-  kpi("com.apple.kpi.libkern", "Libkern", "void *OSMalloc(unsigned n, void *t) { return 0; }\n");
-  // The unsupported KPI also defines IOLog: searched only with -unsupported.
-  kpi("com.apple.kpi.unsupported", "Unsupported", "void IOLog(const char *f, ...) {}\n");
+  // As in a KDK's System.kext/PlugIns (lines of xnu's IOKit.exports, Libkern.exports …).
+  kpiKext(join(repo, "IOKit.kext"), "com.apple.kpi.iokit", "IOKit", ["__ZN9IOService5startEPS_", "_IOLog", "_IOLockLock:_lck_mtx_lock"]);
+  kpiKext(join(repo, "Libkern.kext"), "com.apple.kpi.libkern", "Libkern", ["_OSMalloc", "__ZN8OSObject4freeEv"]);
+  // The unsupported KPI also exports IOLog: searched only with -unsupported.
+  kpiKext(join(repo, "Unsupported.kext"), "com.apple.kpi.unsupported", "Unsupported", ["_IOLog"]);
   kext(join(repo, "ExampleLib.kext"), kextInfo({
     CFBundleIdentifier: "com.example.lib", CFBundleExecutable: "ExampleLib", CFBundleVersion: "2.1.0",
     OSBundleCompatibleVersion: "2.0", IOKitPersonalities: undefined,
@@ -136,7 +201,7 @@ describe.skipIf(!toolchain)("kextlibs", () => {
       // arm64 found no library: Apple prints no fragment for it.
       "\t<key>OSBundleLibraries_x86_64</key>", "\t<dict>", "\t\t<key>com.example.lib</key>", "\t\t<string>2.1</string>", "\t</dict>", "",
     ].join("\n"));
-    expect(r.stderr).toContain("For arm64:\n    4 symbols not found in any library kext.\n");
+    expect(r.stderr).toContain("For arm64:\n    5 symbols not found in any library kext.\n");
     expect(r.status).toBe(1);
   });
 

@@ -5,15 +5,15 @@
  * Libraries are searched in the system extensions folders (when no `-r` is given, or with `-e`) and
  * in `-r` repositories; each library's exports are the defined external symbols of its own
  * executable for the architecture in question. The kernel's `com.apple.kpi.*` pseudo-kexts are
- * found the same way: the System.kext plug-ins of a macOS install or a Kernel Debug Kit carry
- * symbol-set executables (`-r <KDK>/System/Library/Extensions`).
+ * interface kexts whose executables are symbol sets, as the System.kext plug-ins of a macOS install
+ * or a Kernel Debug Kit carry them (`-r <KDK>/System/Library/Extensions`).
  *
  * Libraries go to standard output (plain or `-xml`); the per-architecture symbol report goes to
  * standard error. Exit: 0, 1 undefined symbols, 2 multiply defined symbols (higher wins), 33 help.
  */
 import { readFile } from "node:fs/promises";
 import {
-  findLinkDependencies, isSearchableLibrary, joinPath, tryReadKextSymbols,
+  findLinkDependencies, isSearchableLibrary, joinPath, libraryExports, tryReadKextSymbols,
   type KextArchSymbols, type LinkDependencies, type LinkLibrary, type OSKext,
 } from "../../kext/index.ts";
 import { OSKextVersionGetString } from "../../libkern/index.ts";
@@ -174,8 +174,8 @@ async function run(a: Args, io: ToolIO): Promise<number> {
   for (const slice of slices) {
     const libraries: LinkLibrary[] = [];
     for (const k of candidates) {
-      const exports = candidateSymbols.get(k)?.find((s) => s.arch === slice.arch)?.definedSymbols;
-      if (exports !== undefined) libraries.push({ kext: k, exports });
+      const symbols = candidateSymbols.get(k)?.find((s) => s.arch === slice.arch);
+      if (symbols !== undefined) libraries.push({ kext: k, exports: libraryExports(k, symbols) });
     }
     if (a.verbose) {
       err(`${slice.arch}: searching ${libraries.length} librar${libraries.length === 1 ? "y" : "ies"}\n`);
