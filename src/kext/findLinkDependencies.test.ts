@@ -1,24 +1,16 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { addKext, kextInfo, kpiInfo, tempDir as makeTempDir } from "../../test/support/kextFixtures.ts";
+import { describe, expect, it } from "vitest";
+import { addKext, kextInfo, kpiInfo, scopedTempDir } from "../../test/support/kextFixtures.ts";
 import { haveTool } from "../../test/support/machoFixtures.ts";
 import { MemoryBundleSource } from "./BundleSource.ts";
 import { findLinkDependencies, isSearchableLibrary, libraryExports, readKextSymbols } from "./findLinkDependencies.ts";
 import { readKext } from "./readKext.ts";
 import type { OSKext } from "./OSKext.ts";
 
-/** Temporary directories of this file, removed when its tests end. */
-const made: string[] = [];
-function tempDir(prefix?: string): string {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-}
-afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
-
+const tempDir = scopedTempDir();
 
 async function kexts(ids: readonly string[]): Promise<OSKext[]> {
   const src = new MemoryBundleSource();

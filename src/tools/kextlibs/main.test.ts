@@ -4,23 +4,15 @@
  * kexts as a KDK's System.kext carries them (kextsymboltool's layout), and a library kext of our own.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kextInfo, kpiInfo, tempDir as makeTempDir, writeKext, type PlainPlist } from "../../../test/support/kextFixtures.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { kextInfo, kpiInfo, scopedTempDir, writeKext, type PlainPlist } from "../../../test/support/kextFixtures.ts";
 import { haveTool, runTool } from "../../../test/support/machoFixtures.ts";
 import { buildFatFile } from "../../formats/index.ts";
 import { main } from "./main.ts";
 
-/** Temporary directories of this file, removed when its tests end. */
-const made: string[] = [];
-function tempDir(prefix?: string): string {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-}
-afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
-
+const tempDir = scopedTempDir();
 
 const toolchain = ["clang-16", "ld64.lld-16", "llvm-lipo-16"].every(haveTool);
 if (!toolchain) process.stderr.write("kextlibs toolchain tests skipped: clang-16, ld64.lld-16 or llvm-lipo-16 not found\n");
