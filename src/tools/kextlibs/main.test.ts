@@ -176,6 +176,9 @@ describe.skipIf(!toolchain)("kextlibs", () => {
   it("resolves per architecture and rejects an architecture the kext lacks", async () => {
     const r = await runTool(main, ["-arch", "x86_64", "-xml", "-r", repo, driver], repo);
     expect(r.stdout).toContain("<key>OSBundleLibraries</key>");
+    const v = await runTool(main, ["-v", "-arch", "x86_64", "-r", repo, driver], repo);
+    // -v lists the searchable libraries: the unsupported KPI is not one without -unsupported.
+    expect(v.stderr).toBe(`x86_64: searching 3 libraries\n${["IOKit.kext", "Libkern.kext", "ExampleLib.kext"].map((k) => `    ${join(repo, k)}\n`).sort().join("")}`);
     const bad = await runTool(main, ["-arch", "i386", "-r", repo, driver], repo);
     expect(bad.status).toBe(64);
     expect(bad.stderr).toBe(`${driver} does not contain code for architecture i386.\n`);
@@ -202,6 +205,10 @@ describe.skipIf(!toolchain)("kextlibs", () => {
     let r = await runTool(main, ["-r", repo, codeless], repo);
     expect(r.stderr).toBe(`${codeless} has no executable and does not need to declare OSBundleLibraries.\n`);
     expect(r.status).toBe(0);
+    const library = writeKext(join(tempDir(), "Lib.kext"), kextInfo({ CFBundleExecutable: undefined, OSBundleCompatibleVersion: "1.0" }));
+    r = await runTool(main, ["-r", repo, library], repo);
+    expect(r.stderr).toBe(`${library} is a library without an executable; defining its OSBundleLibraries (if any) is up to you.\n`);
+    expect(r.status).not.toBe(0);
     const selfContained = kext(join(tempDir("iokit-kextlibs-"), "Self.kext"), kextInfo({ CFBundleExecutable: "Self" }), "int com_example_self(void) { return 0; }\n");
     r = await runTool(main, ["-r", repo, selfContained], repo);
     expect(r.stdout).toBe("    No libraries found.\n");

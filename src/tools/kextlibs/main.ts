@@ -139,10 +139,11 @@ async function run(a: Args, io: ToolIO): Promise<number> {
   });
   const kext = named[0]!;
   const name = kext.path;
+  // A codeless kext: only the "does not need to" case is a success (spec §5.3).
   if (!kext.declaresExecutable) {
     if (kext.isLibrary) {
       err(`${name} is a library without an executable; defining its OSBundleLibraries (if any) is up to you.\n`);
-      return kKextlibsExit.OK;
+      return EX_SOFTWARE;
     }
     if (kext.libraries().size > 0) {
       err(`${name} has no executable and should not declare OSBundleLibraries.\n`);
@@ -177,6 +178,7 @@ async function run(a: Args, io: ToolIO): Promise<number> {
       const symbols = candidateSymbols.get(k)?.find((s) => s.arch === slice.arch);
       if (symbols !== undefined) libraries.push({ kext: k, exports: libraryExports(k, symbols) });
     }
+    // Divergence from XNU: -v lists the libraries searched; kext_tools' -v raises its log level.
     if (a.verbose) {
       err(`${slice.arch}: searching ${libraries.length} librar${libraries.length === 1 ? "y" : "ies"}\n`);
       for (const l of libraries) err(`    ${l.kext.path}\n`);
