@@ -120,6 +120,8 @@ export class IOPMrootDomain extends IOService {
     return rootDomains.get(registry);
   }
 
+  // Divergence from XNU: the root domain attaches directly to the platform expert device (there is
+  // no platform-expert driver yet), and IORootParent has two states (off, on).
   #install(platform: IOService): void {
     this.init();
     this.attach(platform);
@@ -465,6 +467,8 @@ export class IOPMrootDomain extends IOService {
 
   // ---- System Load Advisory ----
 
+  // Divergence from XNU: the advisory is computed from user activity and the sleep state only;
+  // battery and thermal levels are always Great.
   /**
    * `IOGetSystemLoadAdvisory()`: Great when the user is idle on a fully awake machine, OK while
    * the user is active, Bad during a dark wake or a sleep transition.
