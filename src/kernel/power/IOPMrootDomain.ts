@@ -23,6 +23,7 @@
 import { kIOReturnBusy, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { num, type OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
+import type { IORegistryEntry } from "../registry/index.ts";
 import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import { IOService } from "../service/index.ts";
 import { IOPMAssertions } from "./IOPMAssertions.ts";
@@ -31,7 +32,7 @@ import { pmContextOf, pmOf, setRootDomainResolver } from "./IOServicePMMethods.t
 import type { PMContext } from "./PMContext.ts";
 import {
   gIOPowerPlane, kDarkWakeMaxMS, kIOMessageCanSystemSleep, kIOMessageSystemCapabilityChange, kIOMessageSystemHasPoweredOn, kIOMessageSystemWillNotSleep,
-  kIOMessageSystemWillPowerOn, kIOMessageSystemWillSleep, kIOPMAOTPower, kIOPMPowerOn, kIOPMRestart, kIOPMRestartCapability, kIOPMSleep, kIOPMSleepCapability,
+  kIOMessageSystemWillPowerOn, kIOMessageSystemWillSleep, kIOPMAOTPower, kIOPMPreventIdleSleep, kIOPMPowerOn, kIOPMRestart, kIOPMRestartCapability, kIOPMSleep, kIOPMSleepCapability,
   kIOPMSystemCapabilityAudio, kIOPMSystemCapabilityCPU, kIOPMSystemCapabilityGraphics, kIOPMSystemCapabilityNetwork, kSystemSleepAckTimeoutMS, ON_STATE,
   SLEEP_STATE,
 } from "./pmConstants.ts";
@@ -442,8 +443,26 @@ export class IOPMrootDomain extends IOService {
       if (this.#systemState !== "on") return;
       if (this.pm.scheduler.now() < this.#lastUserActivityNs + periodNs) return this.#armIdleTimer();
       if (this.assertions.preventsIdleSleep()) return; // re-armed when assertions change
+      if (this.#devicePreventsIdleSleep()) {
+        this.#lastUserActivityNs = this.pm.scheduler.now(); // look again one period later
+        return this.#armIdleTimer();
+      }
       this.sleepSystem("Idle Sleep", { idle: true });
     }, "IOPM idle sleep timer");
+  }
+
+  /** Whether a device in the power tree is in a state whose capability has kIOPMPreventIdleSleep. */
+  #devicePreventsIdleSleep(): boolean {
+    const stack: IORegistryEntry[] = [...this.getChildEntries(gIOPowerPlane)];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (e instanceof IOService) {
+        const pm = pmOf(e);
+        if (pm && (pm.capabilityFlags() & kIOPMPreventIdleSleep) !== 0) return true;
+      }
+      stack.push(...e.getChildEntries(gIOPowerPlane));
+    }
+    return false;
   }
 
   // ---- scheduled wakes (pmset schedule / relative wake) ----
