@@ -12,6 +12,7 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   "c++filt": () => import("./c++filt/main.ts"),
   codesign: () => import("./codesign/main.ts"),
+  cycle: () => import("./cycle/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
@@ -24,4 +25,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   plutil: () => import("./plutil/main.ts"),
+  pmset: () => import("./pmset/main.ts"),
 };
