@@ -12,9 +12,12 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
+  match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
+  cycle: () => import("./cycle/main.ts"),
+  pmset: () => import("./pmset/main.ts"),
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   lipo: () => import("./lipo/main.ts"),

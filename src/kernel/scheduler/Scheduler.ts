@@ -84,6 +84,8 @@ export class Scheduler {
   #pumpError: ((e: unknown) => void) | undefined;
   /** The name of the task running now, for logs; "" outside tasks. */
   current = "";
+  /** Called before every task with its virtual time and name: a trace for comparing runs. */
+  onTask: ((timeNs: number, name: string) => void) | undefined;
 
   constructor(options: SchedulerOptions = {}) {
     this.seed = (options.seed ?? 1) | 0;
@@ -278,6 +280,7 @@ export class Scheduler {
     if (e.deadline > this.#now) this.#now = e.deadline;
     this.current = e.name;
     this.#executed++;
+    this.onTask?.(this.#now, e.name);
     try {
       e.fn();
     } finally {

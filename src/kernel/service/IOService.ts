@@ -20,7 +20,7 @@ import { IOReturnError, ResourceStack, kIOReturnNotAttached, kIOReturnSuccess, k
 import type { OSDictionary, OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import {
-  IORegistryEntry, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
+  IORegistryEntry, kIOServiceBusyMax, kIOServiceFirstMatchState, kIOServiceInactiveState, kIOServiceMatchedState, kIOServiceRegisteredState,
   type IORegistryEntryOptions, type RegistryHost,
 } from "../registry/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
@@ -181,9 +181,18 @@ export class IOService extends IORegistryEntry implements InterruptProvider {
 
   // ---- topology ----
 
-  /** `attach(provider)`: fails on an inactive provider. A busy service makes its new first provider busier. */
+  /**
+   * `attach(provider)`: fails on an inactive provider, and on a provider that already has more than
+   * 1019 clients (`kIOServiceBusyMax - 4`). A busy service makes its new first provider busier.
+   */
   attach(provider: IOService): boolean {
     if (provider.isInactive()) return false;
+    if (provider.childCount("IOService") > kIOServiceBusyMax - 4 && !this.isParent(provider, "IOService")) {
+      // Divergence from XNU: xnu waits up to 15 s for clients to detach; a synchronous attach cannot
+      // wait, so it logs the same line and fails at once.
+      this.runtime().log(`stalling for detach from ${provider.getName()}`);
+      return false;
+    }
     const first = this.getProvider() === undefined;
     const linked = this.attachToParent(provider, "IOService");
     if (linked && first && this.busyState > 0) provider.adjustBusy(1);

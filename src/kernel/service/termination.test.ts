@@ -178,6 +178,25 @@ describe("termination", () => {
   });
 });
 
+describe("attach limits", () => {
+  it("refuses a 1021st client with the kernel's stall line", async () => {
+    const { k, nub } = await bootWithNub([]);
+    const made: TestNub[] = [];
+    for (let i = 0; i < 1020; i++) {
+      const c = new TestNub(k.registry);
+      expect(c.attach(nub)).toBe(true);
+      made.push(c);
+    }
+    const extra = new TestNub(k.registry);
+    expect(extra.attach(nub)).toBe(false);
+    expect(k.logRing.texts()).toContain("stalling for detach from nub0");
+    for (const c of [...made, extra]) {
+      c.detach(nub);
+      c.release();
+    }
+  });
+});
+
 describe("open/close arbitration", () => {
   it("is exclusive; kIOServiceSeize asks the owner to close", async () => {
     const { nub } = await bootWithNub([personality("a"), personality("b", { IOMatchCategory: "B", TestCloseOnRequest: true })]);

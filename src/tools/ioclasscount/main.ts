@@ -7,10 +7,15 @@
  * `Name = <no such class>`. The counts follow OSMetaClass rules: only the most-derived class counts
  * an object, and a superclass counts +1 per subclass with live instances (spec §3.2).
  *
- * The kernel read is the embedded one: an IOKernel booted once in this process.
+ * The kernel read is the embedded one: an IOKernel booted once in this process. `--import FILE`
+ * (our extension, as for `iokit ioreg`) reads the root of a registry dump instead — `ioreg -l`
+ * text, `ioreg -a`, or an IORegistryExplorer save — so another machine's counts can be read.
  */
 import { IOKernel } from "../../kernel/index.ts";
 import { isOSDictionary, isOSNumber, type OSValue } from "../../libkern/index.ts";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { importDump } from "../ioreg/loadDump.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
 export const summary = "show the live instance count of kernel classes";
@@ -66,6 +71,37 @@ export async function runIOClassCount(argv: string[], io: ToolIO, readRoot: Root
   return 0;
 }
 
+/** The root properties of a dump file; throws a one-line Error for unreadable input. */
+function dumpRoot(path: string, io: ToolIO): RootReader {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(resolve(io.cwd, path));
+  } catch (e) {
+    throw new Error(`can't open "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { snapshot } = importDump(bytes);
+  return () => snapshot.entries[0]?.properties;
+}
+
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  return runIOClassCount(argv, io, embedded);
+  const args = [...argv];
+  let reader = embedded;
+  const at = args.findIndex((a) => a === "--import" || a.startsWith("--import="));
+  if (at >= 0) {
+    const arg = args[at] as string;
+    const path = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[at + 1];
+    args.splice(at, arg.includes("=") ? 1 : 2);
+    if (path === undefined || path === "") {
+      io.stderr("usage: ioclasscount [--import FILE] [classname ...]\n");
+      return 64;
+    }
+    try {
+      reader = dumpRoot(path, io);
+    } catch (e) {
+      if (!(e instanceof Error) || e instanceof RangeError) throw e;
+      io.stderr(`ioclasscount: error: ${path}: ${e.message.replace(/^can't open "[^"]*": /, "can't open: ").replace(/\.$/, "")}.\n`);
+      return 1;
+    }
+  }
+  return runIOClassCount(args, io, reader);
 }
