@@ -14,7 +14,6 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   ioreg: () => import("./ioreg/main.ts"),
   match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
-  match: () => import("./match/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
   cycle: () => import("./cycle/main.ts"),
   pmset: () => import("./pmset/main.ts"),
