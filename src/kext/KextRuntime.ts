@@ -532,6 +532,20 @@ export class KextRuntime implements KextLoader {
     });
   }
 
+  /**
+   * Ends the kernel's kexts: terminates their services and unloads every loaded kext, last to
+   * first, so the process-wide class table is as it was before (an embedded kernel that lives for
+   * one command). Returns the kexts that could not be unloaded.
+   */
+  async unloadAll(): Promise<string[]> {
+    const left: string[] = [];
+    for (const e of [...this.#loaded].reverse()) {
+      if (e.isKernelComponent) continue;
+      if ((await this.unloadKextWithIdentifier(e.bundleID, true)) !== kIOReturnSuccess) left.push(e.bundleID);
+    }
+    return left;
+  }
+
   #unload(e: Entry): IOReturn {
     if (e.dependents + e.retains > 0) return this.#refsError(e);
     const busy = this.#busyClasses(e);

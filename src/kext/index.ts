@@ -21,4 +21,5 @@ export * from "./kextCache.ts";
 export * from "./KextRuntime.ts";
 export { KextResourceRequests, kextResourcePath, type OSKextRequestResourceCallback } from "./kextResourceRequests.ts";
 export * from "./formatKextstat.ts";
+export { kextErrorString } from "./kextErrorString.ts";
 export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";
