@@ -79,7 +79,7 @@ describe("KextRuntime on JavaScript kexts from disk", () => {
   });
 
   const failures: Array<[string, (n: number) => JsKextSpec[], number, string]> = [
-    ["a missing library", (n) => graph(n, { driver: { info: { OSBundleLibraries: { [`com.example.rt${n}.LibB`]: "1.0", "com.example.Missing": "1.0", ...KPIS }, IOKitPersonalities: undefined } } }), kOSKextReturn.Dependencies as number, "can't resolve dependencies: com.example.Missing"],
+    ["a missing library", (n) => graph(n, { driver: { info: { OSBundleLibraries: { [`com.example.rt${n}.LibB`]: "1.0", "com.example.Missing": "1.0", ...KPIS }, IOKitPersonalities: undefined } } }), kOSKextReturn.Dependencies as number, "No kexts found for these libraries: com.example.Missing"],
     ["a failing start routine", (n) => graph(n, { driver: { code: recordingModule(`D${n}`, { startResult: 5 }) } }), kOSKextReturn.StartStopError as number, "start routine failed"],
     ["a module that throws at import", (n) => graph(n, { driver: { code: "throw new Error('boom at import');\n" } }), kOSKextReturn.LinkError as number, "executable failed to load: boom at import"],
     ["a library that cannot start", (n) => graph(n, { libA: { code: recordingModule(`A${n}`, { startResult: 1 }) } }), kOSKextReturn.DependencyLoadError as number, "start routine failed"],

@@ -284,22 +284,29 @@ export class KextRuntime implements KextLoader {
 
   #makePlan(kext: OSKext): LoadPlan | IOReturn {
     const id = kext.bundleID ?? kext.path;
-    const invalid = (k: OSKext): boolean => this.#analyzer.validation(k).some((d) => d.category === "validation");
-    if (invalid(kext)) {
-      this.kernel.log(`Kext ${id} is not loadable: its bundle has validation failures (${kext.path}).`);
+    /** The first validation failure as `<message>: <key>`, or undefined for a valid kext. */
+    const invalid = (k: OSKext): string | undefined => {
+      const d = this.#analyzer.validation(k).find((x) => x.category === "validation");
+      return d === undefined ? undefined : `${d.message}${d.subject !== undefined ? `: ${d.subject}` : ""}`;
+    };
+    const problem = invalid(kext);
+    if (problem !== undefined) {
+      this.kernel.log(`Kext ${id} is not loadable - ${problem} (${kext.path}).`);
       return kOSKextReturn.NotLoadable as number;
     }
     const resolution = this.#analyzer.resolver.resolve(kext);
     if (!resolution.ok) {
-      const libs = resolution.diagnostics.map((d) => d.subject ?? d.message).join(", ");
-      this.kernel.log(`Kext ${id} can't resolve dependencies${libs ? `: ${libs}` : ""}.`);
+      if (this.#inDependencyLoop(kext)) this.kernel.log(`Kext ${id} has a dependency loop; can't resolve dependencies.`);
+      const libs = resolution.diagnostics.map((d) => `${d.message}${d.subject !== undefined ? `: ${d.subject}` : ""}`).join("; ");
+      this.kernel.log(`Kext ${id} can't resolve dependencies${libs ? ` - ${libs}` : ""} (${kext.path}).`);
       return kOSKextReturn.Dependencies as number;
     }
     const order = this.#analyzer.resolver.loadList(kext);
     const personalities = new Map<OSKext, OSValue[]>();
     for (const k of order) {
-      if (k !== kext && invalid(k)) {
-        this.kernel.log(`Kext ${id} dependency ${k.bundleID ?? k.path} has validation failures (${k.path}).`);
+      const depProblem = k === kext ? undefined : invalid(k);
+      if (depProblem !== undefined) {
+        this.kernel.log(`Kext ${id} dependency ${k.bundleID ?? k.path} is not loadable - ${depProblem} (${k.path}).`);
         return kOSKextReturn.DependencyLoadError as number;
       }
       const list = k.isKernelComponent ? [] : buildPersonalityCache([k], this.#options.arch);
@@ -313,6 +320,21 @@ export class KextRuntime implements KextLoader {
       personalities.set(k, list);
     }
     return { order, personalities };
+  }
+
+  /** Whether `kext`'s libraries lead back to it (an explicit-stack walk over chosen libraries). */
+  #inDependencyLoop(kext: OSKext): boolean {
+    const seen = new Set<OSKext>();
+    const stack = [kext];
+    while (stack.length > 0) {
+      const k = stack.pop() as OSKext;
+      for (const e of this.#analyzer.resolver.resolve(k).edges) {
+        const t = e.target ?? (e.failure === "circular" || e.failure === "indirect" ? e.candidates[0] : undefined);
+        if (t === kext) return true;
+        if (t !== undefined && !seen.has(t)) { seen.add(t); stack.push(t); }
+      }
+    }
+    return false;
   }
 
   /** Steps 2–8 for one kext whose dependencies are loaded; entries it creates go to `added`. */

@@ -125,6 +125,25 @@ describe("kextutil -t -n", () => {
     expect(cyc.status).toBe(4);
     expect(cyc.err).toMatch(/Some dependencies are causing circular references|Indirect dependencies can't be resolved/);
   });
+  it("wrong key types and unreadable Info.plists are diagnostics naming the key or file, exit 4, nothing loaded", async () => {
+    const repo = repoWithKPIs();
+    const dir = tempDir();
+    const types = writeKext(join(dir, "Types.kext"), kextInfo({ OSBundleLibraries: ["com.apple.kpi.iokit"] as unknown as string, OSBundleRequired: 3 }));
+    const t = await kextutil("-e", "-z", "-r", repo, types);
+    expect(t.status).toBe(4);
+    expect(t.err).toContain("    Info dictionary property value is of illegal type: \n        OSBundleRequired - should be <string>\n        OSBundleLibraries - should be <dict>\n");
+    expect(t.err).not.toContain("Failed to load");
+    if (isRoot) {
+      console.warn("skipping the unreadable Info.plist case: running as root, chmod 000 does not deny reads");
+      return;
+    }
+    const locked = writeKext(join(dir, "Locked.kext"), kextInfo());
+    chmodSync(join(locked, "Contents", "Info.plist"), 0o000);
+    const l = await kextutil("-e", "-z", "-r", repo, locked);
+    expect(l.status).toBe(4);
+    expect(l.err).toContain(`Diagnostics for ${locked}:`);
+    expect(l.err).toMatch(/Contents\/Info\.plist/);
+  });
   it("judges the Mach-O executable: kmod_info and filetype make kernel code; globals need the bundle prefix", async () => {
     const repo = repoWithKPIs();
     const dir = tempDir();
