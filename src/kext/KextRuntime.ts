@@ -244,12 +244,15 @@ export class KextRuntime implements KextLoader {
     if (this.#options.safeBoot && !kext.isKernelComponent && !SAFE_BOOT_REQUIRED.has(kext.bundleRequired ?? "")) {
       return this.#fail(id, kOSKextReturn.BootLevel as number);
     }
+    // Divergence from XNU: the requester's privilege is an option (no audit token in the emulation).
     if (options.privileged === false && kext.info?.get("OSBundleAllowUserLoad") !== true) {
       this.kernel.log(`Kext ${id} does not allow user load (OSBundleAllowUserLoad).`);
       return this.#fail(id, kOSKextReturn.NotPrivileged as number);
     }
     const plan = this.#plan(kext);
     if (typeof plan === "number") return this.#fail(id, plan);
+    // Divergence from XNU: a failed load rolls back every kext it added (XNU leaves loaded
+    // dependencies behind), and rejected personalities refuse the load before anything changes.
     const added: Entry[] = [];
     for (const k of plan.order) {
       if (k.isKernelComponent || !k.declaresExecutable) continue; // codeless: no tag, personalities only
