@@ -9,9 +9,13 @@ import { createHash } from "node:crypto";
 import { corpusFiles } from "../test/support/corpus.ts";
 import { machOFixtures } from "../test/support/machoFixtures.ts";
 import {
-  MachOFormatError, auditKextSymbols, openMachO, parseSlice, primaryCodeDirectory, readChainedFixups, readCodeSignature,
+  MachOFormatError, auditKextSymbols, demangle, openMachO, parseSlice, primaryCodeDirectory, readChainedFixups, readCodeSignature,
   readDyldInfo, readExports, readSymbols, verifyPageHashes, walkChainedFixups,
 } from "../src/formats/index.ts";
+import { nmImage } from "../src/tools/nm/nmSymbols.ts";
+import { printLoadCommands, printMachHeader } from "../src/tools/otool/printLoadCommands.ts";
+import { printRelocations } from "../src/tools/otool/printRelocations.ts";
+import { printMachHeaderVerbose } from "../src/tools/otool/verbose.ts";
 
 export interface FuzzTarget {
   readonly name: string;
@@ -41,6 +45,13 @@ export function runMachOReaders(input: Uint8Array): void {
   for (let i = 0; i < mf.slices.length; i++) {
     const image = parseSlice(mf, i);
     readSymbols(image);
+    // The tools' formatting must cope with whatever the parser accepts.
+    const sink = { write: (_: string): void => {} };
+    nmImage(image, { format: "darwin", hex: false, debugSyms: true, externOnly: false, undefinedOnly: false, definedOnly: false, noWeak: false, noSort: false, numericSort: true, reverseSort: false, printFileName: false, demangle: (n: string) => demangle(n) }, "", sink);
+    printMachHeader(image);
+    printMachHeaderVerbose(image);
+    printLoadCommands(image, i % 2 === 0);
+    printRelocations(image);
     readExports(image);
     readDyldInfo(image);
     const cf = readChainedFixups(image);

@@ -7,6 +7,8 @@ export * from "./openstep/index.ts";
 export * from "./iokitxml/index.ts";
 export * from "./osbinary/index.ts";
 export * from "./archiver/index.ts";
+export * from "./anyplist/index.ts";
+/** Pure codecs on bytes and text. */
 export * from "./ioreg/index.ts";
 export * from "./demangle/index.ts";
 export * from "./macho/index.ts";

@@ -3,7 +3,8 @@
  * tool's working directory, the host architecture LLVM's tools prefer in a fat file, and writing
  * byte-string output (one char per byte) back as the exact bytes.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { machOKind, parseFatHeader, parseMachOImage } from "../formats/index.ts";
 import { resolve } from "node:path";
 import type { ToolIO } from "./ToolIO.ts";
 
@@ -17,6 +18,62 @@ export function readInput(path: string, io: ToolIO): Uint8Array {
     const text = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied"
       : code === "EISDIR" ? "Is a directory" : (e as Error).message;
     throw new Error(text);
+  }
+}
+
+/**
+ * Reads only what symbol and load-command tools need: the headers, the load commands and each
+ * image's symbol and string tables, into a buffer the size of the file whose other bytes stay zero
+ * (and, being untouched, cost no memory). A large binary or kernel collection is thus never read
+ * whole. Anything unexpected falls back to reading the entire file, so errors are reported from
+ * the real bytes.
+ */
+export function readInputForSymbols(path: string, io: ToolIO): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(resolve(io.cwd, path), "r");
+  } catch {
+    return readInput(path, io);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < (1 << 20)) return readInput(path, io);
+    const bytes = new Uint8Array(size);
+    const fill = (off: number, len: number): void => {
+      let p = off;
+      const end = Math.min(size, off + len);
+      while (p < end) {
+        const n = readSync(fd, bytes, p, end - p, p);
+        if (n <= 0) throw new Error("short read");
+        p += n;
+      }
+    };
+    fill(0, 4096);
+    const kind = machOKind(bytes);
+    if (kind === "unknown") return bytes;
+    const starts: { off: number; len: number }[] = [];
+    if (kind === "fat") {
+      fill(0, 8 + new DataView(bytes.buffer).getUint32(4) * 32);
+      for (const a of parseFatHeader(bytes).arches) starts.push({ off: a.offset, len: a.size });
+    } else starts.push({ off: 0, len: size });
+    for (const { off, len } of starts) {
+      fill(off, 32);
+      const sub = bytes.subarray(off, off + len);
+      const le = sub[0] === 0xcf || sub[0] === 0xce;
+      const sizeofcmds = new DataView(sub.buffer, sub.byteOffset).getUint32(20, le);
+      fill(off, 32 + sizeofcmds);
+      const image = parseMachOImage(sub);
+      const st = image.symtab;
+      if (st !== undefined) {
+        fill(off + st.symoff, st.nsyms * (image.header.is64 ? 16 : 12));
+        fill(off + st.stroff, st.strsize);
+      }
+    }
+    return bytes;
+  } catch {
+    return readInput(path, io);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -37,4 +94,22 @@ export function writeBytes(io: ToolIO, text: string, to: "stdout" = "stdout"): v
   if (text.length === 0) return;
   const buf = Buffer.from(text, "latin1");
   io[to](new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+}
+
+/**
+ * Collects byte-string output (one char per byte) and writes it as the exact bytes in one go:
+ * joining the parts and one native latin1 encode is far cheaper than writing per line.
+ */
+export class ByteSink {
+  private parts: string[] = [];
+
+  write(s: string): void {
+    this.parts.push(s);
+  }
+
+  /** Writes what was collected to the tool's stdout and empties the sink. */
+  flushTo(io: ToolIO): void {
+    writeBytes(io, this.parts.join(""));
+    this.parts = [];
+  }
 }

@@ -10,9 +10,10 @@ export interface ToolModule {
 }
 
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
+  "c++filt": () => import("./c++filt/main.ts"),
+  codesign: () => import("./codesign/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
-  match: () => import("./match/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   "c++filt": () => import("./c++filt/main.ts"),
   cycle: () => import("./cycle/main.ts"),
@@ -24,4 +25,9 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
+  lipo: () => import("./lipo/main.ts"),
+  match: () => import("./match/main.ts"),
+  nm: () => import("./nm/main.ts"),
+  otool: () => import("./otool/main.ts"),
+  plutil: () => import("./plutil/main.ts"),
 };

@@ -5,7 +5,7 @@
  * per test process into a temporary directory; `undefined` (with a message) when a tool is missing.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -52,6 +52,7 @@ export function machOFixtures(): MachOFixtures | undefined {
     return cached;
   }
   const dir = mkdtempSync(join(tmpdir(), "iokit-macho-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const run = (cmd: string, args: string[]): void => {
     execFileSync(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   };
@@ -90,4 +91,14 @@ export function machOFixtures(): MachOFixtures | undefined {
 export function oracle(tool: string, args: string[], cwd: string): { stdout: string; stderr: string; status: number } {
   const r = spawnSync(tool, args, { cwd, encoding: "latin1", env: { ...process.env, TZ: "UTC" }, maxBuffer: 256 * 1024 * 1024 });
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status ?? -1 };
+}
+
+/** Runs a tool's main in-process on a captured IO; stdout decoded byte for byte (latin1). */
+export async function runTool(
+  main: (argv: string[], io: import("../../src/tools/ToolIO.ts").ToolIO) => Promise<number>, args: string[], cwd: string,
+): Promise<{ stdout: string; stderr: string; status: number }> {
+  const { captureIO } = await import("../../src/tools/ToolIO.ts");
+  const io = captureIO({ cwd });
+  const status = await main(args, io);
+  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
 }

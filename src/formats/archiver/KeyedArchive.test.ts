@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { OSDate, OSUID, dict, num, osEqual, real, type OSValue } from "../../libkern/index.ts";
-import { ioKitValue } from "../iokitxml/arbitraries.test-support.ts";
+import { OSDate, OSUID, dict, num, osEqual, real, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { ioKitValue } from "../../../test/support/arbitraries.ts";
+import { readFileSync } from "node:fs";
+import { corpusFiles } from "../../../test/support/corpus.ts";
+import { parseBinaryPlist } from "../plist/index.ts";
 import { KeyedArchive, KeyedArchiveError, archive, unarchive } from "./index.ts";
 
 const uid = (n: number) => new OSUID(n);
@@ -98,5 +101,34 @@ describe("archive()", () => {
     loop.push(loop);
     expect(() => archive(loop)).toThrow(/cycle/);
     expect(() => archive(uid(1))).toThrow(/CF\$UID/);
+  });
+});
+
+describe("unarchive() on hostile archives", () => {
+  it("raises only KeyedArchiveError for random object graphs", () => {
+    const ref = fc.nat(12).map((n) => uid(n));
+    const className = fc.constantFrom("NSArray", "NSSet", "NSDictionary", "NSMutableString", "NSData", "NSDate", "Custom");
+    const object: fc.Arbitrary<OSValue> = fc.oneof(
+      fc.string({ maxLength: 3 }), ref, fc.constant(num(1)),
+      className.map((c) => cls(c)),
+      fc.record({ keys: fc.array(ref, { maxLength: 3 }), objs: fc.array(ref, { maxLength: 3 }), c: ref, extra: fc.oneof(ref, fc.constant(real(1))) })
+        .map(({ keys, objs, c, extra }) => dict({ "NS.keys": keys, "NS.objects": objs, "NS.string": extra, "NS.time": extra, $class: c })),
+    );
+    fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 12 }), fc.nat(12), (objects, root) => {
+      try { unarchive(envelope(["$null", ...objects], root)); } catch (e) { expect(e).toBeInstanceOf(KeyedArchiveError); }
+    }), { numRuns: 2000 });
+  });
+});
+
+describe("keyed archives in the corpus", () => {
+  const files = corpusFiles("E_fixtures/plist", (p) => p.endsWith("NSKeyedArchiver.plist"));
+  it.skipIf(files.length === 0)("decodes rust-plist's NSMutableIndexSet archive into its fields", () => {
+    for (const f of files) {
+      // $top has no "root", so every $top entry is decoded.
+      const v = (unarchive(parseBinaryPlist(readFileSync(f))) as OSDictionary).get("foundItems") as OSDictionary;
+      expect(v.get("$classname")).toBe("NSMutableIndexSet");
+      expect(v.get("NSRangeCount")).toEqual(num(42));
+      expect(v.get("NSRangeData")).toBeInstanceOf(Uint8Array);
+    }
   });
 });

@@ -7,6 +7,10 @@ export { KeyedArchiveError } from "./KeyedArchiveError.ts";
 export { KeyedArchive, unarchive } from "./KeyedArchive.ts";
 export { archive } from "./archive.ts";
 export {
-  readIORegistryExplorerSave, readIORegistryExplorerArchive, describeIORegistryExplorerSave,
-  describeIORegistryExplorerArchive, type IORegExplorerNode, type IORegExplorerDocument, type IORegExplorerOptions,
+  readIORegistryExplorerSave, readIORegistryExplorerArchive, describeIORegistryExplorerSave, treeOfPlane,
+  type IORegExplorerNode, type IORegExplorerOptions,
 } from "./readIORegistryExplorerSave.ts";
+export {
+  readIORegistryExplorerGraph, describeIORegistryExplorerArchive, parseIORegistryExplorerBytes,
+  type IORegExplorerEntry, type IORegExplorerGraph, type IORegExplorerDocument,
+} from "./readIORegistryExplorerGraph.ts";

@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { corpusFiles } from "../../../test/support/corpus.ts";
 import { OSDate, OSUID, dict, num, type OSDictionary, type OSValue } from "../../libkern/index.ts";
+import { writeBinaryPlist } from "../plist/index.ts";
 import {
-  KeyedArchiveError, archive, describeIORegistryExplorerArchive, readIORegistryExplorerArchive,
+  KeyedArchiveError, archive, describeIORegistryExplorerArchive, readIORegistryExplorerArchive, readIORegistryExplorerGraph,
   readIORegistryExplorerSave, type IORegExplorerNode,
 } from "./index.ts";
 
@@ -23,7 +24,10 @@ function entry(name: string, chain: string[], props: Record<string, string>, ext
 
 /** A small document: Root → Platform → (PCI@0 → Shared), and Root → Shared in IODeviceTree. */
 function sampleDocument(): OSDictionary {
-  const shared = entry("Shared", ["SharedThing", "IOService", "IORegistryEntry", "OSObject"], { IOClass: "SharedThing" });
+  const leaf = entry("Leaf", ["IOService", "IORegistryEntry", "OSObject"], {});
+  const shared = entry("Shared", ["SharedThing", "IOService", "IORegistryEntry", "OSObject"], { IOClass: "SharedThing" }, {
+    childrenInPlanes: dict({ IODeviceTree: [leaf] }),
+  });
   const pci = entry("PCI0", ["IOPCIBridge", "IOService", "IORegistryEntry", "OSObject"], { a: "1" }, {
     location: "0", locationsInPlanes: dict({ IODeviceTree: "0,0" }),
     childrenInPlanes: dict({ IOService: [shared], IODeviceTree: [shared] }),
@@ -39,7 +43,7 @@ function sampleDocument(): OSDictionary {
   return archive(dict({
     $classname: "RexDataStore", $classes: ["RexDataStore", "NSObject"],
     hostName: "host", archName: "i386", byteOrder: num(1), dataStoreVersion: num(1), isUpToDate: true,
-    lastUpdateDate: new OSDate(100), registryPlanes: ["IOService", "IODeviceTree"], registryEntries: [root, platform, pci, shared],
+    lastUpdateDate: new OSDate(100), registryPlanes: ["IOService", "IODeviceTree"], registryEntries: [root, platform, pci, shared, leaf],
   }));
 }
 
@@ -60,15 +64,29 @@ describe("readIORegistryExplorerArchive()", () => {
 
   it("uses per-plane names and locations", () => {
     const root = readIORegistryExplorerArchive(sampleDocument(), { plane: "IODeviceTree" });
-    expect(names(root)).toEqual(["/", [["PCI0", [["Shared", []]]], ["Shared", []]]]);
+    expect(names(root)).toEqual(["/", [["PCI0", [["Shared", [["Leaf", []]]]]], ["Shared", [["Leaf", []]]]]]);
     expect(root.children[0]?.location).toBe("0,0");
     // The same entry under two parents is one node.
     expect(root.children[1]).toBe(root.children[0]?.children[0]);
   });
 
+  it("lists every entry once with per-plane children as indexes", () => {
+    const g = readIORegistryExplorerGraph(sampleDocument());
+    expect(g.entries.map((e) => e.name)).toEqual(["Root", "Mac", "PCI0", "Shared", "Leaf"]);
+    expect(g.root).toBe(0);
+    expect(g.entries[0]?.childrenInPlanes).toEqual(new Map([["IOService", [1]], ["IODeviceTree", [2, 3]]]));
+    expect(g.entries[2]?.locationsInPlanes.get("IODeviceTree")).toBe("0,0");
+  });
+
+  it("reads the same document from binary-plist bytes", () => {
+    const root = readIORegistryExplorerSave(writeBinaryPlist(sampleDocument()));
+    expect(names(root)).toEqual(["Root", [["Mac", [["PCI0", [["Shared", []]]]]]]]);
+    expect(root.children[0]?.properties).toEqual(dict({ model: "Mac1,1" }));
+  });
+
   it("describes the document", () => {
     const d = describeIORegistryExplorerArchive(sampleDocument());
-    expect(d).toEqual({ hostName: "host", archName: "i386", planes: ["IOService", "IODeviceTree"], lastUpdate: new OSDate(100), entryCount: 4 });
+    expect(d).toEqual({ hostName: "host", archName: "i386", planes: ["IOService", "IODeviceTree"], lastUpdate: new OSDate(100), entryCount: 5 });
   });
 
   it("rejects other archives, text files and registry cycles", () => {

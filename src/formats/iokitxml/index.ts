@@ -6,5 +6,6 @@
 export { IOKitXMLSyntaxError } from "./IOKitXMLSyntaxError.ts";
 export { unserializeXML, tryUnserializeXML, type UnserializeXMLOptions } from "./unserializeXML.ts";
 export { serializeKernelXML, serializeIOCFXML } from "./serializeXML.ts";
+export { unserializeKernelBuffer } from "./unserializeKernelBuffer.ts";
 export { unserializeLegacy } from "./unserializeLegacy.ts";
 export { serializeLegacy } from "./serializeLegacy.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { dict, num, osEqual, real, OSDate, type OSValue } from "../../libkern/index.ts";
 import { serializeIOCFXML, serializeKernelXML, unserializeXML } from "./index.ts";
-import { ioKitValue } from "./arbitraries.test-support.ts";
+import { ioKitValue } from "../../../test/support/arbitraries.ts";
 
 describe("serializeKernelXML()", () => {
   it("numbers every non-boolean object in first-serialization order, with no wrapper or white space", () => {
@@ -58,6 +58,8 @@ describe("serializeIOCFXML()", () => {
   it("converts integral reals to 64-bit integers and refuses the rest, as CFNumberGetValue does", () => {
     expect(serializeIOCFXML(real(3))).toBe('<integer size="64">0x3</integer>');
     expect(() => serializeIOCFXML(real(0.5))).toThrow(/only integral/);
+    expect(serializeIOCFXML(num(5, 128))).toBe('<integer size="64">0x5</integer>');
+    expect(() => serializeIOCFXML(num(2n ** 64n, 128))).toThrow(/at most 64 bits/);
   });
 });
 

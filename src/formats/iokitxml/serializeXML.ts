@@ -23,7 +23,7 @@
  * Both writers walk with an explicit stack and refuse cycles.
  */
 import { kindOf, OSNumber, OSReal, type OSValue } from "../../libkern/index.ts";
-import { base64, escapeXML } from "./text.ts";
+import { encodeBase64, escapeXML } from "../plist/index.ts";
 
 type Flavour = "kernel" | "iocf";
 
@@ -77,6 +77,9 @@ function integerText(n: OSNumber, flavour: Flavour): { size: number; hex: string
       throw new TypeError(`Cannot serialize a ${n.bits}-bit integer as kernel XML: OSNumber holds at most 64 bits`);
     }
     return { size: n.bits, hex: BigInt.asUintN(n.bits, n.value).toString(16) };
+  }
+  if (n.value < -(2n ** 63n) || n.value >= 2n ** 64n) {
+    throw new TypeError(`Cannot serialize ${n.value} as IOCF XML: CFNumber values are at most 64 bits`);
   }
   return { size: numberSize(n), hex: BigInt.asUintN(64, n.value).toString(16) };
 }
@@ -134,7 +137,7 @@ function serialize(root: OSValue, flavour: Flavour): string {
         break;
       }
       case "data":
-        out.push(`<data${idAttr}>${base64(v as Uint8Array)}</data>`);
+        out.push(`<data${idAttr}>${encodeBase64(v as Uint8Array)}</data>`);
         break;
       default: {
         out.push(`<${tag}${idAttr}>`);

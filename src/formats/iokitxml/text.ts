@@ -1,7 +1,7 @@
 /**
- * Small text helpers shared by the kernel-XML and legacy-text codecs: UTF-8 conversion, the three
- * XML entities the kernel knows, base64 in CoreFoundation's alphabet, and C's `strtol`/`strtoul`
- * with base 0 as the kernel applies them to attribute values.
+ * Small text helpers shared by the kernel-XML and legacy-text codecs: UTF-8 conversion and C's
+ * `strtol`/`strtoul` with base 0 as the kernel applies them to attribute values. (Escaping and
+ * base64 are the property-list codecs' own: the kernel escapes and encodes exactly as CF does.)
  */
 
 const encoder = new TextEncoder();
@@ -12,35 +12,12 @@ export function utf8Bytes(input: string | Uint8Array): Uint8Array {
   return typeof input === "string" ? encoder.encode(input) : input;
 }
 
-/** Decodes UTF-8 bytes; invalid sequences become U+FFFD (the kernel keeps raw bytes). */
+/**
+ * Decodes UTF-8 bytes.
+ * // Divergence from XNU: invalid sequences become U+FFFD; an OSString keeps the raw bytes.
+ */
 export function utf8Text(bytes: Uint8Array): string {
   return decoder.decode(bytes);
-}
-
-/** Escapes `<`, `>` and `&` only, as OSString::serialize and IOCFSerialize do. */
-export function escapeXML(s: string): string {
-  return s.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;"));
-}
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Base64 with `=` padding and no line breaks. */
-export function base64(bytes: Uint8Array): string {
-  let out = "";
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + "==";
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + "=";
-  }
-  return out;
 }
 
 /**
@@ -49,6 +26,8 @@ export function base64(bytes: Uint8Array): string {
  * gives 0. The result is exact (a bigint) so callers can apply the C truncations they need.
  */
 export function strtoBase0(s: string, signed: boolean): bigint {
+  // Fast path for the common case, a short run of decimal digits such as an ID.
+  if (s.length > 0 && s.length < 16 && s.charCodeAt(0) !== 0x30 && /^\d+$/.test(s)) return BigInt(Number(s));
   let i = 0;
   while (i < s.length && " \t\n\v\f\r".includes(s[i] as string)) i++;
   let negative = false;

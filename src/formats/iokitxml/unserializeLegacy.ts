@@ -203,6 +203,7 @@ export function unserializeLegacy(input: string | Uint8Array): OSValue | undefin
       if (!parent) return value;
       if (parent.kind === "dict") {
         if (parent.key === undefined) {
+          // Divergence from XNU: the kernel casts any key object to OSString unchecked; we refuse.
           if (typeof value !== "string") lx.fail("Dictionary key must be a string", lx.pos);
           parent.key = value;
           expect("=", `after dictionary key "${value}"`);

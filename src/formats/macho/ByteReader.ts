@@ -141,7 +141,7 @@ export class ByteReader {
 export function byteString(bytes: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n <= 0) return "";
-  if (n <= 64) {
+  if (n <= 16) {
     let s = "";
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number);
     return s;

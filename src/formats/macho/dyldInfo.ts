@@ -126,8 +126,15 @@ function segmentAt(image: MachOImage, index: number, at: number): SegmentCommand
   return seg;
 }
 
-function checkAddr(seg: SegmentCommand, off: bigint, at: number): void {
-  if (off < 0n || off >= seg.vmsize) throw new MachOFormatError(`address outside segment ${seg.segname}`, at);
+/**
+ * The location an opcode stream's DO_* opcode fixes up, checked against its segment and against
+ * the entry cap; `count` is the number of entries produced so far.
+ */
+function location(image: MachOImage, segIndex: number, segOff: bigint, count: number, at: number): RebaseEntry & { type: 0 } {
+  const seg = segmentAt(image, segIndex, at);
+  if (segOff < 0n || segOff >= seg.vmsize) throw new MachOFormatError(`address outside segment ${seg.segname}`, at);
+  if (count >= MAX_ENTRIES) throw new MachOFormatError("too many rebase or bind entries", at);
+  return { segment: seg.segname, segmentIndex: segIndex, segmentOffset: segOff, address: seg.vmaddr + segOff, type: 0 };
 }
 
 /** Decodes a rebase opcode stream. */
@@ -142,10 +149,7 @@ export function parseRebaseOpcodes(image: MachOImage, offset: number, size: numb
   let segOff = 0n;
   let p = offset;
   const emit = (at: number): void => {
-    const seg = segmentAt(image, segIndex, at);
-    checkAddr(seg, segOff, at);
-    if (out.length >= MAX_ENTRIES) throw new MachOFormatError("too many rebase entries", at);
-    out.push({ segment: seg.segname, segmentIndex: segIndex, segmentOffset: segOff, address: seg.vmaddr + segOff, type });
+    out.push({ ...location(image, segIndex, segOff, out.length, at), type });
   };
   while (p < end) {
     const at = p;
@@ -202,10 +206,7 @@ export function parseBindOpcodes(image: MachOImage, offset: number, size: number
   let addend = 0n;
   let p = offset;
   const emit = (at: number): void => {
-    const seg = segmentAt(image, segIndex, at);
-    checkAddr(seg, segOff, at);
-    if (out.length >= MAX_ENTRIES) throw new MachOFormatError("too many bind entries", at);
-    out.push({ segment: seg.segname, segmentIndex: segIndex, segmentOffset: segOff, address: seg.vmaddr + segOff, type, symbolName: name, ordinal, addend, flags });
+    out.push({ ...location(image, segIndex, segOff, out.length, at), type, symbolName: name, ordinal, addend, flags });
   };
   while (p < end) {
     const at = p;

@@ -38,3 +38,4 @@ export {
   auditKextSymbols, symbolPrefixes, KEXT_GLUE_SYMBOLS, type KextSymbolAudit, type KextSymbolAuditOptions,
   type KextSymbolDiagnostic, type KextSymbolDiagnosticKind,
 } from "./auditKextSymbols.ts";
+export { readSectionRelocations, readDynamicRelocations, R_SCATTERED, type Relocation } from "./relocations.ts";

@@ -122,3 +122,47 @@ describe.skipIf(fx === undefined)("auditKextSymbols", () => {
     expect(parseSlice(fat, 1).header.cputype).toBe(7);
   });
 });
+
+describe.skipIf(!HAVE)("relocations agree with llvm-otool-16 -r", () => {
+  it.each(["a_x86_64.o", "a_arm64.o", "a_i386.o", "b_x86_64.o"])("%s", async (name) => {
+    const { readSectionRelocations } = await import("./relocations.ts");
+    const image = parseMachOImage(load(name));
+    const ours: string[] = [];
+    for (const s of image.sections) {
+      for (const r of readSectionRelocations(image, s)) {
+        const addr = (r.scattered ? r.address : r.address >>> 0).toString(16).padStart(8, "0");
+        ours.push(r.scattered
+          ? `${addr} ${Number(r.pcrel)} ${r.length} n/a ${r.type} 1 0x${r.value.toString(16).padStart(8, "0")}`
+          : `${addr} ${Number(r.pcrel)} ${r.length} ${Number(r.extern)} ${r.type} 0 ${r.symbolnum}`);
+      }
+    }
+    const theirs = oracle("llvm-otool-16", ["-r", name], fx!.dir).stdout.split("\n").filter((l) => /^[0-9a-f]{8} /.test(l)).map((l) => l.trim().split(/\s+/).join(" "));
+    expect(ours).toEqual(theirs);
+    expect(ours.length).toBeGreaterThan(3);
+  });
+});
+
+describe("MH_FILESET", () => {
+  it("decodes LC_FILESET_ENTRY of a kernel collection header", () => {
+    const id = new TextEncoder().encode("com.apple.kernel\0\0\0\0\0\0\0\0");
+    const cmdsize = 32 + id.length;
+    const b = new Uint8Array(32 + cmdsize);
+    const dv = new DataView(b.buffer);
+    [0xfeedfacf, 0x0100000c, 0x80000002, 0xc, 1, cmdsize, 0, 0].forEach((v, i) => dv.setUint32(i * 4, v, true));
+    dv.setUint32(32, 0x80000035, true);
+    dv.setUint32(36, cmdsize, true);
+    dv.setBigUint64(40, 0xfffffe0007004000n, true);
+    dv.setBigUint64(48, 0x4000n, true);
+    dv.setUint32(56, 32, true);
+    b.set(id, 64);
+    const image = parseMachOImage(b);
+    expect(image.header.filetype).toBe(0xc);
+    const e = image.loadCommands[0]!;
+    expect(e.kind).toBe("filesetEntry");
+    if (e.kind === "filesetEntry") {
+      expect(e.entryId).toBe("com.apple.kernel");
+      expect(e.vmaddr).toBe(0xfffffe0007004000n);
+      expect(e.fileoff).toBe(0x4000n);
+    }
+  });
+});

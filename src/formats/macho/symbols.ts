@@ -34,8 +34,8 @@ export function readSymbols(image: MachOImage): NList[] {
   const strStart = st.stroff;
   const strEnd = Math.min(bytes.length, st.stroff + st.strsize);
   const out: NList[] = new Array(st.nsyms);
-  // n_strx values repeat (e.g. 0 for empty names); cache decoded names by offset.
-  const cache = new Map<number, string>();
+  // Decode the string table once; names are then cheap slices of it (V8 shares the characters).
+  const table = byteString(bytes, strStart, strEnd);
   for (let i = 0; i < st.nsyms; i++) {
     const p = st.symoff + i * entry;
     const strx = view.getUint32(p, little);
@@ -45,14 +45,13 @@ export function readSymbols(image: MachOImage): NList[] {
     const value = is64 ? view.getBigUint64(p + 8, little) : BigInt(view.getUint32(p + 8, little));
     let name: string | undefined;
     if (strx < st.strsize) {
-      name = cache.get(strx);
-      if (name === undefined) {
-        const start = strStart + strx;
-        let end = start;
-        // A name runs to its NUL; an unterminated last name stops at the end of the file.
+      const nul = table.indexOf("\0", strx);
+      if (nul >= 0) name = table.slice(strx, nul);
+      else {
+        // An unterminated last name runs on to the end of the file, as LLVM reads it.
+        let end = strStart + strx;
         while (end < bytes.length && bytes[end] !== 0) end++;
-        name = byteString(bytes, start, end);
-        if (end < strEnd) cache.set(strx, name);
+        name = byteString(bytes, strStart + strx, end);
       }
     }
     out[i] = { index: i, name, strx, type, sect, desc, value };

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { corpusFiles } from "../../../test/support/corpus.ts";
+import { fuzzBytes } from "../../../test/support/arbitraries.ts";
 import { OSDate, num, osEqual, real, type OSValue } from "../../libkern/index.ts";
-import { OpenStepSyntaxError, parseOpenStep, parseStrings, tryParseOpenStep, writeOpenStep, writeStrings } from "./index.ts";
+import { OpenStepSyntaxError, StringsFormatError, parseOpenStep, parseStrings, readStringsFile, tryParseOpenStep, writeOpenStep, writeStrings } from "./index.ts";
 
 const dict = (o: Record<string, OSValue>) => new Map(Object.entries(o));
 
@@ -84,7 +85,7 @@ describe("parseOpenStep()", () => {
   });
 
   it("parseStrings() rejects non-string values and junk", () => {
-    expect(() => parseStrings('"a" = ( b );')).toThrow(/not a string/);
+    expect(() => parseStrings('"a" = ( b );')).toThrow(/"a" in strings file is not a string at line 1:7/);
     expect(() => parseStrings('"a" = "b"; }')).toThrow(/Unexpected character '}'/);
     expect(parseStrings("{ a = b; }")).toEqual(new Map([["a", "b"]]));
   });
@@ -142,10 +143,24 @@ describe("OpenStep properties", () => {
 
   it("random and mutated input raises only OpenStepSyntaxError", () => {
     const seed = new TextEncoder().encode('{ a = ( b, "c\\n", <0a0b> ); "d" = { e = f; }; }');
-    const mutated = fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 })
-      .map((muts) => { const b = seed.slice(); for (const [i, x] of muts) b[i] = x; return b; });
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), mutated), (bytes) => {
+    fc.assert(fc.property(fuzzBytes(seed), (bytes) => {
       try { parseOpenStep(bytes); } catch (e) { expect(e).toBeInstanceOf(OpenStepSyntaxError); }
     }), { numRuns: 500 });
+  });
+});
+
+describe("readStringsFile()", () => {
+  it("reads text, XML-plist and binary-plist .strings files", () => {
+    expect(readStringsFile(writeStrings(new Map([["a", "b"]])))).toEqual(new Map([["a", "b"]]));
+    const xml = new TextEncoder().encode('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>a</key><string>b</string></dict></plist>');
+    expect(readStringsFile(xml)).toEqual(new Map([["a", "b"]]));
+    // bplist00 holding { a = b } (built by hand: dict, two ASCII strings, offset table, trailer).
+    const bplist = Uint8Array.from([
+      ...new TextEncoder().encode("bplist00"), 0xd1, 0x01, 0x02, 0x51, 0x61, 0x51, 0x62, 0x08, 0x0b, 0x0d,
+      0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f,
+    ]);
+    expect(readStringsFile(bplist)).toEqual(new Map([["a", "b"]]));
+    const bad = new TextEncoder().encode("<plist><dict><key>a</key><integer>1</integer></dict></plist>");
+    expect(() => readStringsFile(bad)).toThrow(StringsFormatError);
   });
 });

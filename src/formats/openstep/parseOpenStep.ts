@@ -55,6 +55,8 @@ class Parser {
   readonly text: string;
   readonly gnustep: boolean;
   readonly maxDepth: number;
+  /** Set for `.strings` files: every value must be a string. */
+  stringValues = false;
 
   constructor(text: string, options: OpenStepParseOptions) {
     this.text = text;
@@ -228,7 +230,10 @@ class Parser {
         value = key;
       } else if (c === 0x3d /* = */) {
         this.pos++;
+        this.skipSpace();
+        const at = this.pos;
         value = this.object(true) as OSValue;
+        if (this.stringValues && typeof value !== "string") this.fail(`Value for key "${key}" in strings file is not a string`, at);
       } else {
         this.fail(`Expected ';' or '=' after key "${key}"`);
       }
@@ -325,6 +330,8 @@ export function parseOpenStep(input: string | Uint8Array, options: OpenStepParse
   // A string followed by more text: re-read the whole file as a `.strings` dictionary body.
   const strings: Parser = new Parser(text, options);
   const d = strings.dictContent();
+  // Divergence from XNU: CF stops quietly at the first character that cannot start a key and
+  // returns what it read; we report that character, so a damaged .strings file is not truncated.
   if (strings.skipSpace()) strings.fail(`Unexpected character '${text[strings.pos]}' in strings file`);
   return d;
 }
@@ -348,17 +355,16 @@ export function tryParseOpenStep(input: string | Uint8Array, options: OpenStepPa
 export function parseStrings(input: string | Uint8Array): Map<string, string> {
   const text = textOf(input);
   const p: Parser = new Parser(text, {});
+  p.stringValues = true;
   let d: OSDictionary;
   if (p.skipSpace() && text.charCodeAt(p.pos) === 0x7b) {
     d = p.nested(() => p.dict());
   } else {
     d = p.dictContent();
   }
+  // Divergence from XNU: trailing junk is reported (CF ignores it), as in parseOpenStep().
   if (p.skipSpace()) p.fail(`Unexpected character '${text[p.pos]}' in strings file`);
   const out = new Map<string, string>();
-  for (const [k, v] of d) {
-    if (typeof v !== "string") p.fail(`Value for key "${k}" in strings file is not a string`, 0);
-    out.set(k, v);
-  }
+  for (const [k, v] of d) out.set(k, v as string);
   return out;
 }

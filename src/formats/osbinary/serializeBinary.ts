@@ -14,16 +14,26 @@
  * double carries it. Reading gives that integer back; {@link realFromBits} recovers the value.
  */
 import { kindOf, OSNumber, OSReal, type OSValue } from "../../libkern/index.ts";
-import {
-  kOSSerializeArray, kOSSerializeBoolean, kOSSerializeData, kOSSerializeDataMask, kOSSerializeDictionary,
-  kOSSerializeEndCollection, kOSSerializeNumber, kOSSerializeObject, kOSSerializeSet, kOSSerializeString,
-  kOSSerializeSymbol,
-} from "./constants.ts";
+import * as C from "./constants.ts";
+
+// Module-local copies: re-exported bindings can be accessors, and these sit in hot loops.
+const kOSSerializeArray = C.kOSSerializeArray;
+const kOSSerializeBoolean = C.kOSSerializeBoolean;
+const kOSSerializeData = C.kOSSerializeData;
+const kOSSerializeDataMask = C.kOSSerializeDataMask;
+const kOSSerializeDictionary = C.kOSSerializeDictionary;
+const kOSSerializeEndCollection = C.kOSSerializeEndCollection;
+const kOSSerializeNumber = C.kOSSerializeNumber;
+const kOSSerializeObject = C.kOSSerializeObject;
+const kOSSerializeSet = C.kOSSerializeSet;
+const kOSSerializeString = C.kOSSerializeString;
+const kOSSerializeSymbol = C.kOSSerializeSymbol;
 
 const encoder = new TextEncoder();
 
 class Buffer {
-  bytes = new Uint8Array(256);
+  bytes = new Uint8Array(4096);
+  view = new DataView(this.bytes.buffer);
   length = 0;
 
   reserve(n: number): void {
@@ -33,11 +43,12 @@ class Buffer {
     const next = new Uint8Array(cap);
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
+    this.view = new DataView(next.buffer);
   }
 
   word(w: number): void {
     this.reserve(4);
-    new DataView(this.bytes.buffer).setUint32(this.length, w >>> 0, true);
+    this.view.setUint32(this.length, w >>> 0, true);
     this.length += 4;
   }
 

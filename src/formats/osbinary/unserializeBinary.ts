@@ -19,12 +19,24 @@
  * as we do).
  */
 import { num, type OSArray, type OSDictionary, type OSValue } from "../../libkern/index.ts";
-import {
-  kOSSerializeArray, kOSSerializeBinarySignature, kOSSerializeBoolean, kOSSerializeData, kOSSerializeDataMask,
-  kOSSerializeDictionary, kOSSerializeEndCollection, kOSSerializeIndexedBinarySignature, kOSSerializeNumber,
-  kOSSerializeObject, kOSSerializeSet, kOSSerializeString, kOSSerializeSymbol, kOSSerializeTypeMask,
-} from "./constants.ts";
+import * as C from "./constants.ts";
 import { OSBinarySyntaxError } from "./OSBinarySyntaxError.ts";
+
+// Module-local copies: re-exported bindings can be accessors, and these sit in hot loops.
+const kOSSerializeArray = C.kOSSerializeArray;
+const kOSSerializeBinarySignature = C.kOSSerializeBinarySignature;
+const kOSSerializeBoolean = C.kOSSerializeBoolean;
+const kOSSerializeData = C.kOSSerializeData;
+const kOSSerializeDataMask = C.kOSSerializeDataMask;
+const kOSSerializeDictionary = C.kOSSerializeDictionary;
+const kOSSerializeEndCollection = C.kOSSerializeEndCollection;
+const kOSSerializeIndexedBinarySignature = C.kOSSerializeIndexedBinarySignature;
+const kOSSerializeNumber = C.kOSSerializeNumber;
+const kOSSerializeObject = C.kOSSerializeObject;
+const kOSSerializeSet = C.kOSSerializeSet;
+const kOSSerializeString = C.kOSSerializeString;
+const kOSSerializeSymbol = C.kOSSerializeSymbol;
+const kOSSerializeTypeMask = C.kOSSerializeTypeMask;
 
 const MAX_DEPTH = 63;
 const MAX_OBJECTS = 16 * 1024 * 1024;
@@ -65,6 +77,14 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
   let parent: Frame | undefined;
   let result: OSValue | undefined;
   let pos = 4;
+  // Consumes an entry's payload of `n` bytes (padded to 4), checking it lies within the buffer.
+  const payload = (n: number, at: number): Uint8Array => {
+    const padded = (n + 3) & ~3;
+    if (pos + padded > bytes.length) throw new OSBinarySyntaxError(`Truncated: entry needs ${padded} payload bytes but ${bytes.length - pos} remain`, at);
+    const b = bytes.subarray(pos, pos + n);
+    pos += padded;
+    return b;
+  };
 
   for (;;) {
     const at = pos;
@@ -74,14 +94,6 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
     const len = key & kOSSerializeDataMask;
     const type = key & kOSSerializeTypeMask;
     let end = (key & kOSSerializeEndCollection) !== 0;
-    const payload = (n: number): Uint8Array => {
-      const padded = (n + 3) & ~3;
-      if (pos + padded > bytes.length) throw new OSBinarySyntaxError(`Truncated: entry needs ${padded} payload bytes but ${bytes.length - pos} remain`, at);
-      const b = bytes.subarray(pos, pos + n);
-      pos += padded;
-      return b;
-    };
-
     let o: OSValue;
     let isRef = false;
     let newFrame: Frame | undefined;
@@ -104,24 +116,24 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
         isRef = true;
         break;
       case kOSSerializeNumber: {
-        const b = payload(8);
+        const start = pos;
+        payload(8, at);
         if (len !== 8 && len !== 16 && len !== 32 && len !== 64) throw new OSBinarySyntaxError(`Number width ${len} is not 8, 16, 32 or 64`, at);
-        const v = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
-        o = num(BigInt.asUintN(len, v), len);
+        o = num(BigInt.asUintN(len, view.getBigUint64(start, true)), len);
         break;
       }
       case kOSSerializeSymbol: {
-        const b = payload(len);
+        const b = payload(len, at);
         if (len < 1) throw new OSBinarySyntaxError("Empty symbol", at);
         if (b[len - 1] !== 0) throw new OSBinarySyntaxError("Symbol is not NUL-terminated", at);
         o = cString(b);
         break;
       }
       case kOSSerializeString:
-        o = cString(payload(len));
+        o = cString(payload(len, at));
         break;
       case kOSSerializeData:
-        o = payload(len).slice();
+        o = payload(len, at).slice();
         break;
       case kOSSerializeBoolean:
         o = len !== 0;
@@ -129,7 +141,7 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
       default:
         throw new OSBinarySyntaxError(`Unknown entry type 0x${(type >>> 24).toString(16).padStart(2, "0")}`, at);
     }
-    if (newFrame && indexed) payload(4); // the indexed variant's collection length word
+    if (newFrame && indexed) payload(4, at); // the indexed variant's collection length word
 
     if (!isRef) {
       if (objects.length >= MAX_OBJECTS) throw new OSBinarySyntaxError(`More than ${MAX_OBJECTS} objects`, at);
@@ -168,6 +180,8 @@ export function unserializeBinary(bytes: Uint8Array): OSValue {
       if (!parent) return result as OSValue;
       for (;;) {
         const e = stack.pop() as { self: Frame; resume: Frame | undefined };
+        // Divergence from XNU: a key left without a value is an error; the kernel carries the
+        // dangling key over to whatever dictionary entry comes next.
         if (e.self.kind === "dict" && e.self.key !== undefined) {
           throw new OSBinarySyntaxError(`Dictionary closed after key "${e.self.key}" without its value`, at);
         }

@@ -7,15 +7,23 @@
 
 /** C's `%.17g` of a finite, non-zero double. */
 export function formatG17(d: number): string {
-  const e = d.toExponential(16); // correctly rounded to 17 significant digits
+  return formatG(d, 17);
+}
+
+/** C's `%.<precision>g` of a double (`nan`, `inf`, `-inf` for the special values). */
+export function formatG(d: number, precision: number): string {
+  if (Number.isNaN(d)) return "nan";
+  if (!Number.isFinite(d)) return d > 0 ? "inf" : "-inf";
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  const e = d.toExponential(precision - 1); // correctly rounded to `precision` significant digits
   const at = e.indexOf("e");
   const exp = Number(e.slice(at + 1));
-  if (exp < -4 || exp >= 17) {
+  if (exp < -4 || exp >= precision) {
     const mant = stripZeros(e.slice(0, at));
     const abs = Math.abs(exp);
     return `${mant}e${exp < 0 ? "-" : "+"}${abs < 10 ? "0" : ""}${abs}`;
   }
-  return stripZeros(d.toFixed(16 - exp));
+  return stripZeros(d.toFixed(precision - 1 - exp));
 }
 
 function stripZeros(s: string): string {

@@ -8,6 +8,6 @@ export { isBinaryPlist, parseBinaryPlist } from "./parseBinaryPlist.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
 export { PlistTypeError } from "./PlistTypeError.ts";
 export { compareKeys, escapeXML, formatCFDate, writeXMLPlist, type XMLPlistWriteOptions } from "./writeXMLPlist.ts";
-export { formatCFReal, formatG17 } from "./formatCFReal.ts";
+export { formatCFReal, formatG, formatG17 } from "./formatCFReal.ts";
 export { writeBinaryPlist } from "./writeBinaryPlist.ts";
 export { jsonString, writeJSONPlist, type JSONPlistWriteOptions } from "./writeJSONPlist.ts";

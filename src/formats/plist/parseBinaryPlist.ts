@@ -33,19 +33,25 @@ const UNVISITED = 0;
 const IN_PROGRESS = 1;
 const DONE = 2;
 
-/** A container being filled: its members' references are resolved one by one. */
+/** A container being filled: its members' references are resolved one by one, straight into it. */
 interface Frame {
   readonly index: number;
-  readonly offset: number;
   readonly kind: number; // marker high nibble: 0xA array, 0xC set, 0xD dict
   readonly refs: number; // byte offset of the first reference
   readonly count: number; // members (dict: key/value pairs)
-  pos: number; // next reference to resolve (dict: keys then values, 2 * count in all)
-  readonly items: OSValue[];
+  pos: number; // next member to resolve
+  readonly value: OSValue[] | Set<OSValue> | OSDictionary;
+  key: string; // a dictionary's key whose value is being resolved
 }
 
 function fail(reason: string, offset: number): never {
   throw new PlistFormatError(reason, offset);
+}
+
+function add(f: Frame, v: OSValue): void {
+  if (f.kind === 0xa) (f.value as OSValue[]).push(v);
+  else if (f.kind === 0xc) (f.value as Set<OSValue>).add(v);
+  else (f.value as OSDictionary).set(f.key, v);
 }
 
 /** True when the bytes start with the `bplist00` magic. */
@@ -64,6 +70,7 @@ class BinaryPlistReader {
   readonly #table: number;
   readonly #state: Uint8Array;
   readonly #values: (OSValue | undefined)[];
+  #copy: Uint8Array | undefined;
 
   constructor(bytes: Uint8Array) {
     this.#b = bytes;
@@ -144,32 +151,52 @@ class BinaryPlistReader {
   /** Decodes every object reachable from the top one. */
   read(): OSValue {
     const stack: Frame[] = [];
+    const state = this.#state;
+    const values = this.#values;
+    const refSize = this.#refSize;
     let result = this.#visit(this.top, stack);
     while (stack.length > 0) {
       const f = stack[stack.length - 1] as Frame;
-      const total = f.kind === 0xd ? f.count * 2 : f.count;
-      if (f.pos < total) {
-        const at = f.refs + f.pos * this.#refSize;
-        const ref = this.#ref(at);
-        f.pos++;
-        const st = this.#state[ref] as number;
-        if (st === DONE) f.items.push(this.#values[ref] as OSValue);
-        else if (st === IN_PROGRESS) fail(`Object ${ref} contains itself (reference cycle)`, at);
-        else {
-          const v = this.#visit(ref, stack);
-          if (v !== undefined) f.items.push(v);
+      if (f.pos < f.count) {
+        const i = f.pos++;
+        let at = f.refs + i * refSize;
+        if (f.kind === 0xd) {
+          f.key = this.#key(at);
+          at = f.refs + (f.count + i) * refSize;
         }
+        const ref = this.#ref(at);
+        const st = state[ref] as number;
+        let v: OSValue | undefined;
+        if (st === DONE) v = values[ref];
+        else if (st === IN_PROGRESS) fail(`Object ${ref} contains itself (reference cycle)`, at);
+        else v = this.#visit(ref, stack);
+        if (v !== undefined) add(f, v);
         continue;
       }
       stack.pop();
-      const v = this.#finish(f);
-      this.#values[f.index] = v;
-      this.#state[f.index] = DONE;
+      values[f.index] = f.value;
+      state[f.index] = DONE;
       const parent = stack[stack.length - 1];
-      if (parent === undefined) result = v;
-      else parent.items.push(v);
+      if (parent === undefined) result = f.value;
+      else add(parent, f.value);
     }
     return result as OSValue;
+  }
+
+  /** Resolves a dictionary key reference, which must name a string. */
+  #key(at: number): string {
+    const ref = this.#ref(at);
+    let v = this.#values[ref];
+    if (this.#state[ref] !== DONE) {
+      const off = this.#objectOffset(ref);
+      const marker = this.#b[off] as number;
+      if (marker >> 4 !== 0x5 && marker >> 4 !== 0x6) fail("Dictionary key is not a string", at);
+      v = this.#scalar(off, marker);
+      this.#values[ref] = v;
+      this.#state[ref] = DONE;
+    }
+    if (typeof v !== "string") fail("Dictionary key is not a string", at);
+    return v;
   }
 
   /** Decodes a scalar (returned) or opens a container frame (pushed; returns undefined). */
@@ -182,25 +209,14 @@ class BinaryPlistReader {
       const per = kind === 0xd ? 2 * this.#refSize : this.#refSize;
       this.#need(refs, count * per, kind === 0xd ? "Dictionary" : kind === 0xa ? "Array" : "Set", off);
       this.#state[index] = IN_PROGRESS;
-      stack.push({ index, offset: off, kind, refs, count, pos: 0, items: [] });
+      const value = kind === 0xa ? [] : kind === 0xc ? new Set<OSValue>() : new Map<string, OSValue>();
+      stack.push({ index, kind, refs, count, pos: 0, value, key: "" });
       return undefined;
     }
     const v = this.#scalar(off, marker);
     this.#values[index] = v;
     this.#state[index] = DONE;
     return v;
-  }
-
-  #finish(f: Frame): OSValue {
-    if (f.kind === 0xa) return f.items;
-    if (f.kind === 0xc) return new Set(f.items);
-    const d: OSDictionary = new Map();
-    for (let i = 0; i < f.count; i++) {
-      const k = f.items[i] as OSValue;
-      if (typeof k !== "string") fail("Dictionary key is not a string", f.refs + i * this.#refSize);
-      d.set(k, f.items[f.count + i] as OSValue);
-    }
-    return d;
   }
 
   #scalar(off: number, marker: number): OSValue {
@@ -238,28 +254,29 @@ class BinaryPlistReader {
       case 0x4: {
         const [n, at] = this.#length(off);
         this.#need(at, n, "Data", off);
-        return b.slice(at, at + n);
+        // Views into one private copy of the file: a buffer per blob costs far more than the bytes.
+        this.#copy ??= b.slice();
+        return this.#copy.subarray(at, at + n);
       }
       case 0x5: {
         const [n, at] = this.#length(off);
         this.#need(at, n, "ASCII string", off);
-        let s = "";
         for (let i = at; i < at + n; i++) {
-          const c = b[i] as number;
-          // Lenient: some old writers (iTunes) put UTF-8 in "ASCII" strings, which CF and plistlib
-          // refuse; its meaning is plain, so read it as UTF-8.
-          if (c > 0x7f) return utf8.decode(b.subarray(at, at + n));
-          if (n < 64) s += String.fromCharCode(c);
+          // Divergence from XNU: CF and plistlib refuse non-ASCII bytes here, but old writers
+          // (iTunes) put UTF-8 in "ASCII" strings and the meaning is plain, so read it as UTF-8.
+          if ((b[i] as number) > 0x7f) return utf8.decode(b.subarray(at, at + n));
         }
-        return n < 64 ? s : latin1.decode(b.subarray(at, at + n));
+        // One allocation per string: short ones straight from the bytes, long ones decoded.
+        return n <= 256 ? String.fromCharCode.apply(null, b.subarray(at, at + n) as unknown as number[]) : latin1.decode(b.subarray(at, at + n));
       }
       case 0x6: {
         const [n, at] = this.#length(off);
         this.#need(at, n * 2, "UTF-16 string", off);
-        const units = new Array<number>(n);
+        const units = new Uint16Array(n);
         for (let i = 0; i < n; i++) units[i] = this.#view.getUint16(at + 2 * i);
+        if (n <= 8192) return String.fromCharCode.apply(null, units as unknown as number[]);
         let s = "";
-        for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
+        for (let i = 0; i < n; i += 8192) s += String.fromCharCode.apply(null, units.subarray(i, i + 8192) as unknown as number[]);
         return s;
       }
       case 0x8: {

@@ -78,6 +78,14 @@ describe("parseXMLPlist()", () => {
     expect(parseXMLPlist(u16)).toBe("é");
   });
 
+  it("decodes large byte input in chunks without splitting characters", () => {
+    const long = "é\u{1F600}".repeat(400_000); // > 1 MB of UTF-8, characters straddle chunk ends
+    expect(parseXMLPlist(new TextEncoder().encode(doc(`<string>${long}</string>`)))).toBe(long);
+    const bad = new TextEncoder().encode(doc("<string>ok</string>"));
+    bad[bad.length - 20] = 0xff;
+    expect(() => parseXMLPlist(bad)).toThrow(/^Encountered invalid UTF-8 text at line 4, column 10$/);
+  });
+
   it("reads 100,000 levels of nesting without recursion", () => {
     const depth = 100_000;
     let v = parseXMLPlist(`<plist>${"<array>".repeat(depth)}${"</array>".repeat(depth)}</plist>`);

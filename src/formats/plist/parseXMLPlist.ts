@@ -241,10 +241,14 @@ export class XMLPlistParser {
 }
 
 /** Decodes document bytes: UTF-8 (BOM optional) or UTF-16 with a BOM. */
+function encodingOf(bytes: Uint8Array): string {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  return "utf-8";
+}
+
 export function decodeXMLBytes(bytes: Uint8Array): string {
-  let encoding = "utf-8";
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = "utf-16be";
-  else if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = "utf-16le";
+  const encoding = encodingOf(bytes);
   try {
     return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -256,6 +260,28 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
   }
 }
 
+const CHUNK = 1 << 20;
+
+/**
+ * Feeds a document to a parser. Bytes are decoded a megabyte at a time, so the whole document
+ * never exists as one string beside its bytes and its value (peak memory stays near the value).
+ */
+function feed(parser: XMLPlistParser, input: string | Uint8Array): OSValue {
+  if (typeof input === "string") return parser.write(input).close();
+  const decoder = new TextDecoder(encodingOf(input), { fatal: true, ignoreBOM: false });
+  for (let at = 0; at < input.length; at += CHUNK) {
+    let text: string;
+    try {
+      text = decoder.decode(input.subarray(at, at + CHUNK), { stream: at + CHUNK < input.length });
+    } catch {
+      decodeXMLBytes(input); // throws the positioned encoding error
+      throw new BugError("streaming decode failed where a whole decode succeeded");
+    }
+    parser.write(text);
+  }
+  return parser.close();
+}
+
 /**
  * Reads an XML property list.
  *
@@ -264,13 +290,12 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
  * @throws {PlistSyntaxError} on malformed XML or a malformed plist, with line and column
  */
 export function parseXMLPlist(input: string | Uint8Array): OSValue {
-  const text = typeof input === "string" ? input : decodeXMLBytes(input);
   try {
-    return new XMLPlistParser({ position: false }).write(text).close();
+    return feed(new XMLPlistParser({ position: false }), input);
   } catch (err) {
     if (!(err instanceof Relocate)) throw err;
   }
-  new XMLPlistParser({ position: true }).write(text).close();
+  feed(new XMLPlistParser({ position: true }), input);
   // The tracking parse reads the same text the same way, so it must have thrown.
   throw new BugError("XML plist re-parse with positions accepted a document the fast parse refused");
 }

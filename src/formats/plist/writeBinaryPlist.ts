@@ -13,14 +13,13 @@
  * - strings as ASCII when every unit is below 0x80, else UTF-16BE;
  * - lengths of 15 and more follow the marker as an integer object.
  *
- * Divergence from CF: CF's uniquing treats an integer and a real of equal value as one object
- * (CFEqual says they are equal), so `1` and `1.0` can come back as the same type; we keep them
- * apart. Dictionary order is the Map's order (CF writes hash order).
+ * CF's uniquing treats an integer and a real of equal value as one object (CFEqual says they are
+ * equal), so `1` and `1.0` can come back as the same type; we keep them apart (see the divergence
+ * notes below). Dictionary order is the Map's order (CF writes hash order).
  *
  * The walk uses an explicit stack; a container inside itself throws {@link PlistTypeError}.
  */
 import { OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
-import { keyPathOf, type PathLink } from "./keyPath.ts";
 import { PlistTypeError } from "./PlistTypeError.ts";
 
 const I64_MIN = -(2n ** 63n);
@@ -58,7 +57,12 @@ class Output {
 
   uint(v: number, size: number): void {
     this.reserve(size);
-    for (let i = size - 1; i >= 0; i--) this.bytes[this.length++] = Math.floor(v / 2 ** (8 * i)) & 0xff;
+    const b = this.bytes;
+    if (v <= 0xffffffff) {
+      for (let i = size - 1; i >= 0; i--) b[this.length++] = i >= 4 ? 0 : (v >>> (8 * i)) & 0xff;
+      return;
+    }
+    for (let i = size - 1; i >= 0; i--) b[this.length++] = Math.floor(v / 2 ** (8 * i)) & 0xff;
   }
 
   /** A marker with a count: in the low nibble below 15, else 0xF and an integer object. */
@@ -73,28 +77,93 @@ class Output {
   }
 }
 
-/** A scalar's identity for de-duplication: equal keys mean equal values of the same type. */
-function scalarKey(v: OSValue): string | undefined {
-  if (typeof v === "string") return `s${v}`;
-  if (typeof v === "boolean") return v ? "t" : "f";
-  if (v instanceof OSNumber) return `i${v.value}`;
-  if (v instanceof OSReal) return `r${v.bits}:${Object.is(v.value, -0) ? "-0" : v.value}`;
-  if (v instanceof OSDate) return `d${Object.is(v.absoluteTime, -0) ? "-0" : v.absoluteTime}`;
-  if (v instanceof OSUID) return `u${v.value}`;
-  if (v instanceof Uint8Array) {
-    let s = "x";
-    for (let i = 0; i < v.length; i += 4096) s += String.fromCharCode(...v.subarray(i, i + 4096));
-    return s;
+/**
+ * Scalar de-duplication tables, one per type so lookups key on the value itself (no key strings to
+ * build and hash). Divergence from XNU: CF uniques with CFEqual, which merges `1` and `1.0`; here
+ * the type decides the table, so they stay apart.
+ */
+class Uniquer {
+  readonly strings = new Map<string, number>();
+  readonly ints = new Map<bigint, number>();
+  /** Integers within ±2^53 key by number, which hashes faster than bigint. */
+  readonly smallInts = new Map<number, number>();
+  readonly reals = new Map<number, number>();
+  readonly floats = new Map<number, number>();
+  readonly dates = new Map<number, number>();
+  readonly uids = new Map<number, number>();
+  readonly data = new Map<string, number>();
+  readonly bools: (number | undefined)[] = [undefined, undefined];
+  negZeroReal: number | undefined;
+  negZeroFloat: number | undefined;
+  negZeroDate: number | undefined;
+
+  /** The index of an equal scalar already numbered, or -1; `assign` records `index` for it. */
+  lookup(v: OSValue, assign: number): number {
+    let table: Map<unknown, number>;
+    let key: unknown = v;
+    if (typeof v === "string") table = this.strings;
+    else if (typeof v === "boolean") {
+      const i = v ? 1 : 0;
+      const seen = this.bools[i];
+      if (seen === undefined) this.bools[i] = assign;
+      return seen ?? -1;
+    } else if (v instanceof OSNumber) {
+      const n = v.value;
+      if (n > -9007199254740992n && n < 9007199254740992n) {
+        table = this.smallInts;
+        key = Number(n);
+      } else {
+        table = this.ints;
+        key = n;
+      }
+    } else if (v instanceof OSReal || v instanceof OSDate) {
+      const x = v instanceof OSReal ? v.value : v.absoluteTime;
+      if (Object.is(x, -0)) {
+        const field = v instanceof OSDate ? "negZeroDate" : v.bits === 32 ? "negZeroFloat" : "negZeroReal";
+        const seen = this[field];
+        if (seen === undefined) this[field] = assign;
+        return seen ?? -1;
+      }
+      table = v instanceof OSDate ? this.dates : v.bits === 32 ? this.floats : this.reals;
+      key = x;
+    } else if (v instanceof OSUID) {
+      table = this.uids;
+      key = v.value;
+    } else {
+      const bytes = v as Uint8Array;
+      let s = "";
+      if (bytes.length <= 64) for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+      else for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+      table = this.data;
+      key = s;
+    }
+    const seen = table.get(key);
+    if (seen !== undefined) return seen;
+    table.set(key, assign);
+    return -1;
   }
-  return undefined;
 }
 
-interface Pending {
-  readonly value: OSValue;
-  readonly link: PathLink | undefined;
-  /** Where to store this object's index: the parent's reference list and slot. */
-  readonly refs: number[] | undefined;
-  readonly slot: number;
+const isContainer = (v: OSValue): v is OSValue[] | Map<string, OSValue> | Set<OSValue> => Array.isArray(v) || v instanceof Map || v instanceof Set;
+
+/** A container being numbered: its members (a dictionary's keys, then its values) and their references. */
+interface Frame {
+  readonly container: object;
+  readonly members: OSValue[];
+  readonly keys: string[] | undefined;
+  readonly refs: number[];
+  pos: number;
+}
+
+/** The key path of the member being visited, from the frames on the stack. */
+function framePath(stack: readonly Frame[]): string {
+  const parts: string[] = [];
+  for (const f of stack) {
+    const i = f.pos - 1;
+    if (f.keys === undefined) parts.push(String(i));
+    else if (i >= f.keys.length) parts.push(f.keys[i - f.keys.length] as string);
+  }
+  return parts.join(".");
 }
 
 /**
@@ -103,67 +172,56 @@ interface Pending {
  * @throws {PlistTypeError} for a container that contains itself, or an integer beyond 128 bits
  */
 export function writeBinaryPlist(root: OSValue): Uint8Array {
-  // 1. Flatten: number the objects, remember each container's member references.
+  // 1. Flatten: number the objects depth-first, recording each container's member references.
   const objects: OSValue[] = [];
   const memberRefs: (number[] | undefined)[] = [];
-  const scalars = new Map<string, number>();
+  const uniq = new Uniquer();
+  // Divergence from XNU: CF writes each container anew; sharing by identity keeps a DAG linear in size.
   const containers = new Map<object, number>();
   const open = new Set<object>();
-  const work: (Pending | { exit: object })[] = [{ value: root, link: undefined, refs: undefined, slot: 0 }];
-  while (work.length > 0) {
-    const w = work.pop() as Pending | { exit: object };
-    if ("exit" in w) {
-      open.delete(w.exit);
-      continue;
-    }
-    const v = w.value;
-    let index: number;
-    const key = scalarKey(v);
-    if (key !== undefined) {
-      const seen = scalars.get(key);
-      if (seen !== undefined) index = seen;
-      else {
-        index = objects.length;
-        scalars.set(key, index);
-        objects.push(v);
-        memberRefs.push(undefined);
-        if (v instanceof OSNumber && (v.value < I128_MIN || v.value > I128_MAX)) {
-          throw new PlistTypeError(`Cannot write integer ${v.value} in a binary property list: it does not fit a signed 128-bit integer`, keyPathOf(w.link));
-        }
+  const stack: Frame[] = [];
+
+  /** Numbers a value (or finds its number); opens a frame for a new container. */
+  const visit = (v: OSValue): number => {
+    if (!isContainer(v)) {
+      const seen = uniq.lookup(v, objects.length);
+      if (seen >= 0) return seen;
+      if (v instanceof OSNumber && (v.value < I128_MIN || v.value > I128_MAX)) {
+        throw new PlistTypeError(`Cannot write integer ${v.value} in a binary property list: it does not fit a signed 128-bit integer`, framePath(stack));
       }
+      objects.push(v);
+      memberRefs.push(undefined);
+      return objects.length - 1;
+    }
+    if (open.has(v)) throw new PlistTypeError("Cannot write a container that contains itself", framePath(stack));
+    const seen = containers.get(v);
+    if (seen !== undefined) return seen;
+    const index = objects.length;
+    containers.set(v, index);
+    objects.push(v);
+    let members: OSValue[];
+    let keys: string[] | undefined;
+    if (v instanceof Map) {
+      keys = Array.from(v.keys());
+      members = (keys as OSValue[]).concat(Array.from(v.values()));
+    } else members = Array.isArray(v) ? v : Array.from(v);
+    const refs = new Array<number>(members.length);
+    memberRefs.push(refs);
+    open.add(v);
+    stack.push({ container: v, members, keys, refs, pos: 0 });
+    return index;
+  };
+
+  visit(root);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1] as Frame;
+    if (f.pos < f.members.length) {
+      const slot = f.pos++;
+      f.refs[slot] = visit(f.members[slot] as OSValue);
     } else {
-      const c = v as object;
-      if (open.has(c)) throw new PlistTypeError("Cannot write a container that contains itself", keyPathOf(w.link));
-      const seen = containers.get(c);
-      if (seen !== undefined) index = seen;
-      else {
-        index = objects.length;
-        containers.set(c, index);
-        objects.push(v);
-        open.add(c);
-        work.push({ exit: c });
-        if (v instanceof Map) {
-          const n = v.size;
-          const refs = new Array<number>(2 * n);
-          memberRefs.push(refs);
-          const entries = [...v];
-          for (let i = n - 1; i >= 0; i--) {
-            const [k, x] = entries[i] as [string, OSValue];
-            work.push({ value: x, link: { parent: w.link, key: k }, refs, slot: n + i });
-          }
-          for (let i = n - 1; i >= 0; i--) {
-            const k = (entries[i] as [string, OSValue])[0];
-            work.push({ value: k, link: w.link, refs, slot: i });
-          }
-        } else {
-          const items = [...(v as OSValue[] | Set<OSValue>)];
-          const refs = new Array<number>(items.length);
-          memberRefs.push(refs);
-          for (let i = items.length - 1; i >= 0; i--) work.push({ value: items[i] as OSValue, link: { parent: w.link, key: i }, refs, slot: i });
-        }
-      }
+      stack.pop();
+      open.delete(f.container);
     }
-    if (w.refs !== undefined) w.refs[w.slot] = index;
   }
 
   // 2. Write the objects, then the offset table and the trailer.

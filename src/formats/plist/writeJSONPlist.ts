@@ -4,7 +4,8 @@
  * - compact by default: no whitespace at all; `pretty` (plutil's `-r`) indents by two spaces,
  *   puts ` : ` between a key and its value, and writes an empty container as its brackets with a
  *   blank line between them;
- * - dictionary keys sorted (UTF-16 order), so output is deterministic;
+ * - dictionary keys sorted (UTF-16 order), so output is deterministic (Divergence from XNU:
+ *   Foundation's JSON writer emits hash order);
  * - strings escape `"`, `\`, `/` (as `\/`) and control characters (`\b \f \n \r \t`, others as
  *   `\u00xx`); everything else is written as itself;
  * - integers exactly, reals as `%.17g` (so `1.0` is `1`), booleans as `true`/`false`;
@@ -15,6 +16,7 @@
  * format".
  */
 import { OSDate, OSNumber, OSReal, OSUID, kindOf, type OSValue } from "../../libkern/index.ts";
+import { drainTextWork, type ExitMark } from "./drainTextWork.ts";
 import { formatG17 } from "./formatCFReal.ts";
 import { keyPathOf, type PathLink } from "./keyPath.ts";
 import { PlistTypeError } from "./PlistTypeError.ts";
@@ -50,19 +52,9 @@ export function writeJSONPlist(root: OSValue, options: JSONPlistWriteOptions = {
   const pretty = options.pretty ?? false;
   const out: string[] = [];
   const open = new Set<object>();
-  const work: (Item | string | { exit: object })[] = [{ value: root, depth: 0, link: undefined }];
+  const work: (Item | string | ExitMark)[] = [{ value: root, depth: 0, link: undefined }];
   const indent = (d: number): string => (pretty ? `\n${"  ".repeat(d)}` : "");
-  while (work.length > 0) {
-    const w = work.pop() as Item | string | { exit: object };
-    if (typeof w === "string") {
-      out.push(w);
-      continue;
-    }
-    if ("exit" in w) {
-      open.delete(w.exit);
-      continue;
-    }
-    const { value: v, depth, link } = w;
+  drainTextWork<Item>(work, out, open, ({ value: v, depth, link }) => {
     if (typeof v === "string") out.push(jsonString(v));
     else if (typeof v === "boolean") out.push(v ? "true" : "false");
     else if (v instanceof OSNumber) out.push(v.value.toString());
@@ -77,7 +69,7 @@ export function writeJSONPlist(root: OSValue, options: JSONPlistWriteOptions = {
       const size = isArray ? v.length : v.size;
       if (size === 0) {
         out.push(isArray ? "[" : "{", pretty ? `\n${indent(depth)}` : "", isArray ? "]" : "}");
-        continue;
+        return;
       }
       open.add(v);
       out.push(isArray ? "[" : "{");
@@ -96,6 +88,6 @@ export function writeJSONPlist(root: OSValue, options: JSONPlistWriteOptions = {
         }
       }
     }
-  }
+  });
   return out.join("");
 }

@@ -18,6 +18,7 @@
  */
 import { APPLE_EPOCH_OFFSET_SECONDS, OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
 import { encodeBase64 } from "./base64.ts";
+import { drainTextWork, type ExitMark } from "./drainTextWork.ts";
 import { formatCFReal } from "./formatCFReal.ts";
 import { keyPathOf, type PathLink } from "./keyPath.ts";
 import { PlistTypeError } from "./PlistTypeError.ts";
@@ -67,7 +68,7 @@ function appendData(out: string[], bytes: Uint8Array, indent: number): void {
   const width = 76 - 8 * capped;
   const lead = tabs(capped);
   const b64 = encodeBase64(bytes);
-  for (let i = 0; i < b64.length; i += width) out.push(lead, b64.slice(i, i + width), "\n");
+  for (let i = 0; i < b64.length; i += width) out.push(`${lead}${b64.slice(i, i + width)}\n`);
 }
 
 interface Item {
@@ -75,7 +76,7 @@ interface Item {
   readonly indent: number;
   readonly link: PathLink | undefined;
 }
-type Work = Item | string | { readonly exit: object };
+type Work = Item | string | ExitMark;
 
 /**
  * Writes a value as an XML property list, exactly as CFPropertyList would.
@@ -87,23 +88,13 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
   const out: string[] = [HEADER];
   const open = new Set<object>();
   const work: Work[] = [{ value: root, indent: 0, link: undefined }];
-  while (work.length > 0) {
-    const w = work.pop() as Work;
-    if (typeof w === "string") {
-      out.push(w);
-      continue;
-    }
-    if ("exit" in w) {
-      open.delete(w.exit);
-      continue;
-    }
-    const { value: v, indent, link } = w;
+  drainTextWork<Item>(work, out, open, ({ value: v, indent, link }) => {
     const t = tabs(indent);
-    if (typeof v === "string") out.push(t, "<string>", escapeXML(v), "</string>\n");
-    else if (typeof v === "boolean") out.push(t, v ? "<true/>\n" : "<false/>\n");
-    else if (v instanceof OSNumber) out.push(t, "<integer>", v.value.toString(), "</integer>\n");
-    else if (v instanceof OSReal) out.push(t, "<real>", formatCFReal(v.value), "</real>\n");
-    else if (v instanceof OSDate) out.push(t, "<date>", formatCFDate(v), "</date>\n");
+    if (typeof v === "string") out.push(`${t}<string>${escapeXML(v)}</string>\n`);
+    else if (typeof v === "boolean") out.push(`${t}${v ? "<true/>\n" : "<false/>\n"}`);
+    else if (v instanceof OSNumber) out.push(`${t}<integer>${v.value}</integer>\n`);
+    else if (v instanceof OSReal) out.push(`${t}<real>${formatCFReal(v.value)}</real>\n`);
+    else if (v instanceof OSDate) out.push(`${t}<date>${formatCFDate(v)}</date>\n`);
     else if (v instanceof OSUID) out.push(t, "<dict>\n", t, "\t<key>CF$UID</key>\n", t, "\t<integer>", String(v.value), "</integer>\n", t, "</dict>\n");
     else if (v instanceof Uint8Array) {
       out.push(t, "<data>\n");
@@ -116,7 +107,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
       if (Array.isArray(v)) {
         if (v.length === 0) {
           out.push(t, "<array/>\n");
-          continue;
+          return;
         }
         out.push(t, "<array>\n");
         open.add(v);
@@ -125,7 +116,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
       } else {
         if (v.size === 0) {
           out.push(t, "<dict/>\n");
-          continue;
+          return;
         }
         out.push(t, "<dict>\n");
         open.add(v);
@@ -139,7 +130,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
         }
       }
     }
-  }
+  });
   out.push("</plist>\n");
   return out.join("");
 }

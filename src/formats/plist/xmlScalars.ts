@@ -14,6 +14,7 @@ const U64_MAX = 2n ** 64n - 1n;
  * Reads `<integer>` text: decimal or `0x` hex, optional sign, surrounding whitespace ignored.
  * Values in [-2^63, 2^64-1] are 64-bit; wider values (which plistlib accepts) are kept exactly and
  * marked 128-bit, the width bplist gives its 16-byte integers.
+ * Divergence from XNU: CF refuses integers outside 64 bits; accepting them loses nothing.
  */
 export function parseXMLInteger(text: string): OSNumber | undefined {
   const t = text.trim();
@@ -41,7 +42,8 @@ export function parseXMLReal(text: string): OSReal | undefined {
   return new OSReal(m[1] === "-" ? -Infinity : Infinity);
 }
 
-// plistlib's grammar, a superset of CF's: trailing fields may be omitted, the zone is always Z.
+// Divergence from XNU: plistlib's grammar, a superset of CF's: trailing fields may be omitted,
+// the zone is always Z.
 const DATE = /^(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?)?Z$/;
 
 /** Reads `<date>` text, `YYYY-MM-DDTHH:MM:SSZ` (trailing fields optional), exactly. */

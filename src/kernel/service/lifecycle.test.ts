@@ -72,6 +72,24 @@ describe("matching: probe, score, categories, start", () => {
     expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["one", "three"]);
   });
 
+  it("removing personalities rematches the nubs they matched; running drivers stay", async () => {
+    const { k, nub } = await bootWithNub([personality("stay"), personality("gone", { IOMatchCategory: "Gone", IOProbeScore: num(-1, 32) })]);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay", "gone"]);
+    const passes = k.matcher.passes;
+    const removed = k.removeDrivers(dict({ TestTag: "gone" }));
+    expect(removed.map((p) => p.table.get("TestTag"))).toEqual(["gone"]);
+    await k.runUntilIdle();
+    expect(k.matcher.passes).toBe(passes + 1);
+    expect(nub.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay", "gone"]);
+    // With the personality gone, a new nub gets only the remaining driver.
+    const fresh = new TestNub(k.registry, { name: "fresh" });
+    fresh.attach(k.platform);
+    fresh.registerService();
+    fresh.release();
+    await k.runUntilIdle();
+    expect(fresh.getClients().map((c) => c.stringProperty("TestTag"))).toEqual(["stay"]);
+  });
+
   it("notifications follow Apple's order: firstPublish, publish, probe/start, matched, firstMatch", async () => {
     const k = new IOKernel();
     k.addDrivers([personality("d")]);

@@ -1,24 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { machOInputs } from "../../../test/support/machoInputs.ts";
-import { haveTool, machOFixtures, oracle } from "../../../test/support/machoFixtures.ts";
-import { captureIO } from "../ToolIO.ts";
+import { haveTool, machOFixtures, oracle, runTool } from "../../../test/support/machoFixtures.ts";
 import { main } from "./main.ts";
 
 const HAVE_NM = haveTool("llvm-nm-16");
 if (!HAVE_NM) process.stderr.write("nm oracle tests skipped: llvm-nm-16 not found\n");
 
-async function ours(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number }> {
-  const io = captureIO({ cwd });
-  const status = await main(args, io);
-  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
-}
+const ours = (args: string[], cwd: string): ReturnType<typeof runTool> => runTool(main, args, cwd);
 
 /** The message after "<tool>: error: ", for comparing errors across tool names. */
 const errorText = (s: string): string => s.split("\n").filter((l) => l !== "").map((l) => l.replace(/^[^:]*: error: /, "")).join("\n");
 
 describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
   const inputs = machOInputs();
-  for (const flags of [["-P", "--arch=all"], [], ["-m"]]) {
+  for (const flags of [["-P", "--arch=all"], [], ["-m"], ["-a"]]) {
     it.each(inputs.map((i) => [i.label, i] as const))(`${flags.join(" ") || "(default)"} %s`, async (_label, input) => {
       const got = await ours([...flags, input.name], input.dir);
       if (input.negative) {
@@ -34,7 +29,7 @@ describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
   }
 
   const fx = machOFixtures();
-  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
+  it.skipIf(fx === undefined).each([["-g"], ["-u"], ["-U"], ["-j"], ["-n"], ["-p"], ["-a"], ["-a", "-n"], ["-x"], ["-C"], ["-C", "-m"], ["-A"], ["-n", "-r"], ["-gU", "-m"], ["--arch=i386"], ["-arch", "arm64", "-arch", "x86_64"]])(
     "flags %s on the built fixtures, several files at once", async (...flags) => {
       const names = ["a_fat.o", "libdemo_fat.dylib", "demo_arm64.kext", "b_x86_64.o"];
       const got = await ours([...flags, ...names], fx!.dir);

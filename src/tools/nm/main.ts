@@ -4,7 +4,7 @@
  * has one, else every slice under `FILE (for architecture A):`; `-arch A|all` chooses explicitly.
  */
 import { MachOFormatError, archFromName, demangle, openMachO, parseSlice, type MachOFile } from "../../formats/index.ts";
-import { hostArchName, readInput, writeBytes } from "../machoInput.ts";
+import { ByteSink, hostArchName, readInputForSymbols } from "../machoInput.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { nmImage, type NmOptions } from "./nmSymbols.ts";
 
@@ -126,11 +126,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   if (p.demangleRequested) p.opts.demangle = (name) => demangle(name, { stripUnderscore: true });
   const multiple = p.files.length > 1;
   let status = 0;
-  const out: string[] = [];
-  const flush = (): void => {
-    writeBytes(io, out.join(""));
-    out.length = 0;
-  };
+  const out = new ByteSink();
+  const flush = (): void => out.flushTo(io);
   const err = (msg: string): void => {
     flush();
     io.stderr(`nm: error: ${msg}\n`);
@@ -139,7 +136,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   for (const file of p.files) {
     let mf: MachOFile;
     try {
-      mf = openMachO(readInput(file, io));
+      mf = openMachO(readInputForSymbols(file, io));
     } catch (e) {
       err(`${file}: ${e instanceof MachOFormatError ? stripOffset(e) : (e as Error).message}`);
       continue;
@@ -148,14 +145,13 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       try {
         const image = parseSlice(mf, index);
         const fileLabel = archName !== "" ? `(for architecture ${archName}):${file}: ` : `${file}: `;
-        if (label && !p.opts.printFileName) out.push(`\n${file}${archName !== "" ? ` (for architecture ${archName})` : ""}:\n`);
-        const r = nmImage(image, p.opts, fileLabel);
+        if (label && !p.opts.printFileName) out.write(`\n${file}${archName !== "" ? ` (for architecture ${archName})` : ""}:\n`);
+        if (thin && multiple && !p.opts.printFileName && p.opts.format !== "darwin") out.write(`\n${file}:\n`);
+        const r = nmImage(image, p.opts, fileLabel, out);
         if (!r.hasSymbols && r.count === 0 && !p.quiet) {
           flush();
           io.stderr(`${fileLabel}no symbols\n`);
         }
-        if (thin && multiple && !p.opts.printFileName && p.opts.format !== "darwin") out.push(`\n${file}:\n`);
-        out.push(r.text);
       } catch (e) {
         if (!(e instanceof MachOFormatError)) throw e;
         err(`${file}${archName !== "" && label ? ` (for architecture ${archName})` : ""}: ${stripOffset(e)}`);

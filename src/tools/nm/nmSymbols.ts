@@ -10,6 +10,7 @@ import {
   REFERENCE_FLAG_UNDEFINED_LAZY, REFERENCE_TYPE, REFERENCED_DYNAMICALLY, STAB_NAMES, getLibraryOrdinal,
   indirectName, libraryShortName, readSymbols, type MachOImage, type NList,
 } from "../../formats/index.ts";
+import { stdSortFast } from "./stdSort.ts";
 
 export type NmFormat = "bsd" | "posix" | "darwin" | "just-symbols";
 
@@ -81,12 +82,16 @@ function collect(image: MachOImage, opts: NmOptions): NmSymbol[] {
 
 function sortSymbols(list: NmSymbol[], opts: NmOptions): void {
   if (opts.noSort) return;
-  const byName = (a: NmSymbol, b: NmSymbol): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const byAddr = (a: NmSymbol, b: NmSymbol): number => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-  const cmp = opts.numericSort
-    ? (a: NmSymbol, b: NmSymbol): number => (Number(!a.undefinedFlag) - Number(!b.undefinedFlag)) || byAddr(a, b) || byName(a, b)
-    : (a: NmSymbol, b: NmSymbol): number => byName(a, b) || byAddr(a, b);
-  list.sort(opts.reverseSort ? (a, b) => cmp(b, a) : cmp);
+  // llvm-nm's orders: (name, size, address), or with -n (defined, address, name, size); sizes are
+  // always 0 for Mach-O. Sorted with libstdc++'s std::sort so that ties land where llvm-nm's do.
+  const less = opts.numericSort
+    ? (a: NmSymbol, b: NmSymbol): boolean => {
+      if (a.undefinedFlag !== b.undefinedFlag) return a.undefinedFlag;
+      if (a.address !== b.address) return a.address < b.address;
+      return a.name < b.name;
+    }
+    : (a: NmSymbol, b: NmSymbol): boolean => (a.name !== b.name ? a.name < b.name : a.address < b.address);
+  stdSortFast(list, opts.reverseSort ? (a, b) => less(b, a) : less);
 }
 
 function hex(v: bigint | number, width: number): string {
@@ -165,20 +170,19 @@ function darwinLine(image: MachOImage, sym: NmSymbol, addrStr: string, blanks: s
  * The symbol lines for one image (each ending in "\n"), and whether the image has a symbol table
  * at all (nm reports "no symbols" only when it has none).
  */
-export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): { text: string; hasSymbols: boolean; count: number } {
+export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string, out: { write(s: string): void }): { hasSymbols: boolean; count: number } {
   const list = collect(image, opts);
   sortSymbols(list, opts);
   const is64 = image.header.is64;
   const width = is64 ? 16 : 8;
   const blanks = " ".repeat(width);
   const posix = opts.format === "posix";
-  const parts: string[] = [];
   for (const sym of list) {
     let name = sym.name;
     if (opts.demangle !== undefined) name = opts.demangle(name) ?? name;
     const prefix = opts.printFileName ? fileLabel : "";
     if ((opts.format === "just-symbols" || (opts.undefinedOnly && opts.format !== "darwin")) && !posix) {
-      parts.push(`${prefix}${name}\n`);
+      out.write(`${prefix}${name}\n`);
       continue;
     }
     const defined = sym.typeChar !== "U";
@@ -191,11 +195,11 @@ export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): 
       // -x and -m print the symbol's own (mangled) name, as llvm-nm does even with -C.
       let line = `${hex(s.value, width)} ${hex(s.type, 2)} ${hex(s.sect, 2)} ${hex(s.desc, 4)} ${hex(s.strx, 8)} ${sym.name}`;
       if ((s.type & N_TYPE) === N_INDR) line += ` (indirect for ${hex(s.value, width)} ${indirectName(image, s) ?? "?"})`;
-      parts.push(`${prefix}${line}\n`);
+      out.write(`${prefix}${line}\n`);
     } else if (opts.format === "darwin") {
-      parts.push(`${prefix}${darwinLine(image, sym, addrStr, blanks)}\n`);
+      out.write(`${prefix}${darwinLine(image, sym, addrStr, blanks)}\n`);
     } else if (posix) {
-      parts.push(`${prefix}${name} ${sym.typeChar} ${addrStr} 0\n`);
+      out.write(`${prefix}${name} ${sym.typeChar} ${addrStr} 0\n`);
     } else {
       let line = `${addrStr} ${sym.typeChar}`;
       if (sym.typeChar === "-") {
@@ -204,8 +208,8 @@ export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string): 
       }
       line += ` ${name}`;
       if (sym.typeChar === "I") line += ` (indirect for ${indirectName(image, sym.s) ?? "?"})`;
-      parts.push(`${prefix}${line}\n`);
+      out.write(`${prefix}${line}\n`);
     }
   }
-  return { text: parts.join(""), hasSymbols: (image.symtab?.nsyms ?? 0) > 0, count: list.length };
+  return { hasSymbols: (image.symtab?.nsyms ?? 0) > 0, count: list.length };
 }

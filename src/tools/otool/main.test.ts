@@ -1,23 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { machOInputs } from "../../../test/support/machoInputs.ts";
-import { haveTool, machOFixtures, oracle } from "../../../test/support/machoFixtures.ts";
-import { captureIO } from "../ToolIO.ts";
+import { haveTool, machOFixtures, oracle, runTool } from "../../../test/support/machoFixtures.ts";
 import { main } from "./main.ts";
 
 const HAVE = haveTool("llvm-otool-16");
 if (!HAVE) process.stderr.write("otool oracle tests skipped: llvm-otool-16 not found\n");
 
-async function ours(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number }> {
-  const io = captureIO({ cwd });
-  const status = await main(args, io);
-  return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
-}
+const ours = (args: string[], cwd: string): ReturnType<typeof runTool> => runTool(main, args, cwd);
 
 describe.skipIf(!HAVE)("iokit otool agrees with llvm-otool-16", () => {
   const inputs = machOInputs();
   // TZ=UTC for the oracle; our ctime uses the process's zone, so pin it too.
   process.env.TZ = "UTC";
-  for (const flag of ["-h", "-L", "-l", "-f", "-D", "-hLf"]) {
+  for (const flag of ["-hLf", "-l", "-lv", "-rD"]) {
     it.each(inputs.map((i) => [i.label, i] as const))(`${flag} %s`, async (_label, input) => {
       const got = await ours([flag, input.name], input.dir);
       const want = oracle("llvm-otool-16", [flag, input.name], input.dir);

@@ -10,6 +10,8 @@ import { LC, MachOFormatError, archFromName, machOKind, openMachO, parseSlice, t
 import { hostArchName, readInput, writeBytes } from "../machoInput.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { dylibVersion, printLoadCommands, printMachHeader } from "./printLoadCommands.ts";
+import { printMachHeaderVerbose } from "./verbose.ts";
+import { printRelocations } from "./printRelocations.ts";
 
 export const summary = "display Mach-O headers, load commands and linked libraries (llvm-otool compatible)";
 
@@ -20,9 +22,11 @@ interface Flags {
   D: boolean;
   f: boolean;
   X: boolean;
+  v: boolean;
+  r: boolean;
 }
 
-const USAGE = "USAGE: otool [-fhlLDX] [-arch <arch>|all] <file>...\n";
+const USAGE = "USAGE: otool [-fhlLDXvr] [-arch <arch>|all] <file>...\n";
 
 function fatHeaders(mf: MachOFile, size: number): string {
   const fat = mf.fat!;
@@ -58,16 +62,19 @@ function dylibsUsed(image: MachOImage, justId: boolean): string {
 
 function processImage(image: MachOImage, file: string, arch: string, f: Flags): string {
   let o = "";
-  if ((f.l || f.L || f.D) && !f.X) o += `${file}${arch !== "" ? ` (architecture ${arch})` : ""}:\n`;
+  if ((f.l || f.L || f.D || f.r) && !f.X) o += `${file}${arch !== "" ? ` (architecture ${arch})` : ""}:\n`;
+  // Divergence from llvm-otool: -rv prints the numeric (non-verbose) relocation table.
+  if (f.r) o += printRelocations(image);
   if (f.L) o += dylibsUsed(image, false);
   if (f.D) o += dylibsUsed(image, true);
-  if (f.l) o += printMachHeader(image) + printLoadCommands(image);
-  else if (f.h) o += printMachHeader(image);
+  const header = f.v ? printMachHeaderVerbose(image) : printMachHeader(image);
+  if (f.l) o += header + printLoadCommands(image, f.v);
+  else if (f.h) o += header;
   return o;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  const f: Flags = { h: false, l: false, L: false, D: false, f: false, X: false };
+  const f: Flags = { h: false, l: false, L: false, D: false, f: false, X: false, v: false, r: false };
   const arches: string[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -83,8 +90,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         return 1;
       }
       arches.push(v);
-    } else if (/^-[fhlLDXv]+$/.test(a)) {
-      for (const c of a.slice(1)) if (c !== "v") f[c as keyof Flags] = true;
+    } else if (/^-[fhlLDXvr]+$/.test(a)) {
+      for (const c of a.slice(1)) f[c as keyof Flags] = true;
     } else if (a.startsWith("-") && a !== "-") {
       io.stderr(`otool: error: unknown argument '${a}'\n${USAGE}`);
       return 1;
@@ -92,7 +99,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       files.push(a);
     }
   }
-  if (files.length === 0 || !(f.h || f.l || f.L || f.D || f.f)) {
+  if (files.length === 0 || !(f.h || f.l || f.L || f.D || f.f || f.r)) {
     io.stderr(USAGE);
     return files.length === 0 ? 1 : 0;
   }

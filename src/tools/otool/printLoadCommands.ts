@@ -8,6 +8,7 @@ import {
   S_NON_LAZY_SYMBOL_POINTERS, S_THREAD_LOCAL_VARIABLE_POINTERS, S_THREAD_LOCAL_ZEROFILL, S_ZEROFILL, SECTION_TYPE,
   type LoadCommand, type MachOImage, type Section, type SegmentCommand, type ThreadCommand,
 } from "../../formats/index.ts";
+import { platformName, protText, sectionTypeLines, segmentFlagsText, toolName } from "./verbose.ts";
 
 const hex = (v: number | bigint, w: number): string => v.toString(16).padStart(w, "0");
 const pad = (s: string | number, w: number): string => String(s).padStart(w, " ");
@@ -46,7 +47,7 @@ function past(v: bigint | number, size: number): string {
   return BigInt(v) > BigInt(size) ? " (past end of file)\n" : "\n";
 }
 
-function segment(lc: SegmentCommand, image: MachOImage): string {
+function segment(lc: SegmentCommand, image: MachOImage, v: boolean): string {
   const is64 = lc.cmd === LC.LC_SEGMENT_64;
   const size = image.bytes.length;
   const expected = lc.nsects * (is64 ? 80 : 68) + (is64 ? 72 : 56);
@@ -57,13 +58,13 @@ function segment(lc: SegmentCommand, image: MachOImage): string {
   o += `   vmaddr 0x${hex(lc.vmaddr, w)}\n   vmsize 0x${hex(lc.vmsize, w)}\n`;
   o += `  fileoff ${lc.fileoff}${past(lc.fileoff, size)}`;
   o += ` filesize ${lc.filesize}${past(lc.fileoff + lc.filesize, size)}`;
-  o += `  maxprot 0x${hex(lc.maxprot, 8)}\n initprot 0x${hex(lc.initprot, 8)}\n`;
-  o += `   nsects ${lc.nsects}\n    flags 0x${lc.flags.toString(16)}\n`;
-  for (const s of lc.sections) o += section(s, is64, lc.segname, image);
+  o += v ? `  maxprot ${protText(lc.maxprot)}\n initprot ${protText(lc.initprot)}\n` : `  maxprot 0x${hex(lc.maxprot, 8)}\n initprot 0x${hex(lc.initprot, 8)}\n`;
+  o += `   nsects ${lc.nsects}\n    flags${v ? segmentFlagsText(lc.flags) : ` 0x${lc.flags.toString(16)}\n`}`;
+  for (const s of lc.sections) o += section(s, is64, lc.segname, image, v);
   return o;
 }
 
-function section(s: Section, is64: boolean, sgSegname: string, image: MachOImage): string {
+function section(s: Section, is64: boolean, sgSegname: string, image: MachOImage, v: boolean): string {
   const size = image.bytes.length;
   const w = is64 ? 16 : 8;
   const type = s.flags & SECTION_TYPE;
@@ -75,7 +76,7 @@ function section(s: Section, is64: boolean, sgSegname: string, image: MachOImage
   o += `     align 2^${s.align} (${(1 << s.align) >>> 0})\n`;
   o += `    reloff ${s.reloff}${past(s.reloff, size)}`;
   o += `    nreloc ${s.nreloc}${past(s.reloff + s.nreloc * 8, size)}`;
-  o += `     flags 0x${hex(s.flags, 8)}\n`;
+  o += v ? sectionTypeLines(s.flags) : `     flags 0x${hex(s.flags, 8)}\n`;
   const indirect = type === S_SYMBOL_STUBS || type === S_LAZY_SYMBOL_POINTERS || type === S_LAZY_DYLIB_SYMBOL_POINTERS
     || type === S_NON_LAZY_SYMBOL_POINTERS || type === S_THREAD_LOCAL_VARIABLE_POINTERS;
   o += ` reserved1 ${s.reserved1}${indirect ? " (index into indirect symbol table)\n" : "\n"}`;
@@ -168,12 +169,12 @@ function threadState(lc: ThreadCommand, cputype: number): string {
   return o;
 }
 
-function command(lc: LoadCommand, image: MachOImage): string {
+function command(lc: LoadCommand, image: MachOImage, v: boolean): string {
   const size = image.bytes.length;
   const h = image.header;
   switch (lc.kind) {
     case "segment":
-      return segment(lc, image);
+      return segment(lc, image, v);
     case "symtab": {
       const entry = h.is64 ? 16 : 12;
       return `     cmd LC_SYMTAB\n cmdsize ${lc.cmdsize}${lc.cmdsize !== 24 ? " Incorrect size\n" : "\n"}`
@@ -220,8 +221,8 @@ function command(lc: LoadCommand, image: MachOImage): string {
         + `  version ${versionString(lc.version)}\n      sdk ${lc.sdk === 0 ? "n/a" : versionString(lc.sdk)}\n`;
     case "buildVersion": {
       let o = `       cmd LC_BUILD_VERSION\n   cmdsize ${lc.cmdsize}${sizeNote(lc.cmdsize, 24 + lc.tools.length * 8)}`;
-      o += `  platform ${lc.platform}\n       sdk ${lc.sdk !== 0 ? versionString(lc.sdk) : "n/a"}\n     minos ${versionString(lc.minos)}\n    ntools ${lc.tools.length}\n`;
-      for (const t of lc.tools) o += `      tool ${t.tool}\n   version ${versionString(t.version)}\n`;
+      o += `  platform ${v ? platformName(lc.platform) : lc.platform}\n       sdk ${lc.sdk !== 0 ? versionString(lc.sdk) : "n/a"}\n     minos ${versionString(lc.minos)}\n    ntools ${lc.tools.length}\n`;
+      for (const t of lc.tools) o += `      tool ${v ? toolName(t.tool) : t.tool}\n   version ${versionString(t.version)}\n`;
       return o;
     }
     case "sourceVersion":
@@ -271,8 +272,8 @@ function command(lc: LoadCommand, image: MachOImage): string {
 }
 
 /** Every load command, as `otool -l` prints them after the header. */
-export function printLoadCommands(image: MachOImage): string {
+export function printLoadCommands(image: MachOImage, verbose = false): string {
   let o = "";
-  for (const lc of image.loadCommands) o += `Load command ${lc.index}\n${command(lc, image)}`;
+  for (const lc of image.loadCommands) o += `Load command ${lc.index}\n${command(lc, image, verbose)}`;
   return o;
 }
