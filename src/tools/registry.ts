@@ -12,16 +12,10 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   "c++filt": () => import("./c++filt/main.ts"),
   codesign: () => import("./codesign/main.ts"),
+  cycle: () => import("./cycle/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
-  "c++filt": () => import("./c++filt/main.ts"),
-  cycle: () => import("./cycle/main.ts"),
-  pmset: () => import("./pmset/main.ts"),
-  nm: () => import("./nm/main.ts"),
-  otool: () => import("./otool/main.ts"),
-  lipo: () => import("./lipo/main.ts"),
-  codesign: () => import("./codesign/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
@@ -30,4 +24,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   plutil: () => import("./plutil/main.ts"),
+  pmset: () => import("./pmset/main.ts"),
 };
