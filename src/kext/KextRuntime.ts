@@ -34,11 +34,11 @@
  */
 import { IOReturnError, kIOReturnSuccess, kOSKextReturn, type IOReturn } from "../base/index.ts";
 import * as kpi from "../kernel/index.ts";
-import { OSMetaClass, pmContextOf, validatePersonality, type IOKernel, type KextLoader, type TaskHandle } from "../kernel/index.ts";
-import { OSKextVersionGetString, isOSDictionary, type OSKextVersion, type OSValue } from "../libkern/index.ts";
+import { OSMetaClass, pmContextOf, type IOKernel, type KextLoader, type TaskHandle } from "../kernel/index.ts";
+import { OSKextVersionGetString, type OSKextVersion, type OSValue } from "../libkern/index.ts";
 import { KextAnalyzer } from "./analyzeKext.ts";
 import type { BundleSource } from "./BundleSource.ts";
-import { buildPersonalityCache } from "./kextCache.ts";
+import { planKextLoad, type LoadPlan } from "./planKextLoad.ts";
 import { KextResourceRequests, type OSKextRequestResourceCallback } from "./kextResourceRequests.ts";
 import type { KextSet } from "./KextSet.ts";
 import type { OSKext } from "./OSKext.ts";
@@ -133,13 +133,6 @@ function callModuleRoutine(entry: Entry, name: "start" | "stop", log: (line: str
     log(`Kext ${entry.bundleID} ${name} routine threw: ${errorText(e)}`);
     return false;
   }
-}
-
-/** What a load will do, decided before anything changes. */
-interface LoadPlan {
-  /** Kexts in load order, libraries first, the requested kext last. */
-  readonly order: readonly OSKext[];
-  readonly personalities: ReadonlyMap<OSKext, OSValue[]>;
 }
 
 export class KextRuntime implements KextLoader {
@@ -280,64 +273,9 @@ export class KextRuntime implements KextLoader {
   #plan(kext: OSKext): LoadPlan | IOReturn {
     const cached = this.#plans.get(kext);
     if (cached !== undefined) return cached;
-    const plan = this.#makePlan(kext);
+    const plan = planKextLoad(kext, this.#analyzer, this.#options.arch, (l) => this.kernel.log(l));
     this.#plans.set(kext, plan);
     return plan;
-  }
-
-  #makePlan(kext: OSKext): LoadPlan | IOReturn {
-    const id = kext.bundleID ?? kext.path;
-    /** The first validation failure as `<message>: <key>`, or undefined for a valid kext. */
-    const invalid = (k: OSKext): string | undefined => {
-      const d = this.#analyzer.validation(k).find((x) => x.category === "validation");
-      return d === undefined ? undefined : `${d.message}${d.subject !== undefined ? `: ${d.subject}` : ""}`;
-    };
-    const problem = invalid(kext);
-    if (problem !== undefined) {
-      this.kernel.log(`Kext ${id} is not loadable - ${problem} (${kext.path}).`);
-      return kOSKextReturn.NotLoadable as number;
-    }
-    const resolution = this.#analyzer.resolver.resolve(kext);
-    if (!resolution.ok) {
-      if (this.#inDependencyLoop(kext)) this.kernel.log(`Kext ${id} has a dependency loop; can't resolve dependencies.`);
-      const libs = resolution.diagnostics.map((d) => `${d.message}${d.subject !== undefined ? `: ${d.subject}` : ""}`).join("; ");
-      this.kernel.log(`Kext ${id} can't resolve dependencies${libs ? ` - ${libs}` : ""} (${kext.path}).`);
-      return kOSKextReturn.Dependencies as number;
-    }
-    const order = this.#analyzer.resolver.loadList(kext);
-    const personalities = new Map<OSKext, OSValue[]>();
-    for (const k of order) {
-      const depProblem = k === kext ? undefined : invalid(k);
-      if (depProblem !== undefined) {
-        this.kernel.log(`Kext ${id} dependency ${k.bundleID ?? k.path} is not loadable - ${depProblem} (${k.path}).`);
-        return kOSKextReturn.DependencyLoadError as number;
-      }
-      const list = k.isKernelComponent ? [] : buildPersonalityCache([k], this.#options.arch);
-      const names = [...k.personalities(this.#options.arch).entries()].filter(([, p]) => isOSDictionary(p)).map(([n]) => n);
-      for (const [i, p] of list.entries()) {
-        const errors = validatePersonality(p, { bundle: k.bundleID, personality: names[i] }).filter((d) => d.severity === "error");
-        if (errors.length === 0) continue;
-        for (const d of errors) this.kernel.log(`Kext ${k.bundleID} personality ${d.personality ?? "?"} rejected by the catalogue: ${d.key}: ${d.message} (${k.path})`);
-        return (k === kext ? kOSKextReturn.Validation : kOSKextReturn.DependencyLoadError) as number;
-      }
-      personalities.set(k, list);
-    }
-    return { order, personalities };
-  }
-
-  /** Whether `kext`'s libraries lead back to it (an explicit-stack walk over chosen libraries). */
-  #inDependencyLoop(kext: OSKext): boolean {
-    const seen = new Set<OSKext>();
-    const stack = [kext];
-    while (stack.length > 0) {
-      const k = stack.pop() as OSKext;
-      for (const e of this.#analyzer.resolver.resolve(k).edges) {
-        const t = e.target ?? (e.failure === "circular" || e.failure === "indirect" ? e.candidates[0] : undefined);
-        if (t === kext) return true;
-        if (t !== undefined && !seen.has(t)) { seen.add(t); stack.push(t); }
-      }
-    }
-    return false;
   }
 
   /** Steps 2–8 for one kext whose dependencies are loaded; entries it creates go to `added`. */
