@@ -384,6 +384,9 @@ export class IOServicePM {
     return this.#ord(this.#headTarget) < this.#ord(this.#headFrom);
   }
 
+  // Divergence from XNU: children are told only about changes that affect them — a drop before it
+  // happens, a rise after — while xnu also sends the other notification, which children
+  // acknowledge without acting.
   #childrenBefore(): void {
     if (this.#isDrop()) {
       this.machineState = kIOPM_NotifyChildrenStart;
@@ -461,6 +464,8 @@ export class IOServicePM {
     try {
       answer = driver.setPowerState(this.#headTarget, this.service);
     } catch (e) {
+      // Divergence from XNU: a C++ driver cannot throw here; a TypeScript one can, and is then
+      // treated as having acknowledged at once, after a log line naming its bundle.
       this.ctx.fault("threw", bundleOf(driver), driver.getName(), `${bundleOf(driver)}: ${driver.getName()}::setPowerState(${fakePointer(this.service)}, ${this.#headFrom} -> ${this.#headTarget}) threw: ${messageOf(e)}; treated as acknowledged`);
       answer = 0;
     } finally {
@@ -631,6 +636,8 @@ export class IOServicePM {
    * settle time): a change that completes within one drain of the work queue is never observable
    * half-way from another task, so it is published only when it ends.
    */
+  // Divergence from XNU: see above; xnu's IOPowerManagement is serialized on demand and can show a
+  // MachineState at any instant.
   #flushStart(): void {
     if (this.#startUnpublished) this.#publish();
   }
