@@ -486,7 +486,12 @@ export class KextRuntime implements KextLoader {
         if (e.dependents + e.retains > 0) return this.#refsError(e);
         const services = this.kernel.getMatchingServices(matching);
         for (const s of services) s.terminate();
-        if (services.length > 0) await this.kernel.runUntilIdle();
+        // A real-time kernel (the daemon) runs its own scheduler: wait for termination to finish
+        // instead of re-entering the scheduler's run loop (h/daemon's fix, kept here).
+        if (services.length > 0) {
+          if (this.kernel.scheduler.realTime) await this.kernel.platform.waitQuiet(30_000);
+          else await this.kernel.runUntilIdle();
+        }
         this.kernel.removeDrivers(matching, false);
       }
       const r = this.#unload(e);
