@@ -657,8 +657,9 @@ export class IOServicePM {
     d.set("CurrentPowerState", n32(current));
     if (this.table) {
       const desired = this.#min(this.desiredState(), this.maxStateForDomain(this.parentFlags));
-      const caps = this.capabilityFlags();
-      if (caps !== 0 || desired !== this.currentPowerState) d.set("CapabilityFlags", n32(caps));
+      // Current xnu always shows CapabilityFlags once a driver registered (modern dumps have
+      // "CapabilityFlags"=0); releases up to 10.8 left a zero out.
+      d.set("CapabilityFlags", n32(this.capabilityFlags()));
       d.set("MaxPowerState", n32(this.table.states.length - 1));
       if (desired !== this.currentPowerState) d.set("DesiredPowerState", n32(desired));
     }
