@@ -315,7 +315,12 @@ export class KextRuntime implements KextLoader {
     if (e.isKernelComponent) return kOSKextReturn.InvalidArgument as number;
     if (terminateAndRemovePersonalities) {
       if (e.dependents + e.retains > 0) return this.#refsError(e);
-      for (const s of this.kernel.getMatchingServices(new Map([["CFBundleIdentifier", bundleId]]))) s.terminate();
+      // `terminateDriversForModule`: services whose CFBundleIdentifier property is the kext's. A
+      // matching dictionary of that key alone would match every service (it is not a match key).
+      const mine = this.kernel.registry.findByClass("IOService", { conforms: true })
+        .filter((s): s is kpi.IOService => s instanceof kpi.IOService && !s.isInactive())
+        .filter((s) => s.getProperty("CFBundleIdentifier") === bundleId || s.getKmodName() === bundleId);
+      for (const s of mine) s.terminate();
       // A real-time kernel (the daemon) runs its own scheduler: wait for termination to finish
       // instead of re-entering the scheduler's run loop.
       if (this.kernel.scheduler.realTime) await this.kernel.platform.waitQuiet(30_000);
