@@ -12,3 +12,4 @@ export * from "./service/index.ts";
 // The catalogue exports the string constant IOService (a class name); the class wins here.
 export { IOService } from "./service/index.ts";
 export * from "./userclient/index.ts";
+export * from "./power/index.ts";

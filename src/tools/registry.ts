@@ -12,11 +12,13 @@ export interface ToolModule {
 export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   "c++filt": () => import("./c++filt/main.ts"),
   codesign: () => import("./codesign/main.ts"),
+  cycle: () => import("./cycle/main.ts"),
   ioclasscount: () => import("./ioclasscount/main.ts"),
   ioreg: () => import("./ioreg/main.ts"),
   ioreturn: () => import("./ioreturn/main.ts"),
   kextcache: () => import("./kextcache/main.ts"),
   kextfind: () => import("./kextfind/main.ts"),
+  kextlibs: () => import("./kextlibs/main.ts"),
   kextutil: () => import("./kextutil/main.ts"),
   boot: () => import("./boot/main.ts"),
   log: () => import("./log/main.ts"),
@@ -29,4 +31,5 @@ export const TOOLS: Readonly<Record<string, () => Promise<ToolModule>>> = {
   nm: () => import("./nm/main.ts"),
   otool: () => import("./otool/main.ts"),
   plutil: () => import("./plutil/main.ts"),
+  pmset: () => import("./pmset/main.ts"),
 };
