@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { IOKernel, IOKitServer } from "../kernel/index.ts";
+import { IOKernel, IOKitServer, getPMRootDomain } from "../kernel/index.ts";
 import { KextRuntime, KextSet, buildPersonalityCache } from "../kext/index.ts";
 import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index.ts";
 import { isOSDictionary } from "../libkern/index.ts";
@@ -69,6 +69,8 @@ export async function bootKernel(options: BootOptions = {}): Promise<BootedKerne
   });
   runtime.attachKernel(kernel);
   if (machine.properties) kernel.platform.setProperties(machine.properties);
+  // The minimal platform: platform expert, IOResources, IOUserResources, and the power root.
+  getPMRootDomain(kernel.platform);
   const personalities = buildPersonalityCache(set.all());
   if (personalities.length > 0) kernel.addDrivers(personalities, true);
   const server = new IOKitServer(kernel);
