@@ -484,7 +484,11 @@ export class KextRuntime implements KextLoader {
       const matching = new Map([["CFBundleIdentifier", bundleId]]);
       if (terminateAndRemovePersonalities) {
         if (e.dependents + e.retains > 0) return this.#refsError(e);
-        const services = this.kernel.getMatchingServices(matching);
+        // `terminateDriversForModule`: services whose CFBundleIdentifier property is the kext's. A
+        // matching dictionary of that key alone would match every matched service (not a match key).
+        const services = this.kernel.registry.findByClass("IOService", { conforms: true })
+          .filter((s): s is kpi.IOService => s instanceof kpi.IOService && !s.isInactive())
+          .filter((s) => s.getProperty("CFBundleIdentifier") === bundleId || s.getKmodName() === bundleId);
         for (const s of services) s.terminate();
         // A real-time kernel (the daemon) runs its own scheduler: wait for termination to finish
         // instead of re-entering the scheduler's run loop (h/daemon's fix, kept here).

@@ -7,11 +7,12 @@
  * `Name = <no such class>`. The counts follow OSMetaClass rules: only the most-derived class counts
  * an object, and a superclass counts +1 per subclass with live instances (spec §3.2).
  *
- * The kernel read is the embedded one: an IOKernel booted once in this process. `--import FILE`
+ * The kernel is read through IOKitLib: the daemon at `IOKIT_SOCKET`, else an IOKernel embedded once
+ * in this process. `--import FILE`
  * (our extension, as for `iokit ioreg`) reads the root of a registry dump instead — `ioreg -l`
  * text, `ioreg -a`, or an IORegistryExplorer save — so another machine's counts can be read.
  */
-import { IOKernel } from "../../kernel/index.ts";
+import { connectIOKit } from "../../host/index.ts";
 import { isOSDictionary, isOSNumber, type OSValue } from "../../libkern/index.ts";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -21,15 +22,16 @@ import type { ToolIO } from "../ToolIO.ts";
 export const summary = "show the live instance count of kernel classes";
 
 /** Reads the root properties of a kernel (separated out so tests can hand in any registry root). */
-export type RootReader = () => ReadonlyMap<string, OSValue> | undefined;
+export type RootReader = () => ReadonlyMap<string, OSValue> | undefined | Promise<ReadonlyMap<string, OSValue> | undefined>;
 
-let kernel: IOKernel | undefined;
-
-/** The embedded kernel: booted once per process, so repeated runs see the same objects. */
-const embedded: RootReader = () => {
-  kernel ??= new IOKernel();
-  kernel.refreshDiagnostics();
-  return kernel.registry.root.properties;
+/** The live kernel through IOKitLib: the daemon at IOKIT_SOCKET, else this process's embedded one. */
+const live: RootReader = async () => {
+  const { lib } = await connectIOKit();
+  try {
+    return await (await lib.rootEntry()).properties();
+  } finally {
+    lib.close();
+  }
 };
 
 const count = (v: OSValue): number => (isOSNumber(v) ? Number(BigInt.asIntN(32, v.value)) : 0);
@@ -43,7 +45,7 @@ const caseInsensitive = (a: string, b: string): number => {
 
 /** Runs ioclasscount against the root properties `readRoot` returns. */
 export async function runIOClassCount(argv: string[], io: ToolIO, readRoot: RootReader): Promise<number> {
-  const props = readRoot();
+  const props = await readRoot();
   if (props === undefined) {
     io.stderr("Error: Can't read registry root properties.\n");
     return 1;
@@ -85,7 +87,7 @@ function dumpRoot(path: string, io: ToolIO): RootReader {
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   const args = [...argv];
-  let reader = embedded;
+  let reader = live;
   const at = args.findIndex((a) => a === "--import" || a.startsWith("--import="));
   if (at >= 0) {
     const arg = args[at] as string;

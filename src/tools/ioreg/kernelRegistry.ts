@@ -1,19 +1,17 @@
 /**
- * The registry `iokit ioreg` shows when no dump is imported: the embedded kernel's.
- *
- * This is the one seam between the tool and the kernel: an `IOKernel` booted once per process
- * (Root → IOPlatformExpertDevice → IOResources, IOUserResources), run until its scheduler is idle
- * so that registration and matching have settled. When the daemon serves a shared kernel, this
- * function is where the tool will ask it instead.
+ * The registry `iokit ioreg` shows when no dump is imported, read through IOKitLib: the daemon's
+ * when `IOKIT_SOCKET` names one, else the kernel embedded in this process (booted once, with the
+ * project's bundled kexts, run until matching settles).
  */
-import { IOKernel, type IORegistry } from "../../kernel/index.ts";
+import { connectIOKit } from "../../host/index.ts";
+import type { IORegistrySnapshot } from "../../formats/index.ts";
 
-let kernel: IOKernel | undefined;
-
-/** The registry to show. */
-export async function kernelRegistry(): Promise<IORegistry> {
-  kernel ??= new IOKernel();
-  await kernel.scheduler.runUntilIdle();
-  kernel.refreshDiagnostics();
-  return kernel.registry;
+/** The live registry as a snapshot. */
+export async function kernelSnapshot(): Promise<IORegistrySnapshot> {
+  const { lib } = await connectIOKit();
+  try {
+    return await lib.registrySnapshot();
+  } finally {
+    lib.close();
+  }
 }

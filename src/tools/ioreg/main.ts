@@ -15,7 +15,7 @@ import {
 import { getopt, GetoptError } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { importDump } from "./loadDump.ts";
-import { kernelRegistry } from "./kernelRegistry.ts";
+import { kernelSnapshot } from "./kernelRegistry.ts";
 
 export const summary = "show the I/O Registry, or a registry dump (--import FILE), as Apple's ioreg";
 
@@ -126,7 +126,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     // A dump made with `ioreg -x` prints back in hex.
     if (snapshot.textStyle?.hex) o.hex = true;
   } else {
-    snapshot = (await kernelRegistry()).toSnapshot();
+    snapshot = await kernelSnapshot();
   }
   const plane = o.plane ?? "IOService";
   if (!snapshot.planes.includes(plane) && !snapshot.entries.some((e) => e.children[plane] !== undefined)) {

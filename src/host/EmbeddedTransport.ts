@@ -1,0 +1,59 @@
+/**
+ * The in-process transport: IOKitLib calls the kernel server directly, with no encoding. Values
+ * cross by reference, so a user-client mapping is the driver's own buffer (true shared memory);
+ * callers must treat returned property values as read-only. A kernel in virtual time is driven by
+ * the calls themselves (tools' embedded kernels, which must not keep the process alive on timers).
+ */
+import { type IOKitServer, type IOKitSession, type UserTask, userTask } from "../kernel/index.ts";
+import { connectionLost, unwrapReply, type Transport, type WireValue } from "../ipc/index.ts";
+
+export class EmbeddedTransport implements Transport {
+  readonly remote = false;
+  readonly server: IOKitServer;
+  readonly session: IOKitSession;
+  #handler: ((port: number, payload: WireValue) => void) | undefined;
+  #closed = false;
+
+  constructor(server: IOKitServer, task: UserTask = userTask({ procName: "embedded" })) {
+    this.server = server;
+    this.session = server.openSession(task, (port, payload) => this.#handler?.(port, payload), { sharedMemory: true });
+  }
+
+  async call(op: string, args: readonly WireValue[]): Promise<WireValue> {
+    if (this.#closed) throw connectionLost(op);
+    const reply = this.server.handle(this.session, { id: 0, op, args });
+    if (!this.server.kernel.scheduler.realTime) await this.#pump(reply);
+    return unwrapReply(op, await reply);
+  }
+
+  /**
+   * A kernel in virtual time only moves when someone runs its scheduler: while a call is pending,
+   * run what is due, let real I/O (a kext's module import) progress, and after 20 s of real time
+   * let virtual time jump so that kernel-side timeouts fire instead of hanging the caller.
+   */
+  async #pump(reply: Promise<unknown>): Promise<void> {
+    const scheduler = this.server.kernel.scheduler;
+    let settled = false;
+    void reply.finally(() => {
+      settled = true;
+    });
+    const t0 = Date.now();
+    while (!settled) {
+      await scheduler.runUntilIdle();
+      if (settled) break;
+      await new Promise((r) => setTimeout(r, 1));
+      if (Date.now() - t0 > 20_000) await scheduler.advance(60_000);
+    }
+    await scheduler.runUntilIdle();
+  }
+
+  onEvent(handler: (port: number, payload: WireValue) => void): void {
+    this.#handler = handler;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.server.closeSession(this.session);
+  }
+}

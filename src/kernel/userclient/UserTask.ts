@@ -1,0 +1,71 @@
+/**
+ * The credentials of a user task as the kernel sees them: what `IOServiceOpen`'s entitlement gate,
+ * `clientHasPrivilege` and privileged kernel routines check.
+ *
+ * Divergence from XNU: there is no audit token from the kernel. The host decides credentials when a
+ * connection arrives: Node cannot read a Unix socket peer's uid, so the daemon serves two sockets and
+ * the one a client reached decides — the owner-only privileged socket gives uid 0 and `privileged`,
+ * the ordinary socket the daemon owner's non-root identity. See docs/ipc.md.
+ */
+import { kIOReturnNotPrivileged, kIOReturnSuccess, kIOReturnUnsupported, type IOReturn } from "../../base/index.ts";
+import type { OSValue } from "../../libkern/index.ts";
+
+/** A user task (a client connection). */
+export interface UserTask {
+  readonly pid: number;
+  readonly procName: string;
+  readonly uid: number;
+  /** The task may load kexts and open privileged user clients. */
+  readonly privileged: boolean;
+  /** Logged in on the console (`local`, `console`, `secureprocess`). */
+  readonly console: boolean;
+  /** Audit session ID (`consolesession`). */
+  readonly auditSession: number;
+  /** GPU-denied background task (`foreground` fails, `kIOUCForegroundOnly` methods refused). */
+  readonly gpuDenied: boolean;
+  /** Entitlements held, by name. */
+  readonly entitlements: ReadonlyMap<string, OSValue>;
+}
+
+/** A task with defaults for the fields not given. */
+export function userTask(fields: Partial<UserTask> = {}): UserTask {
+  return {
+    pid: fields.pid ?? 0, procName: fields.procName ?? "unknown", uid: fields.uid ?? 501, privileged: fields.privileged ?? false,
+    console: fields.console ?? true, auditSession: fields.auditSession ?? 100000, gpuDenied: fields.gpuDenied ?? false,
+    entitlements: fields.entitlements ?? new Map(),
+  };
+}
+
+/** The privilege names of `clientHasPrivilege`. */
+export const kIOClientPrivilegeAdministrator = "root";
+export const kIOClientPrivilegeLocalUser = "local";
+export const kIOClientPrivilegeConsoleUser = "console";
+export const kIOClientPrivilegeSecureConsoleProcess = "secureprocess";
+export const kIOClientPrivilegeConsoleSession = "consolesession";
+export const kIOClientPrivilegeForeground = "foreground";
+
+/** The console's audit session (the one a logged-in user's processes share). */
+export const kConsoleAuditSession = 100000;
+
+/**
+ * `IOUserClient::clientHasPrivilege(task, name)`: kIOReturnSuccess, kIOReturnNotPrivileged when the
+ * task lacks it, kIOReturnUnsupported for an unknown name.
+ */
+export function clientHasPrivilege(task: UserTask, name: string): IOReturn {
+  let ok: boolean;
+  switch (name) {
+    case kIOClientPrivilegeAdministrator: ok = task.uid === 0; break;
+    case kIOClientPrivilegeLocalUser:
+    case kIOClientPrivilegeConsoleUser:
+    case kIOClientPrivilegeSecureConsoleProcess: ok = task.console; break;
+    case kIOClientPrivilegeConsoleSession: ok = task.auditSession === kConsoleAuditSession; break;
+    case kIOClientPrivilegeForeground: ok = !task.gpuDenied; break;
+    default: return kIOReturnUnsupported;
+  }
+  return ok ? kIOReturnSuccess : kIOReturnNotPrivileged;
+}
+
+/** `IOTaskHasEntitlement`: the entitlement is present and true. */
+export function taskHasEntitlement(task: UserTask, entitlement: string): boolean {
+  return task.entitlements.get(entitlement) === true;
+}

@@ -1,0 +1,7 @@
+/**
+ * libiokit (L4): IOKitLib for TypeScript — a user-space client of a kernel over any Transport,
+ * idiomatic (`IOKitLib`, `IOServiceRef`, `IOConnectRef`) and, in `compat/`, Apple's C names.
+ */
+export * from "./matching.ts";
+export * from "./IOKitLib.ts";
+export * as IOKitCompat from "./compat/IOKitLib.ts";
