@@ -66,6 +66,8 @@ export class XMLPlistParser {
   #hasRoot = false;
   #leaf: string | undefined;
   #text = "";
+  /** Every distinct `<key>`/`<string>` text of the document, detached from saxes' chunks (see {@link #intern}). */
+  readonly #strings = new Map<string, string>();
   #leafLine = 0;
   #leafColumn = 0;
   /** Where the last markup ended: text errors are reported from there. */
@@ -178,10 +180,10 @@ export class XMLPlistParser {
       const text = this.#text;
       this.#text = "";
       if (leaf === "key") {
-        (this.#stack[this.#stack.length - 1] as Frame).key = text;
+        (this.#stack[this.#stack.length - 1] as Frame).key = this.#intern(text);
         return;
       }
-      this.#add(this.#leafValue(leaf, text));
+      this.#add(leaf === "string" ? this.#intern(text) : this.#leafValue(leaf, text));
       return;
     }
     const frame = this.#stack.pop() as Frame;
@@ -215,6 +217,23 @@ export class XMLPlistParser {
       default:
         return decodeBase64(text) ?? this.#failLeaf("Could not interpret <data>: invalid base64");
     }
+  }
+
+  /**
+   * The one copy of a key or string value kept in the result. saxes hands out text as slices of
+   * its input chunk, and V8 represents a slice of 13 or more characters as a view that keeps the
+   * whole chunk (a megabyte, see {@link feed}) alive: kept as is, the value tree would pin the
+   * entire document text. A fresh flat copy pins only itself, and sharing one copy per distinct
+   * text (keys repeat in every dictionary) lets the rest die young, which the collector does cheaply.
+   */
+  #intern(text: string): string {
+    let s = this.#strings.get(text);
+    if (s === undefined) {
+      // Concatenation then slice forces a flat copy; shorter slices are always copied by V8.
+      s = text.length < 13 ? text : `${text} `.slice(0, -1);
+      this.#strings.set(s, s);
+    }
+    return s;
   }
 
   #failLeaf(reason: string): never {
@@ -260,7 +279,7 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
   }
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 /**
  * Feeds a document to a parser. Bytes are decoded a megabyte at a time, so the whole document
