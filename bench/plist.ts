@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- plist [--personalities N] [--runs R]`: plist codec throughput and peak memory,
+ * `npm run bench -- plist [--personalities N] [--runs R] [--ops a,b] [--impls a,b]`: plist codec throughput and peak memory,
  * side by side in one run with Python's plistlib and the npm `plist` package (5.0.0).
  *
  * The document is generated deterministically: one dictionary of N (default 50,000) driver
@@ -145,6 +145,13 @@ export default async function bench(args: string[]): Promise<void> {
   };
   const n = opt("--personalities", 50_000);
   const runs = opt("--runs", 5);
+  // `--ops xml-parse,binary-parse` / `--impls iokit-ts,plistlib` run a subset of the table.
+  const list = <T extends string>(flag: string, all: readonly T[]): readonly T[] => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? all.filter((x) => (args[i + 1] ?? "").split(",").includes(x)) : all;
+  };
+  const ops = list("--ops", OPS);
+  const impls = list("--impls", IMPLS);
   const doc = generateDocument(n);
   const dir = mkdtempSync(join(tmpdir(), "plist-bench-"));
   const xmlFile = join(dir, "doc.xml");
@@ -159,12 +166,12 @@ export default async function bench(args: string[]): Promise<void> {
   process.stdout.write(`node ${process.version}; ${spawnSync("python3", ["--version"], { encoding: "utf8" }).stdout.trim()}\n\n`);
   process.stdout.write(`| operation | implementation | wall time | CPU time | throughput (wall) | peak memory (× input) | retained after GC (× input) |\n|---|---|---|---|---|---|---|\n`);
   const table = new Map<string, Result | string>();
-  for (const op of OPS) {
+  for (const op of ops) {
     // Write operations start from the XML document's value (read untimed), so every
     // implementation writes the same value even where it cannot read the binary file.
     const file = op === "binary-parse" ? binFile : xmlFile;
     const size = op.startsWith("xml") ? xmlSize : bin.length;
-    for (const impl of IMPLS) {
+    for (const impl of impls) {
       const r = measure(impl, op, file, runs);
       table.set(`${op}/${impl}`, r);
       const row = typeof r === "string"

@@ -43,6 +43,16 @@ interface Frame {
 
 const LEAVES = new Set(["key", "string", "integer", "real", "date", "data", "true", "false"]);
 
+/**
+ * A string that does not pin saxes' input chunk. saxes hands out text as slices of the chunk it
+ * was given, and V8 represents a slice of 13 or more characters as a view that keeps the whole
+ * chunk alive: kept as is, the value tree would pin the entire document text. Concatenation then
+ * slice forces a flat copy of just this text; V8 always copies shorter slices.
+ */
+function detach(text: string): string {
+  return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
 /** Thrown inside the fast path to ask for a position-tracking re-parse; never escapes. */
 class Relocate extends Error {}
 
@@ -66,7 +76,7 @@ export class XMLPlistParser {
   #hasRoot = false;
   #leaf: string | undefined;
   #text = "";
-  /** Every distinct `<key>`/`<string>` text of the document, detached from saxes' chunks (see {@link #intern}). */
+  /** Every distinct `<key>` text of the document, detached (see {@link #intern}). */
   readonly #strings = new Map<string, string>();
   #leafLine = 0;
   #leafColumn = 0;
@@ -183,7 +193,7 @@ export class XMLPlistParser {
         (this.#stack[this.#stack.length - 1] as Frame).key = this.#intern(text);
         return;
       }
-      this.#add(leaf === "string" ? this.#intern(text) : this.#leafValue(leaf, text));
+      this.#add(leaf === "string" ? detach(text) : this.#leafValue(leaf, text));
       return;
     }
     const frame = this.#stack.pop() as Frame;
@@ -219,18 +229,11 @@ export class XMLPlistParser {
     }
   }
 
-  /**
-   * The one copy of a key or string value kept in the result. saxes hands out text as slices of
-   * its input chunk, and V8 represents a slice of 13 or more characters as a view that keeps the
-   * whole chunk (a megabyte, see {@link feed}) alive: kept as is, the value tree would pin the
-   * entire document text. A fresh flat copy pins only itself, and sharing one copy per distinct
-   * text (keys repeat in every dictionary) lets the rest die young, which the collector does cheaply.
-   */
+  /** The one copy of a key's text kept in the result: keys repeat in every dictionary, so sharing them shrinks the tree and lets the duplicates die young. */
   #intern(text: string): string {
     let s = this.#strings.get(text);
     if (s === undefined) {
-      // Concatenation then slice forces a flat copy; shorter slices are always copied by V8.
-      s = text.length < 13 ? text : `${text} `.slice(0, -1);
+      s = detach(text);
       this.#strings.set(s, s);
     }
     return s;
