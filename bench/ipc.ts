@@ -2,7 +2,7 @@
  * `npm run bench -- ipc [N]`: user-client call cost.
  *
  * 1. Round-trip latency of a scalar `IOConnectCallMethod` to the SimpleUserClient sample kext in an
- *    `iokit boot` daemon (its own process), next to a raw echo of a same-sized 4-byte-framed message
+ *    `iokit boot` daemon (its own process; the `npm run build` bundle when present), next to a raw echo of a same-sized 4-byte-framed message
  *    through a Unix socket to an echo process, in the same run, sequential calls, median and p99.
  * 2. Throughput: 8 client processes calling the daemon concurrently.
  * 3. In-process: the same call through the embedded transport.
@@ -33,7 +33,7 @@ export default async function (args: string[]): Promise<void> {
   const sock = join(dir, "iokit.sock");
   const echoSock = join(dir, "echo.sock");
   const kids: ChildProcess[] = [];
-  kids.push(spawn(process.execPath, [join(ROOT, "bin/iokit.mjs"), "boot", "--socket", sock, "--extensions", join(ROOT, "kexts")], { env: { ...process.env, IOKIT_DEV: "1" }, stdio: "ignore" }));
+  kids.push(spawn(process.execPath, [join(ROOT, "bin/iokit.mjs"), "boot", "--socket", sock, "--extensions", join(ROOT, "kexts")], { env: { ...process.env, IOKIT_DEV: existsSync(join(ROOT, "dist/iokit.mjs")) ? "0" : "1" }, stdio: "ignore" }));
   kids.push(spawn(process.execPath, ["-e", `require("net").createServer((s) => { s.setNoDelay(true); s.pipe(s); }).listen(${JSON.stringify(echoSock)})`], { stdio: "ignore" }));
   try {
     await waitFor(`${sock}.priv`);

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- kext`: validate and resolve every kext Info.plist of the corpus.
+ * `npm run bench -- kext`: load/unload cycles of a 10-kext dependency chain in the kernel runtime
+ * (see `_kextChain.ts`), then validate and resolve every kext Info.plist of the corpus.
  *
  * Measures, on the corpus wrapped as bundles in a temp folder (see test/support/kextCorpus.ts):
  *   - whole corpus from disk: read every bundle (walk, stat, Info.plist, executable header), parse,
@@ -13,8 +14,11 @@ import { Bench } from "tinybench";
 import { loadKextSet } from "../src/host/index.ts";
 import { KextAnalyzer, KextSet, MemoryBundleSource, readKextsInFolder } from "../src/kext/index.ts";
 import { wrapCorpusKexts } from "../test/support/kextCorpus.ts";
+import { benchKextChain } from "./_kextChain.ts";
 
-export default async function (_args: string[]): Promise<void> {
+export default async function (args: string[]): Promise<void> {
+  const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
+  await benchKextChain(rounds);
   const corpus = wrapCorpusKexts();
   if (corpus === undefined) {
     process.stderr.write("bench kext: corpus not found (set IOKIT_CORPUS)\n");

@@ -3,6 +3,10 @@
  * corpus (or FILE), `node bin/iokit.mjs nm -P FILE` side by side with `llvm-nm-16 -P FILE` in the
  * same run, hyperfine-style: one warm-up each, then N alternating runs, median and min wall time.
  * Run `npm run build` first so that bin/iokit.mjs uses the bundle.
+ *
+ * The same command also runs under Node 24 when `npx --yes node@24.21.0` can fetch it (into the npx
+ * cache; package.json is untouched), since Node 20's bare start-up alone exceeds llvm-nm's whole run:
+ * `--no-node24` skips that. An empty `node -e ""` per Node version is the floor no CLI can beat.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -30,6 +34,13 @@ function time(cmd: string, args: string[], label = cmd): number {
   return ms;
 }
 
+/** The Node 24 binary npx fetches, or undefined when it cannot (offline, no npx). */
+function node24(): string | undefined {
+  const r = spawnSync("npx", ["--yes", "node@24.21.0", "-p", "process.execPath"], { encoding: "utf8", timeout: 300_000 });
+  const path = r.status === 0 ? r.stdout.trim().split("\n").pop() : undefined;
+  return path !== undefined && existsSync(path) ? path : undefined;
+}
+
 export default async function (args: string[]): Promise<void> {
   const runsAt = args.indexOf("--runs");
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 20;
@@ -51,19 +62,35 @@ export default async function (args: string[]): Promise<void> {
   }
   const ours: number[] = [];
   const llvm: number[] = [];
+  const nodes: number[] = [];
+  const n24 = args.includes("--no-node24") ? undefined : node24();
+  const ours24: number[] = [];
+  const nodes24: number[] = [];
   time(process.execPath, [cli, "nm", "-P", file]);
   time("llvm-nm-16", ["-P", file]);
+  if (n24 !== undefined) time(n24, [cli, "nm", "-P", file]); // also fills Node 24's compile cache
   for (let i = 0; i < runs; i++) {
     ours.push(time(process.execPath, [cli, "nm", "-P", file], "iokit"));
     llvm.push(time("llvm-nm-16", ["-P", file], "llvm"));
-    time(process.execPath, ["-e", ""], "node");
+    nodes.push(time(process.execPath, ["-e", ""], "node"));
+    if (n24 !== undefined) {
+      ours24.push(time(n24, [cli, "nm", "-P", file], "iokit24"));
+      nodes24.push(time(n24, ["-e", ""], "node24"));
+    }
   }
-  const node = time(process.execPath, ["-e", ""], "node");
+  const node = median(nodes);
   const cpuText = (k: string): string => (cpu.has(k) ? `, CPU median ${median(cpu.get(k)!).toFixed(0)} ms` : "");
   const mo = median(ours);
   const ml = median(llvm);
   process.stdout.write(`nm -P ${file} (${(statSync(file).size / 1e6).toFixed(1)} MB), ${runs} runs each, Node ${process.version}\n`);
   process.stdout.write(`  iokit nm   wall median ${mo.toFixed(1)} ms  min ${Math.min(...ours).toFixed(1)} ms${cpuText("iokit")}\n`);
   process.stdout.write(`  llvm-nm-16 wall median ${ml.toFixed(1)} ms  min ${Math.min(...llvm).toFixed(1)} ms${cpuText("llvm")}\n`);
-  process.stdout.write(`  ratio ${(mo / ml).toFixed(2)}x wall (min ${(Math.min(...ours) / Math.min(...llvm)).toFixed(2)}x); empty \`node -e ""\` ${node.toFixed(1)} ms${cpuText("node")}\n`);
+  process.stdout.write(`  ratio ${(mo / ml).toFixed(2)}x wall (min ${(Math.min(...ours) / Math.min(...llvm)).toFixed(2)}x); empty \`node -e ""\` median ${node.toFixed(1)} ms${cpuText("node")} (${(node / ml).toFixed(2)}x llvm-nm)\n`);
+  if (n24 !== undefined) {
+    const m24 = median(ours24);
+    const e24 = median(nodes24);
+    process.stdout.write(`  Node 24.21.0: iokit nm wall median ${m24.toFixed(1)} ms  min ${Math.min(...ours24).toFixed(1)} ms${cpuText("iokit24")}, ratio ${(m24 / ml).toFixed(2)}x; empty node median ${e24.toFixed(1)} ms${cpuText("node24")} (${(e24 / ml).toFixed(2)}x llvm-nm)\n`);
+  } else if (!args.includes("--no-node24")) {
+    process.stdout.write("  Node 24: not available (npx --yes node@24.21.0 failed)\n");
+  }
 }

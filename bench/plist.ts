@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- plist [--personalities N] [--runs R]`: plist codec throughput and peak memory,
+ * `npm run bench -- plist [--personalities N] [--runs R] [--ops a,b] [--impls a,b]`: plist codec throughput and peak memory,
  * side by side in one run with Python's plistlib and the npm `plist` package (5.0.0).
  *
  * The document is generated deterministically: one dictionary of N (default 50,000) driver
@@ -7,7 +7,9 @@
  * small data blob — about 13 MB of XML and 250k+ objects in binary. Each (implementation,
  * operation) runs in a fresh child process: one cold run measures peak memory (growth of the
  * resident set over the process's baseline after loading the input), then R timed runs give the
- * median (wall and CPU time). Parse operations read the file's bytes; write operations write the
+ * median (wall and CPU time). The peak counts garbage the collector had not reclaimed yet, so for
+ * the Node implementations the child also reports what the result itself retains: V8 heap plus array buffers
+ * after a forced full GC (`--expose-gc`), minus the same figure before the run. Parse operations read the file's bytes; write operations write the
  * value read (untimed) from the XML document.
  */
 import { spawnSync } from "node:child_process";
@@ -51,6 +53,8 @@ interface Result {
   /** Median CPU time (user + system, all threads) of one run: steadier than wall time on a busy machine. */
   readonly cpuMs: number;
   readonly peakBytes: number;
+  /** Heap + array buffers still used by the cold run's result after a full GC (Node implementations only). */
+  readonly retainedBytes?: number | undefined;
 }
 
 async function childRun(impl: Impl, op: Op, file: string, runs: number): Promise<Result> {
@@ -76,9 +80,18 @@ async function childRun(impl: Impl, op: Op, file: string, runs: number): Promise
       task = op === "xml-write" ? () => plist.build(v) : () => plist.buildBinary(v);
     }
   }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const used = (): number => {
+    gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = used();
   const base = process.memoryUsage().rss;
-  task();
+  const held = [task()]; // the result stays reachable through the GC below
   const peakBytes = Math.max(0, process.resourceUsage().maxRSS * 1024 - base);
+  const retainedBytes = gc === undefined ? undefined : used() - before;
+  held.length = 0;
   const times: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -90,7 +103,7 @@ async function childRun(impl: Impl, op: Op, file: string, runs: number): Promise
     cpu.push((c.user + c.system) / 1000);
   }
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  return { ms: median(times), cpuMs: median(cpu), peakBytes };
+  return { ms: median(times), cpuMs: median(cpu), peakBytes, retainedBytes };
 }
 
 const PYTHON = `
@@ -120,7 +133,7 @@ print(json.dumps({"ms": times[len(times) // 2], "cpuMs": cpu[len(cpu) // 2], "pe
 function measure(impl: Impl, op: Op, file: string, runs: number): Result | string {
   const r = impl === "plistlib"
     ? spawnSync("python3", ["-c", PYTHON, impl, op, file, String(runs)], { encoding: "utf8", maxBuffer: 1 << 24 })
-    : spawnSync(process.execPath, ["--max-old-space-size=8192", "--import", "tsx", fileURLToPath(import.meta.url), "--child", impl, op, file, String(runs)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    : spawnSync(process.execPath, ["--max-old-space-size=8192", "--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--child", impl, op, file, String(runs)], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) return /^\w*Error: .*$/m.exec(r.stderr)?.[0] ?? r.error?.message ?? "failed";
   return JSON.parse(r.stdout.trim().split("\n").slice(-1)[0] as string) as Result;
 }
@@ -132,6 +145,13 @@ export default async function bench(args: string[]): Promise<void> {
   };
   const n = opt("--personalities", 50_000);
   const runs = opt("--runs", 5);
+  // `--ops xml-parse,binary-parse` / `--impls iokit-ts,plistlib` run a subset of the table.
+  const list = <T extends string>(flag: string, all: readonly T[]): readonly T[] => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? all.filter((x) => (args[i + 1] ?? "").split(",").includes(x)) : all;
+  };
+  const ops = list("--ops", OPS);
+  const impls = list("--impls", IMPLS);
   const doc = generateDocument(n);
   const dir = mkdtempSync(join(tmpdir(), "plist-bench-"));
   const xmlFile = join(dir, "doc.xml");
@@ -144,19 +164,19 @@ export default async function bench(args: string[]): Promise<void> {
   const mb = (b: number): string => (b / 1e6).toFixed(1);
   process.stdout.write(`plist bench: ${n} personalities; XML ${mb(xmlSize)} MB; binary ${mb(bin.length)} MB, ${objects} objects; median of ${runs} runs\n`);
   process.stdout.write(`node ${process.version}; ${spawnSync("python3", ["--version"], { encoding: "utf8" }).stdout.trim()}\n\n`);
-  process.stdout.write(`| operation | implementation | wall time | CPU time | throughput (wall) | peak memory (× input) |\n|---|---|---|---|---|---|\n`);
+  process.stdout.write(`| operation | implementation | wall time | CPU time | throughput (wall) | peak memory (× input) | retained after GC (× input) |\n|---|---|---|---|---|---|---|\n`);
   const table = new Map<string, Result | string>();
-  for (const op of OPS) {
+  for (const op of ops) {
     // Write operations start from the XML document's value (read untimed), so every
     // implementation writes the same value even where it cannot read the binary file.
     const file = op === "binary-parse" ? binFile : xmlFile;
     const size = op.startsWith("xml") ? xmlSize : bin.length;
-    for (const impl of IMPLS) {
+    for (const impl of impls) {
       const r = measure(impl, op, file, runs);
       table.set(`${op}/${impl}`, r);
       const row = typeof r === "string"
-        ? `| ${op} | ${impl} | failed: ${r} | | | |`
-        : `| ${op} | ${impl} | ${r.ms.toFixed(0)} ms | ${r.cpuMs.toFixed(0)} ms | ${(size / 1e6 / (r.ms / 1000)).toFixed(1)} MB/s | ${mb(r.peakBytes)} MB (${(r.peakBytes / size).toFixed(1)}×) |`;
+        ? `| ${op} | ${impl} | failed: ${r} | | | | |`
+        : `| ${op} | ${impl} | ${r.ms.toFixed(0)} ms | ${r.cpuMs.toFixed(0)} ms | ${(size / 1e6 / (r.ms / 1000)).toFixed(1)} MB/s | ${mb(r.peakBytes)} MB (${(r.peakBytes / size).toFixed(1)}×) | ${r.retainedBytes === undefined ? "—" : `${mb(r.retainedBytes)} MB (${(r.retainedBytes / size).toFixed(1)}×)`} |`;
       process.stdout.write(`${row}\n`);
     }
   }

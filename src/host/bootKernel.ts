@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { IOKernel, IOKitServer } from "../kernel/index.ts";
+import { IOKernel, IOKitServer, getPMRootDomain } from "../kernel/index.ts";
 import { KextRuntime, KextSet, buildPersonalityCache } from "../kext/index.ts";
 import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index.ts";
 import { isOSDictionary } from "../libkern/index.ts";
@@ -89,6 +89,8 @@ export async function bootKernel(options: BootOptions = {}): Promise<BootedKerne
   });
   runtime.attachKernel(kernel);
   if (machine.properties) kernel.platform.setProperties(machine.properties);
+  // The minimal platform: platform expert, IOResources, IOUserResources, and the power root.
+  getPMRootDomain(kernel.platform);
   let vm: VirtualMachine | undefined;
   if (machine.description) {
     // The boot kext collection, the BSD layer's resource, then the machine's hardware.

@@ -213,6 +213,14 @@ export function iokitLibConformance(name: string, env: () => ConformanceEnv): vo
       expect(await C.IOServiceClose(connect.value!)).toBe(kIOReturnSuccess);
       expect(await C.IOKitWaitQuiet(0, { tv_sec: 5, tv_nsec: 0 })).toBe(kIOReturnSuccess);
       expect(await C.IOObjectRelease(svc)).toBe(kIOReturnSuccess);
+      // Only services whose matching finished are visible: an attached, unregistered one is not.
+      const k = E().kernel;
+      const hidden = new (OSMetaClass.getMetaClassWithName("FixtureService")!.ctor as new (r: unknown) => IOService)(k.registry);
+      hidden.setName("FixtureHidden");
+      hidden.attach(k.platform);
+      expect(await C.IOServiceGetMatchingService(0, C.IOServiceNameMatching("FixtureHidden"))).toBe(0);
+      hidden.detach(k.platform);
+      hidden.release();
       lib.close();
     });
 

@@ -19,6 +19,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array, options: W
   try {
     try {
       await fh.writeFile(data);
+      // open()'s mode is filtered by the umask; caches must be exactly the mode asked for.
+      await fh.chmod(options.mode ?? 0o644);
       await fh.sync();
     } finally {
       await fh.close();

@@ -76,6 +76,21 @@ class Writer {
     // Worst case 3 bytes per UTF-16 unit.
     const max = s.length * 3;
     this.ensure(max + 5);
+    if (s.length < 64) {
+      // Short ASCII strings (routine names, keys) are copied by code unit: cheaper than encodeInto.
+      let ascii = true;
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.buf[this.pos++] = s.length;
+        for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+        return;
+      }
+    }
     if (s.length < 128) {
       const start = this.pos++;
       const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos));
@@ -243,6 +258,22 @@ class Reader {
   string(): string {
     const n = this.count();
     const at = this.pos;
+    if (n <= 32) {
+      let out = "";
+      for (let i = 0; i < n; i++) {
+        const b = this.buf[at + i] as number;
+        if (b > 0x7f) {
+          out = "";
+          break;
+        }
+        out += String.fromCharCode(b);
+        if (i === n - 1) {
+          this.pos += n;
+          return out;
+        }
+      }
+      if (n === 0) return "";
+    }
     try {
       const s = utf8d.decode(this.buf.subarray(this.pos, this.pos + n));
       this.pos += n;

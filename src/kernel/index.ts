@@ -11,5 +11,5 @@ export * from "./catalogue/index.ts";
 export * from "./service/index.ts";
 // The catalogue exports the string constant IOService (a class name); the class wins here.
 export { IOService } from "./service/index.ts";
-export * from "./power/index.ts";
 export * from "./userclient/index.ts";
+export * from "./power/index.ts";

@@ -19,5 +19,8 @@ export * from "./analyzeKext.ts";
 export * from "./dependencyGraph.ts";
 export * from "./kextCache.ts";
 export * from "./KextRuntime.ts";
+export { KextResourceRequests, kextResourcePath, type OSKextRequestResourceCallback } from "./kextResourceRequests.ts";
 export * from "./formatKextstat.ts";
+export { kextErrorString } from "./kextErrorString.ts";
 export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";
+export * from "./findLinkDependencies.ts";

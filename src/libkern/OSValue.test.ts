@@ -1,7 +1,29 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dict, kindOf, num, osEqual, OSDate, OSUID, real } from "./OSValue.ts";
 
 describe("OSValue", () => {
+  it("stores one normalized representation per integer, whether built from a number or a bigint", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), (v) => {
+        const a = num(v);
+        expect(a.value).toBe(v);
+        expect(a.toString()).toBe(v.toString());
+        const safe = v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+        expect(typeof a.raw).toBe(safe ? "number" : "bigint");
+        if (safe) {
+          expect(num(Number(v))).toEqual(a);
+          expect(a.toNumber()).toBe(Number(v));
+        }
+        expect(osEqual(a, num(v + 1n))).toBe(false);
+        expect(a).not.toEqual(num(v + 1n));
+      }),
+    );
+    expect(Object.is(num(-0).raw, 0)).toBe(true);
+    expect(num(-0.7).value).toBe(0n);
+    expect(() => num(Number.NaN)).toThrow(RangeError);
+  });
+
   it("keeps integers and reals apart", () => {
     expect(kindOf(num(1))).toBe("integer");
     expect(kindOf(real(1))).toBe("real");

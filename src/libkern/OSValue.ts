@@ -24,20 +24,43 @@
  * hand, and codecs that write refuse cycles.
  */
 
-/** An integer with its bit width. `value` is exact for the full signed and unsigned 64-bit ranges. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * An integer with its bit width. `value` is exact for the full signed and unsigned 64-bit ranges.
+ *
+ * Storage: a parsed document holds hundreds of thousands of integers, and a BigInt per integer
+ * doubles their allocation (and the collector's work, since every one survives). So the exact value
+ * lives in {@link OSNumber.raw}, a plain number when it is a safe integer and a bigint only beyond
+ * ±(2^53 - 1); `value` builds the bigint on demand. The representation is normalized (one value,
+ * one `raw`), so `raw === raw` is value equality and deep-equality checks still see the value.
+ */
 export class OSNumber {
-  readonly value: bigint;
+  /** The exact value: a number when it is a safe integer (never -0), else a bigint. Hot paths read this instead of `value`. */
+  readonly raw: number | bigint;
   /** OSNumber's `numberOfBits`: 8, 16, 32, 64, or 128 for bplist's 16-byte integers. */
   readonly bits: number;
 
   constructor(value: bigint | number, bits = 64) {
-    this.value = typeof value === "bigint" ? value : BigInt(Math.trunc(value));
+    if (typeof value === "number") {
+      const t = Math.trunc(value);
+      // `+ 0` turns -0 into 0; non-finite values throw in BigInt(), as they always did.
+      this.raw = Number.isSafeInteger(t) ? t + 0 : BigInt(t);
+    } else {
+      this.raw = value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
+    }
     this.bits = bits;
+  }
+
+  /** The exact value as a bigint. */
+  get value(): bigint {
+    const r = this.raw;
+    return typeof r === "number" ? BigInt(r) : r;
   }
 
   /** The value as a JavaScript number (exact up to 2^53). */
   toNumber(): number {
-    return Number(this.value);
+    return Number(this.raw);
   }
 
   /** The value reinterpreted as an unsigned integer of `bits` bits, as `%qu` prints it. */
@@ -51,7 +74,7 @@ export class OSNumber {
   }
 
   toString(): string {
-    return this.value.toString();
+    return this.raw.toString();
   }
 }
 
@@ -203,7 +226,7 @@ export function osEqual(a: OSValue, b: OSValue, options: OSEqualOptions = {}): b
   if (ka !== kindOf(b)) return false;
   switch (ka) {
     case "integer":
-      return (a as OSNumber).value === (b as OSNumber).value && (!options.compareBits || (a as OSNumber).bits === (b as OSNumber).bits);
+      return (a as OSNumber).raw === (b as OSNumber).raw && (!options.compareBits || (a as OSNumber).bits === (b as OSNumber).bits);
     case "real":
       return Object.is((a as OSReal).value, (b as OSReal).value);
     case "date":

@@ -2,9 +2,10 @@
  * Builders for kext bundles in tests: a small XML plist writer for Info.plists (strings, booleans,
  * integers, arrays, dictionaries) and a minimal Mach-O header so an executable passes the magic check.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import { MemoryBundleSource } from "../../src/kext/index.ts";
 
 /** A plain-object Info.plist value: nested objects become dictionaries, numbers integers. */
@@ -126,4 +127,18 @@ export function writeKext(path: string, info: { [key: string]: PlainPlist }, opt
 /** A fresh temporary directory. */
 export function tempDir(prefix = "iokit-kext-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A {@link tempDir} for one test file, whose directories are removed after all its tests. Call it
+ * at the file's top level (it registers an `afterAll` hook).
+ */
+export function scopedTempDir(): (prefix?: string) => string {
+  const made: string[] = [];
+  afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+  return (prefix) => {
+    const d = tempDir(prefix);
+    made.push(d);
+    return d;
+  };
 }

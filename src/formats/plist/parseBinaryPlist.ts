@@ -136,16 +136,22 @@ class BinaryPlistReader {
     if (n > this.#table - at) fail(`${what} of ${n} bytes runs past the object area`, marker);
   }
 
-  /** The count in a marker's low nibble, or the integer object after it when the nibble is 0xF. Returns [count, first byte after]. */
-  #length(off: number): [number, number] {
+  /** Where the bytes after the last {@link #length}'s count begin (a field, not a tuple: no allocation per object). */
+  #after = 0;
+
+  /** The count in a marker's low nibble, or the integer object after it when the nibble is 0xF; sets {@link #after}. */
+  #length(off: number): number {
     const low = (this.#b[off] as number) & 0x0f;
-    if (low !== 0x0f) return [low, off + 1];
+    if (low !== 0x0f) {
+      this.#after = off + 1;
+      return low;
+    }
     const m = this.#b[off + 1] as number;
     if (off + 1 >= this.#table || (m & 0xf0) !== 0x10 || (m & 0x0f) > 3) fail("Malformed length after object marker", off + 1);
     const size = 1 << (m & 0x0f);
     this.#need(off + 2, size, "Length", off + 1);
-    const n = this.#uint(off + 2, size);
-    return [n, off + 2 + size];
+    this.#after = off + 2 + size;
+    return this.#uint(off + 2, size);
   }
 
   /** Decodes every object reachable from the top one. */
@@ -205,7 +211,8 @@ class BinaryPlistReader {
     const marker = this.#b[off] as number;
     const kind = marker >> 4;
     if (kind === 0xa || kind === 0xc || kind === 0xd) {
-      const [count, refs] = this.#length(off);
+      const count = this.#length(off);
+      const refs = this.#after;
       const per = kind === 0xd ? 2 * this.#refSize : this.#refSize;
       this.#need(refs, count * per, kind === 0xd ? "Dictionary" : kind === 0xa ? "Array" : "Set", off);
       this.#state[index] = IN_PROGRESS;
@@ -231,10 +238,14 @@ class BinaryPlistReader {
         if (low > 4) fail(`Integer of ${1 << low} bytes is not supported`, off);
         const size = 1 << low;
         this.#need(off + 1, size, "Integer", off);
-        let v: bigint;
-        if (size <= 4) v = BigInt(this.#uint(off + 1, size));
-        else if (size === 8) v = this.#view.getBigInt64(off + 1);
-        else v = BigInt.asIntN(128, (this.#view.getBigUint64(off + 1) << 64n) | this.#view.getBigUint64(off + 9));
+        // Most integers are safe JavaScript numbers: no bigint is built for them (see OSNumber).
+        if (size <= 4) return new OSNumber(this.#uint(off + 1, size));
+        if (size === 8) {
+          const hi = this.#view.getInt32(off + 1);
+          if (hi >= -0x200000 && hi < 0x200000) return new OSNumber(hi * 2 ** 32 + this.#view.getUint32(off + 5));
+          return new OSNumber(this.#view.getBigInt64(off + 1));
+        }
+        const v = BigInt.asIntN(128, (this.#view.getBigUint64(off + 1) << 64n) | this.#view.getBigUint64(off + 9));
         return new OSNumber(v, v >= I64_MIN && v <= U64_MAX ? 64 : 128);
       }
       case 0x2:
@@ -252,14 +263,16 @@ class BinaryPlistReader {
         this.#need(off + 1, 8, "Date", off);
         return new OSDate(this.#view.getFloat64(off + 1));
       case 0x4: {
-        const [n, at] = this.#length(off);
+        const n = this.#length(off);
+        const at = this.#after;
         this.#need(at, n, "Data", off);
         // Views into one private copy of the file: a buffer per blob costs far more than the bytes.
         this.#copy ??= b.slice();
         return this.#copy.subarray(at, at + n);
       }
       case 0x5: {
-        const [n, at] = this.#length(off);
+        const n = this.#length(off);
+        const at = this.#after;
         this.#need(at, n, "ASCII string", off);
         for (let i = at; i < at + n; i++) {
           // Divergence from XNU: CF and plistlib refuse non-ASCII bytes here, but old writers
@@ -270,7 +283,8 @@ class BinaryPlistReader {
         return n <= 256 ? String.fromCharCode.apply(null, b.subarray(at, at + n) as unknown as number[]) : latin1.decode(b.subarray(at, at + n));
       }
       case 0x6: {
-        const [n, at] = this.#length(off);
+        const n = this.#length(off);
+        const at = this.#after;
         this.#need(at, n * 2, "UTF-16 string", off);
         const units = new Uint16Array(n);
         for (let i = 0; i < n; i++) units[i] = this.#view.getUint16(at + 2 * i);

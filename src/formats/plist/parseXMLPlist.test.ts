@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
 import { PlistSyntaxError, parseXMLPlist, XMLPlistParser } from "./index.ts";
@@ -129,5 +130,19 @@ describe("parseXMLPlist()", () => {
     const p = new XMLPlistParser();
     for (let i = 0; i < text.length; i += 7) p.write(text.slice(i, i + 7));
     expect(p.close()).toEqual(new Map([["k", [new OSNumber(1), "two"]]]));
+  });
+
+  it("reads every decimal integer exactly, short ones (fast path) and long ones alike", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }), fc.boolean(), (v, pad) => {
+        const text = pad ? ` ${v} ` : String(v);
+        const n = parseXMLPlist(`<integer>${text}</integer>`);
+        expect(n).toBeInstanceOf(OSNumber);
+        expect((n as OSNumber).value).toBe(v);
+        expect((n as OSNumber).bits).toBe(v >= -(2n ** 63n) && v < 2n ** 64n ? 64 : 128);
+      }),
+    );
+    expect(() => parseXMLPlist("<integer>-</integer>")).toThrow(PlistSyntaxError);
+    expect(() => parseXMLPlist("<integer>12a</integer>")).toThrow(PlistSyntaxError);
   });
 });

@@ -43,6 +43,16 @@ interface Frame {
 
 const LEAVES = new Set(["key", "string", "integer", "real", "date", "data", "true", "false"]);
 
+/**
+ * A string that does not pin saxes' input chunk. saxes hands out text as slices of the chunk it
+ * was given, and V8 represents a slice of 13 or more characters as a view that keeps the whole
+ * chunk alive: kept as is, the value tree would pin the entire document text. Concatenation then
+ * slice forces a flat copy of just this text; V8 always copies shorter slices.
+ */
+function detach(text: string): string {
+  return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
 /** Thrown inside the fast path to ask for a position-tracking re-parse; never escapes. */
 class Relocate extends Error {}
 
@@ -66,6 +76,8 @@ export class XMLPlistParser {
   #hasRoot = false;
   #leaf: string | undefined;
   #text = "";
+  /** Every distinct `<key>` text of the document, detached (see {@link #intern}). */
+  readonly #strings = new Map<string, string>();
   #leafLine = 0;
   #leafColumn = 0;
   /** Where the last markup ended: text errors are reported from there. */
@@ -178,10 +190,10 @@ export class XMLPlistParser {
       const text = this.#text;
       this.#text = "";
       if (leaf === "key") {
-        (this.#stack[this.#stack.length - 1] as Frame).key = text;
+        (this.#stack[this.#stack.length - 1] as Frame).key = this.#intern(text);
         return;
       }
-      this.#add(this.#leafValue(leaf, text));
+      this.#add(leaf === "string" ? detach(text) : this.#leafValue(leaf, text));
       return;
     }
     const frame = this.#stack.pop() as Frame;
@@ -215,6 +227,16 @@ export class XMLPlistParser {
       default:
         return decodeBase64(text) ?? this.#failLeaf("Could not interpret <data>: invalid base64");
     }
+  }
+
+  /** The one copy of a key's text kept in the result: keys repeat in every dictionary, so sharing them shrinks the tree and lets the duplicates die young. */
+  #intern(text: string): string {
+    let s = this.#strings.get(text);
+    if (s === undefined) {
+      s = detach(text);
+      this.#strings.set(s, s);
+    }
+    return s;
   }
 
   #failLeaf(reason: string): never {
@@ -260,7 +282,7 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
   }
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 /**
  * Feeds a document to a parser. Bytes are decoded a megabyte at a time, so the whole document

@@ -108,14 +108,9 @@ class Uniquer {
       if (seen === undefined) this.bools[i] = assign;
       return seen ?? -1;
     } else if (v instanceof OSNumber) {
-      const n = v.value;
-      if (n > -9007199254740992n && n < 9007199254740992n) {
-        table = this.smallInts;
-        key = Number(n);
-      } else {
-        table = this.ints;
-        key = n;
-      }
+      // `raw` is a number exactly when the value is a safe integer, which hashes faster than a bigint.
+      key = v.raw;
+      table = typeof key === "number" ? this.smallInts : this.ints;
     } else if (v instanceof OSReal || v instanceof OSDate) {
       const x = v instanceof OSReal ? v.value : v.absoluteTime;
       if (Object.is(x, -0)) {
@@ -131,9 +126,9 @@ class Uniquer {
       key = v.value;
     } else {
       const bytes = v as Uint8Array;
+      // One flat string per blob (a char-by-char concatenation would build a rope to flatten again).
       let s = "";
-      if (bytes.length <= 64) for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
-      else for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+      for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
       table = this.data;
       key = s;
     }
@@ -186,7 +181,7 @@ export function writeBinaryPlist(root: OSValue): Uint8Array {
     if (!isContainer(v)) {
       const seen = uniq.lookup(v, objects.length);
       if (seen >= 0) return seen;
-      if (v instanceof OSNumber && (v.value < I128_MIN || v.value > I128_MAX)) {
+      if (v instanceof OSNumber && typeof v.raw === "bigint" && (v.raw < I128_MIN || v.raw > I128_MAX)) {
         throw new PlistTypeError(`Cannot write integer ${v.value} in a binary property list: it does not fit a signed 128-bit integer`, framePath(stack));
       }
       objects.push(v);
@@ -267,7 +262,7 @@ function writeObject(out: Output, v: OSValue, refs: number[] | undefined, refSiz
       }
     }
   } else if (typeof v === "boolean") out.byte(v ? 0x09 : 0x08);
-  else if (v instanceof OSNumber) writeInteger(out, v.value);
+  else if (v instanceof OSNumber) writeInteger(out, v.raw);
   else if (v instanceof OSReal) {
     out.reserve(9);
     if (v.bits === 32) {
@@ -302,14 +297,17 @@ function writeObject(out: Output, v: OSValue, refs: number[] | undefined, refSiz
   }
 }
 
-function writeInteger(out: Output, n: bigint): void {
+function writeInteger(out: Output, raw: number | bigint): void {
   out.reserve(17);
-  if (n >= 0n && n <= 0xffffffffn) {
-    const v = Number(n);
+  if (typeof raw === "number" && raw >= 0 && raw <= 0xffffffff) {
+    const v = raw;
     const size = v <= 0xff ? 1 : v <= 0xffff ? 2 : 4;
     out.byte(0x10 | Math.log2(size));
     out.uint(v, size);
-  } else if (n >= I64_MIN && n <= I64_MAX) {
+    return;
+  }
+  const n = BigInt(raw);
+  if (n >= I64_MIN && n <= I64_MAX) {
     out.bytes[out.length++] = 0x13;
     out.view.setBigInt64(out.length, n);
     out.length += 8;

@@ -57,7 +57,7 @@ export function writeJSONPlist(root: OSValue, options: JSONPlistWriteOptions = {
   drainTextWork<Item>(work, out, open, ({ value: v, depth, link }) => {
     if (typeof v === "string") out.push(jsonString(v));
     else if (typeof v === "boolean") out.push(v ? "true" : "false");
-    else if (v instanceof OSNumber) out.push(v.value.toString());
+    else if (v instanceof OSNumber) out.push(v.raw.toString());
     else if (v instanceof OSReal) {
       if (!Number.isFinite(v.value)) throw new PlistTypeError(`Invalid number value (${v.value}) in JSON`, keyPathOf(link));
       out.push(v.value === 0 ? (Object.is(v.value, -0) ? "-0" : "0") : formatG17(v.value));

@@ -92,7 +92,7 @@ export function writeXMLPlist(root: OSValue, options: XMLPlistWriteOptions = {})
     const t = tabs(indent);
     if (typeof v === "string") out.push(`${t}<string>${escapeXML(v)}</string>\n`);
     else if (typeof v === "boolean") out.push(`${t}${v ? "<true/>\n" : "<false/>\n"}`);
-    else if (v instanceof OSNumber) out.push(`${t}<integer>${v.value}</integer>\n`);
+    else if (v instanceof OSNumber) out.push(`${t}<integer>${v.raw}</integer>\n`);
     else if (v instanceof OSReal) out.push(`${t}<real>${formatCFReal(v.value)}</real>\n`);
     else if (v instanceof OSDate) out.push(`${t}<date>${formatCFDate(v)}</date>\n`);
     else if (v instanceof OSUID) out.push(t, "<dict>\n", t, "\t<key>CF$UID</key>\n", t, "\t<integer>", String(v.value), "</integer>\n", t, "</dict>\n");

@@ -17,6 +17,19 @@ const U64_MAX = 2n ** 64n - 1n;
  * Divergence from XNU: CF refuses integers outside 64 bits; accepting them loses nothing.
  */
 export function parseXMLInteger(text: string): OSNumber | undefined {
+  // Fast path for the common case, up to 15 decimal digits (always a safe integer): no trim,
+  // regular expression or bigint.
+  const n = text.length;
+  if (n > 0 && n <= 16) {
+    let i = text.charCodeAt(0) === 45 /* - */ && n > 1 ? 1 : 0;
+    let v = 0;
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n && (n < 16 || text.charCodeAt(0) === 45)) return new OSNumber(text.charCodeAt(0) === 45 ? -v : v);
+  }
   const t = text.trim();
   let v: bigint;
   if (DECIMAL.test(t)) v = BigInt(t);

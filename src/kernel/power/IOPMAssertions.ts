@@ -3,7 +3,7 @@
  * drivers' `createPMAssertion`, with their timeouts, and the questions the root domain asks of
  * them (is idle sleep prevented? is display sleep prevented? may a dark wake end?).
  *
- * IDs are 64-bit values printed as `0x%016llx`, allocated from a counter (powerd packs a
+ * Divergence from XNU: IDs are 64-bit values printed as `0x%016llx`, allocated from a counter (powerd packs a
  * generation and an index; only uniqueness matters to callers). Levels are On (255) or Off (0);
  * an assertion at level Off is kept but has no effect.
  */

@@ -170,6 +170,20 @@ describe("assertions and idle sleep", () => {
     expect(root.getProperty("Last Sleep Reason")).toBe("Idle Sleep");
   });
 
+  it("a device in a kIOPMPreventIdleSleep state holds off idle sleep", async () => {
+    const { kernel, root } = await pmKernel();
+    const d = addDevice(kernel, kernel.platform, "busy", (x) => {
+      x.states = [x.states[0]!, { ...x.states[1]!, capabilityFlags: x.states[1]!.capabilityFlags | 0x40 }];
+    });
+    await kernel.scheduler.runAll();
+    root.setSleepTimer(1);
+    await kernel.scheduler.advance(300_000);
+    expect(root.systemState).toBe("on");
+    d.changePowerStateToPriv(0);
+    await kernel.scheduler.advance(61_000);
+    expect(root.systemState).toBe("asleep");
+  });
+
   it("user activity restarts the idle timer", async () => {
     const { kernel, root } = await pmKernel();
     root.setSleepTimer(1);

@@ -23,6 +23,7 @@
 import { kIOReturnBusy, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { num, type OSValue } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
+import type { IORegistryEntry } from "../registry/index.ts";
 import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import { IOService } from "../service/index.ts";
 import { IOPMAssertions } from "./IOPMAssertions.ts";
@@ -31,7 +32,7 @@ import { pmContextOf, pmOf, setRootDomainResolver } from "./IOServicePMMethods.t
 import type { PMContext } from "./PMContext.ts";
 import {
   gIOPowerPlane, kDarkWakeMaxMS, kIOMessageCanSystemSleep, kIOMessageSystemCapabilityChange, kIOMessageSystemHasPoweredOn, kIOMessageSystemWillNotSleep,
-  kIOMessageSystemWillPowerOn, kIOMessageSystemWillSleep, kIOPMAOTPower, kIOPMPowerOn, kIOPMRestart, kIOPMRestartCapability, kIOPMSleep, kIOPMSleepCapability,
+  kIOMessageSystemWillPowerOn, kIOMessageSystemWillSleep, kIOPMAOTPower, kIOPMPreventIdleSleep, kIOPMPowerOn, kIOPMRestart, kIOPMRestartCapability, kIOPMSleep, kIOPMSleepCapability,
   kIOPMSystemCapabilityAudio, kIOPMSystemCapabilityCPU, kIOPMSystemCapabilityGraphics, kIOPMSystemCapabilityNetwork, kSystemSleepAckTimeoutMS, ON_STATE,
   SLEEP_STATE,
 } from "./pmConstants.ts";
@@ -120,6 +121,8 @@ export class IOPMrootDomain extends IOService {
     return rootDomains.get(registry);
   }
 
+  // Divergence from XNU: the root domain attaches directly to the platform expert device (there is
+  // no platform-expert driver yet), and IORootParent has two states (off, on).
   #install(platform: IOService): void {
     this.init();
     this.attach(platform);
@@ -440,8 +443,26 @@ export class IOPMrootDomain extends IOService {
       if (this.#systemState !== "on") return;
       if (this.pm.scheduler.now() < this.#lastUserActivityNs + periodNs) return this.#armIdleTimer();
       if (this.assertions.preventsIdleSleep()) return; // re-armed when assertions change
+      if (this.#devicePreventsIdleSleep()) {
+        this.#lastUserActivityNs = this.pm.scheduler.now(); // look again one period later
+        return this.#armIdleTimer();
+      }
       this.sleepSystem("Idle Sleep", { idle: true });
     }, "IOPM idle sleep timer");
+  }
+
+  /** Whether a device in the power tree is in a state whose capability has kIOPMPreventIdleSleep. */
+  #devicePreventsIdleSleep(): boolean {
+    const stack: IORegistryEntry[] = [...this.getChildEntries(gIOPowerPlane)];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (e instanceof IOService) {
+        const pm = pmOf(e);
+        if (pm && (pm.capabilityFlags() & kIOPMPreventIdleSleep) !== 0) return true;
+      }
+      stack.push(...e.getChildEntries(gIOPowerPlane));
+    }
+    return false;
   }
 
   // ---- scheduled wakes (pmset schedule / relative wake) ----
@@ -465,6 +486,8 @@ export class IOPMrootDomain extends IOService {
 
   // ---- System Load Advisory ----
 
+  // Divergence from XNU: the advisory is computed from user activity and the sleep state only;
+  // battery and thermal levels are always Great.
   /**
    * `IOGetSystemLoadAdvisory()`: Great when the user is idle on a fully awake machine, OK while
    * the user is active, Bad during a dark wake or a sleep transition.

@@ -35,7 +35,7 @@
  * acknowledge when their own (bounded) changes end.
  */
 import { kIOReturnBadArgument, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
-import { num, type OSValue } from "../../libkern/index.ts";
+import { num, type OSNumber, type OSValue } from "../../libkern/index.ts";
 import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import type { IOService } from "../service/index.ts";
 import { highestState, type IOPMPowerState, type PowerStateTable } from "./IOPMPowerState.ts";
@@ -101,6 +101,10 @@ export const fakePointer = (s: IOService): string => `0xffffff80${(Number(s.entr
 /** The bundle a driver came from, for log lines. */
 export const bundleOf = (s: IOService): string => s.stringProperty("CFBundleIdentifier") || s.getKmodName() || "__kernel__";
 
+/** Shared immutable OSNumbers for the small values IOPowerManagement holds (states, flags). */
+const SMALL = Array.from({ length: 64 }, (_, i) => num(i, 32));
+const n32 = (v: number): OSNumber => (v >= 0 && v < 64 ? SMALL[v]! : num(v, 32));
+
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class IOServicePM {
@@ -111,8 +115,10 @@ export class IOServicePM {
   currentPowerState = 0;
   machineState = kIOPM_Finished;
   readonly clients = new Map<string, number>();
-  tempClamp: number | undefined;
-  overrideOn = false;
+  #tempClamp: number | undefined;
+  #overrideOn = false;
+  /** The desired state, recomputed only after an input changed. */
+  #desired = -1;
   parentConn: PowerLink | null = null;
   readonly childConns: PowerLink[] = [];
   readonly informees: Informee[] = [];
@@ -139,6 +145,10 @@ export class IOServicePM {
   #driverTimer: TaskHandle | undefined;
   #driverCallStart = 0;
   #adjustQueued = false;
+  /** Power clients changed since the last publish. */
+  #dirty = false;
+  /** A change started and nobody outside this work-queue drain has seen its MachineState yet. */
+  #startUnpublished = false;
 
   constructor(service: IOService, ctx: PMContext) {
     this.service = service;
@@ -201,8 +211,39 @@ export class IOServicePM {
     return best < 0 ? this.lowest : best;
   }
 
+  /** The temporary clamp (the initial state after registration, until reached). */
+  get tempClamp(): number | undefined {
+    return this.#tempClamp;
+  }
+
+  set tempClamp(v: number | undefined) {
+    this.#tempClamp = v;
+    this.#desired = -1;
+  }
+
+  /** `changePowerStateWithOverrideTo` in force: Driver and Children clients ignored. */
+  get overrideOn(): boolean {
+    return this.#overrideOn;
+  }
+
+  set overrideOn(v: boolean) {
+    this.#overrideOn = v;
+    this.#desired = -1;
+  }
+
+  /** Forgets the cached desired state (the table or the children changed). */
+  invalidateDesired(): void {
+    this.#desired = -1;
+  }
+
   /** The desired state: the maximum over the power clients, with xnu's exceptions. */
   desiredState(): number {
+    if (!this.table) return 0;
+    if (this.#desired < 0) this.#desired = this.#computeDesired();
+    return this.#desired;
+  }
+
+  #computeDesired(): number {
     if (!this.table) return 0;
     const hasChildren = this.childConns.length > 0;
     let d = this.lowest;
@@ -220,6 +261,8 @@ export class IOServicePM {
   requestPowerState(client: string, state: number): IOReturn {
     if (!Number.isInteger(state) || state < 0) return kIOReturnBadArgument;
     this.clients.set(client, this.table && state >= this.table.states.length ? this.highest : state);
+    this.#dirty = true;
+    this.#desired = -1;
     this.adjustPowerState();
     return kIOReturnSuccess;
   }
@@ -238,12 +281,17 @@ export class IOServicePM {
 
   /** Recomputes ChildrenPowerState from the connections. */
   updateChildrenRequest(): void {
+    this.#desired = -1;
     if (this.childConns.length === 0) {
       if (this.clients.has(gIOPMPowerClientChildren)) this.clients.set(gIOPMPowerClientChildren, 0);
       return;
     }
     let m = this.lowest;
     for (const c of this.childConns) if (c.readyFlag) m = this.#max(m, c.desiredDomainState);
+    if (this.clients.get(gIOPMPowerClientChildren) !== m) {
+      this.#dirty = true;
+      this.#desired = -1;
+    }
     this.clients.set(gIOPMPowerClientChildren, m);
   }
 
@@ -268,15 +316,17 @@ export class IOServicePM {
     if (this.stopped || !this.table) return;
     if (this.#adjustQueued) return;
     this.#adjustQueued = true;
-    this.ctx.queue.push(() => {
-      this.#adjustQueued = false;
-      if (this.stopped || !this.table) return;
-      this.#updateDomainRequest();
-      if (this.#head || this.#changes.length > 0) return;
-      const target = this.#min(this.desiredState(), this.maxStateForDomain(this.parentFlags));
-      if (target !== this.currentPowerState) this.#enqueue({ target });
-      this.#publish();
-    });
+    this.ctx.queue.push(() => this.#adjustNow());
+  }
+
+  #adjustNow(): void {
+    this.#adjustQueued = false;
+    if (this.stopped || !this.table) return;
+    this.#updateDomainRequest();
+    if (this.#head || this.#changes.length > 0) return;
+    const target = this.#min(this.desiredState(), this.maxStateForDomain(this.parentFlags));
+    if (target !== this.currentPowerState) this.#enqueue({ target });
+    else if (this.#dirty) this.#publish();
   }
 
   /** The parent's domain will drop to `flags` (pre-change) or did rise to it (post-change). */
@@ -326,7 +376,7 @@ export class IOServicePM {
     this.#headTimedOut = false;
     const parent = c.parentFlags !== undefined;
     this.machineState = parent ? kIOPM_ParentChangeNotifyInterestedDriversWillChange : kIOPM_OurChangeNotifyInterestedDriversWillChange;
-    this.#publish();
+    this.#startUnpublished = true;
     this.#tellInformees(true, () => this.#childrenBefore());
   }
 
@@ -334,6 +384,9 @@ export class IOServicePM {
     return this.#ord(this.#headTarget) < this.#ord(this.#headFrom);
   }
 
+  // Divergence from XNU: children are told only about changes that affect them — a drop before it
+  // happens, a rise after — while xnu also sends the other notification, which children
+  // acknowledge without acting.
   #childrenBefore(): void {
     if (this.#isDrop()) {
       this.machineState = kIOPM_NotifyChildrenStart;
@@ -344,7 +397,8 @@ export class IOServicePM {
 
   /** Tells every ready child about a domain change and continues once all have acknowledged. */
   #notifyChildren(flags: number, rise: boolean, then: () => void): void {
-    const ready = this.childConns.filter((c) => c.readyFlag && c.childPM !== null);
+    const ready: PowerLink[] = [];
+    for (const c of this.childConns) if (c.readyFlag && c.childPM !== null) ready.push(c);
     if (ready.length === 0) {
       then();
       return;
@@ -361,6 +415,7 @@ export class IOServicePM {
   }
 
   #wait(n: number, then: () => void): void {
+    this.#flushStart();
     this.#waiting = n;
     this.#cont = then;
   }
@@ -409,6 +464,8 @@ export class IOServicePM {
     try {
       answer = driver.setPowerState(this.#headTarget, this.service);
     } catch (e) {
+      // Divergence from XNU: a C++ driver cannot throw here; a TypeScript one can, and is then
+      // treated as having acknowledged at once, after a log line naming its bundle.
       this.ctx.fault("threw", bundleOf(driver), driver.getName(), `${bundleOf(driver)}: ${driver.getName()}::setPowerState(${fakePointer(this.service)}, ${this.#headFrom} -> ${this.#headTarget}) threw: ${messageOf(e)}; treated as acknowledged`);
       answer = 0;
     } finally {
@@ -422,7 +479,8 @@ export class IOServicePM {
       return;
     }
     this.machineState = parent ? kIOPM_ParentChangeWaitForPowerSettle : kIOPM_OurChangeWaitForPowerSettle;
-    this.#publish();
+    this.#startUnpublished = true;
+    this.#flushStart();
     this.#driverTimer = this.ctx.scheduler.postAfter(ticks * ACK_TIMER_PERIOD_MS * NS_PER_MS, () => this.#driverTimedOut(), "IOPM ack timer");
   }
 
@@ -476,6 +534,7 @@ export class IOServicePM {
     const s = this.table?.states[this.#headTarget];
     const us = s ? (this.#isDrop() ? s.settleDownTime ?? 0 : s.settleUpTime ?? 0) : 0;
     if (us > 0 && Number.isFinite(us)) {
+      this.#flushStart();
       this.ctx.scheduler.postAfter(Math.min(us, 3_600_000_000) * 1000, () => this.ctx.queue.push(() => this.#didChange()), "IOPM settle timer");
     } else this.#didChange();
   }
@@ -508,7 +567,7 @@ export class IOServicePM {
     this.#publish();
     c.done?.();
     if (this.#changes.length > 0) this.ctx.queue.push(() => this.#startNext());
-    else this.adjustPowerState();
+    else if (!this.#adjustQueued) this.#adjustNow();
   }
 
   // ---- interested drivers ----
@@ -572,25 +631,39 @@ export class IOServicePM {
 
   // ---- properties ----
 
+  /**
+   * Publishes the in-progress state once the change is about to wait (for acknowledgements, a
+   * settle time): a change that completes within one drain of the work queue is never observable
+   * half-way from another task, so it is published only when it ends.
+   */
+  // Divergence from XNU: see above; xnu's IOPowerManagement is serialized on demand and can show a
+  // MachineState at any instant.
+  #flushStart(): void {
+    if (this.#startUnpublished) this.#publish();
+  }
+
   /** Rewrites `IOPowerManagement` as xnu's gatedSerialize lays it out. */
   #publish(): void {
+    this.#dirty = false;
+    this.#startUnpublished = false;
     this.service.setProperty("IOPowerManagement", this.serialize());
   }
 
   /** The `IOPowerManagement` dictionary. */
   serialize(): Map<string, OSValue> {
     const d = new Map<string, OSValue>();
-    for (const [k, v] of this.clients) d.set(k, num(v, 32));
+    for (const [k, v] of this.clients) d.set(k, n32(v));
     const current = this.table ? this.currentPowerState : this.clients.get(gIOPMPowerClientChildren) ?? this.currentPowerState;
-    d.set("CurrentPowerState", num(current, 32));
+    d.set("CurrentPowerState", n32(current));
     if (this.table) {
       const desired = this.#min(this.desiredState(), this.maxStateForDomain(this.parentFlags));
-      const caps = this.capabilityFlags();
-      if (caps !== 0 || desired !== this.currentPowerState) d.set("CapabilityFlags", num(caps, 32));
-      d.set("MaxPowerState", num(this.table.states.length - 1, 32));
-      if (desired !== this.currentPowerState) d.set("DesiredPowerState", num(desired, 32));
+      // Current xnu always shows CapabilityFlags once a driver registered (modern dumps have
+      // "CapabilityFlags"=0); releases up to 10.8 left a zero out.
+      d.set("CapabilityFlags", n32(this.capabilityFlags()));
+      d.set("MaxPowerState", n32(this.table.states.length - 1));
+      if (desired !== this.currentPowerState) d.set("DesiredPowerState", n32(desired));
     }
-    if (this.machineState !== kIOPM_Finished) d.set("MachineState", num(this.machineState, 32));
+    if (this.machineState !== kIOPM_Finished) d.set("MachineState", n32(this.machineState));
     if (this.overrideOn) d.set("PowerOverrideOn", true);
     if (this.idleTimerPeriodS > 0) {
       d.set("IdleTimerPeriod", num(this.idleTimerPeriodS * 1000, 32));

@@ -149,6 +149,7 @@ P.addPowerChild = function (this: IOService, child: IOService): IOReturn {
   pm.parentConn = conn;
   pm.parentFlags = parent.outputFlags();
   parent.childConns.push(conn);
+  parent.invalidateDesired();
   if (pm.table) pm.adjustPowerState();
   return kIOReturnSuccess;
 };
@@ -187,6 +188,7 @@ P.registerPowerDriver = function (this: IOService, driver: IOService, states: re
     pm.table = table;
     pm.driver = driver;
     for (const [k, v] of pm.clients) if (v >= table.states.length) pm.clients.set(k, pm.highest);
+    pm.invalidateDesired();
     pm.currentPowerState = 0;
     let initial: number;
     try {

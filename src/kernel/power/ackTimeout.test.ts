@@ -106,6 +106,21 @@ describe("misbehaving drivers", () => {
   });
 });
 
+describe("power requests", () => {
+  it("an unknown state is clamped to the highest; negative or fractional ones are bad arguments", async () => {
+    const { kernel } = await pmKernel();
+    const d = addDevice(kernel, kernel.platform, "req");
+    await kernel.scheduler.runAll();
+    expect(d.changePowerStateTo(-1)).toBe(kIOReturnBadArgument);
+    expect(d.changePowerStateTo(1.5)).toBe(kIOReturnBadArgument);
+    d.changePowerStateToPriv(0);
+    expect(d.changePowerStateTo(99)).toBe(0);
+    await kernel.scheduler.runAll();
+    expect(d.getPowerState()).toBe(1);
+    expect((d.getProperty("IOPowerManagement") as Map<string, { value: bigint }>).get("DriverPowerState")!.value).toBe(1n);
+  });
+});
+
 describe("registerPowerDriver", () => {
   it("returns IOPMNotYetInitialized before PMinit", async () => {
     const { kernel } = await pmKernel();

@@ -180,6 +180,7 @@ export async function generatePowerMachine(options: PowerMachineOptions = {}): P
     const p = providers[shape[i]!]!;
     d.attach(p);
     d.start(p);
+    d.registerService();
     d.release();
   }
   await kernel.scheduler.runAll();

@@ -124,6 +124,9 @@ describe("IOPower plane and IOPowerManagement", () => {
     expect(pmProp(a, "DesiredPowerState")).toBeUndefined();
     expect(pmProp(a, "MachineState")).toBeUndefined();
     expect(pmProp(root, "CurrentPowerState")).toBe(4);
+    root.sleepSystem();
+    await kernel.scheduler.runAll();
+    expect(pmProp(b, "CapabilityFlags")).toBe(0); // shown even when zero, as modern ioreg dumps show it
     expect(root.getProperty("IOSleepSupported")).toBe(true);
   });
 

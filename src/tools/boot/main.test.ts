@@ -96,6 +96,8 @@ describe("the daemon with real processes", () => {
     const load = captureIO({ env, cwd: ROOT });
     expect(await kextload(["kexts/SimpleUserClient.kext"], load)).toBe(0);
     expect(load.err()).toBe("");
+    expect((await lib.getMatchingServices(serviceMatching("SimpleUserClientDriver"))).length).toBe(1);
+    expect((await lib.getMatchingServices(serviceMatching("IOResources"))).length).toBe(1);
     const stat = captureIO({ env });
     expect(await kextstat(["-l", "-b", "org.iokit-ts.driver.SimpleUserClient"], stat)).toBe(0);
     expect(stat.out()).toContain("org.iokit-ts.driver.SimpleUserClient (1.0)");

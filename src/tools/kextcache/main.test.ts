@@ -2,7 +2,8 @@ import { chmodSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { unserializeXML } from "../../formats/index.ts";
+import { spawnSync } from "node:child_process";
+import { parseBinaryPlist, unserializeXML } from "../../formats/index.ts";
 import { kextInfo, tempDir, writeKext } from "../../../test/support/kextFixtures.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
@@ -32,7 +33,10 @@ describe("kextcache", () => {
     expect(r.status).toBe(0);
     expect(r.err).toBe(`${join(dir, "Bad.kext")} is not valid; omitting.\n`);
     const cacheDir = join(root, "Directories", dir);
-    const ids = unserializeXML(new TextDecoder().decode(gunzipSync(readFileSync(join(cacheDir, "KextIdentifiers.plist.gz"))))) as Map<string, unknown>;
+    // Apple writes the identifier cache as a CF binary plist, gzip-compressed.
+    const raw = gunzipSync(readFileSync(join(cacheDir, "KextIdentifiers.plist.gz")));
+    expect(new TextDecoder().decode(raw.subarray(0, 8))).toBe("bplist00");
+    const ids = parseBinaryPlist(new Uint8Array(raw)) as Map<string, unknown>;
     expect(String(ids.get("OSKextIdentifierCacheVersion"))).toBe("2");
     expect(ids.get("OSKextIdentifierCacheBasePath")).toBe(dir);
     const infos = ids.get("OSKextIdentifierCacheKextInfo") as Map<string, unknown>[];
@@ -47,6 +51,22 @@ describe("kextcache", () => {
     const st = statSync(join(cacheDir, "IOKitPersonalities_x86_64.ioplist.gz"));
     expect(st.mtimeMs).toBeCloseTo(statSync(dir).mtimeMs + 1000, 0);
     expect(st.mode & 0o777).toBe(0o644);
+  });
+  it("writes an identifier cache python3's gzip + plistlib read back", async () => {
+    const dir = folder();
+    const root = tempDir();
+    await kextcache("-cache-root", root, dir);
+    const py = spawnSync("python3", ["-c", [
+      "import gzip, plistlib, sys, json",
+      "d = plistlib.loads(gzip.open(sys.argv[1]).read())",
+      "print(json.dumps([d['OSKextIdentifierCacheVersion'], d['OSKextIdentifierCacheBasePath'], [k['OSBundlePath'] for k in d['OSKextIdentifierCacheKextInfo']]]))",
+    ].join("\n"), join(root, "Directories", dir, "KextIdentifiers.plist.gz")], { encoding: "utf8" });
+    if (py.error) return console.warn("python3 not found; skipping the plistlib oracle");
+    expect(py.stderr).toBe("");
+    expect(JSON.parse(py.stdout)).toEqual([2, dir, ["Foo.kext"]]);
+    const header = readFileSync(join(root, "Directories", dir, "KextIdentifiers.plist.gz")).subarray(0, 10);
+    expect([...header.subarray(0, 4)]).toEqual([0x1f, 0x8b, 8, 0]); // gzip, deflate, no name
+    expect(header.readUInt32LE(4)).toBe(0); // no mtime in the header, as gzdopen writes
   });
   it("-check: current after a build (as root), stale once the folder changes", async () => {
     const dir = folder();

@@ -6,13 +6,18 @@
  *
  * Ours: `-cache-root DIR` (default Apple's `/System/Library/Caches/com.apple.kext.caches`),
  * `-check` (report whether each folder's caches are current; exit 4 when any is not), and
- * `-kernel-version X.Y.Z` as in kextutil. Divergence from XNU: the identifier cache is written in
- * the I/O Kit XML dialect (CF reads it as a plist), since formats/ has no CF XML writer yet.
+ * `-kernel-version X.Y.Z` as in kextutil.
+ *
+ * Formats, as `_OSKextWriteCache` writes them: the identifier cache is a CF binary property list
+ * (`bplist00`, `_kOSKextCacheFormatCFBinary`), the personality cache I/O Kit XML
+ * (`_kOSKextCacheFormatIOXML`, what `.ioplist` names: IOCFSerialize output, which the kernel's
+ * OSUnserializeXML reads); both gzip-compressed as zlib's `gzdopen`/`gzwrite` do (default level,
+ * no file name, header mtime 0).
  */
 import { mkdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { serializeIOCFXML } from "../../formats/index.ts";
+import { serializeIOCFXML, writeBinaryPlist } from "../../formats/index.ts";
 import {
   KextAnalyzer, buildIdentifierCache, buildPersonalityCache, isCacheableKext, kOSKextCacheRoot,
   kOSKextIdentifierCacheBasename, isValidKernelVersion, kextCacheDirectory, kextCacheFileName, kextCacheProblem,
@@ -139,7 +144,7 @@ async function buildFolder(folder: string, root: string, archs: readonly string[
   const mtimeSeconds = (before.mtimeMs + 1000) / 1000;
   const [identifierPath, ...personalityPaths] = cachePaths(folder, root, archs);
   const enc = new TextEncoder();
-  await writeFileAtomic(identifierPath as string, gzipSync(enc.encode(serializeIOCFXML(buildIdentifierCache(kexts, folder)))), { mode: 0o644, mtimeSeconds });
+  await writeFileAtomic(identifierPath as string, gzipSync(writeBinaryPlist(buildIdentifierCache(kexts, folder))), { mode: 0o644, mtimeSeconds });
   for (const [i, arch] of archs.entries()) {
     const xml = serializeIOCFXML(buildPersonalityCache(valid, arch));
     await writeFileAtomic(personalityPaths[i] as string, gzipSync(enc.encode(xml)), { mode: 0o644, mtimeSeconds });

@@ -1,18 +1,32 @@
 /**
  * `iokit kextutil`: tests kexts the way Apple's `kextutil -t -n` does — validation, authentication
  * (root:wheel, not writable by group/other), dependency resolution against repositories, with
- * Apple's report layout and exit codes. Everything goes to standard error, as kext_tools' log does.
+ * Apple's report layout and exit codes — and, without `-n`, loads them. Everything goes to
+ * standard error, as kext_tools' log does.
  *
- * Loading (`kextutil` without `-n`) needs the kernel runtime and is refused with a usage error.
+ * Loading. Without a daemon there is no kernel that outlives the command, so kextutil boots an
+ * embedded kernel ({@link IOKernel} with a {@link KextRuntime}) over the same kext set (system
+ * extensions, `-r` repositories, `-d` dependencies), loads each named kext with its libraries
+ * (atomically), sends the personalities, runs matching to quiescence and reports like Apple's
+ * kextutil (`Failed to load <path> - <error>.`, exit 6; with `-v`, `Loading <path>.` and
+ * `<path> successfully loaded (or already loaded).`), relaying the kernel's log lines about a
+ * failed load with the `(kernel) ` prefix. The kernel goes away when the command ends.
+ * Divergence from XNU: loading needs no root here (nothing real is loaded), and only JavaScript
+ * executables run (a Mach-O kext fails with kOSKextReturnLinkError).
+ *
  * `--kernel-version X.Y.Z` (ours) substitutes xnu's `###KERNEL_VERSION_*###` placeholders in the
  * pseudo-kexts of a System.kext read from an xnu source tree, as the kernel build would.
  */
-import { KextAnalyzer, formatKextDiagnostics, isValidKernelVersion, readKext, type OSKext } from "../../kext/index.ts";
-import { FsBundleSource, checkToolPath, loadKextSet } from "../../host/index.ts";
+import { kIOReturnSuccess, kOSKextReturn } from "../../base/index.ts";
+import { IOKernel } from "../../kernel/index.ts";
+import {
+  KextAnalyzer, KextRuntime, formatKextDiagnostics, isValidKernelVersion, kextErrorString, readKext, type KextSet, type OSKext,
+} from "../../kext/index.ts";
+import { FsBundleSource, checkToolPath, importKextModule, loadKextSet } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
-export const summary = "test kexts: validation, authentication and dependency resolution (kextutil -t -n)";
+export const summary = "test and load kexts: validation, authentication, dependency resolution; loads into an embedded kernel (kextutil)";
 
 /** `kextutil_main.h` exit codes. */
 export const kKextutilExit = {
@@ -26,7 +40,8 @@ const USAGE = `usage: kextutil [options] [--] [kext] ...
 
 kext: file system path to a kext bundle
   -t, -print-diagnostics        perform all possible tests and print diagnostics
-  -n, -no-load                  do not load the kext (required: loading needs the kernel runtime)
+  -n, -no-load                  do not load the kext
+  -l, -load-only                load and start the kext but do not send its personalities
   -r DIR, -repository DIR       search DIR for dependencies (repeatable)
   -d KEXT, -dependency KEXT     use KEXT as a dependency (repeatable)
   -b ID, -bundle-id ID          test the kext with bundle identifier ID
@@ -37,7 +52,7 @@ kext: file system path to a kext bundle
   -arch ARCH                    check ARCH's keys and executable slice (default x86_64)
   -kernel-version X.Y.Z         substitute xnu's ###KERNEL_VERSION_*### placeholders (iokit-ts)
   -q, -quiet                    print nothing
-  -v [N], -verbose [N]          accepted for compatibility
+  -v [N], -verbose [N]          report each load (Loading …, … successfully loaded)
   -h, -help                     print this message
 `;
 
@@ -47,6 +62,9 @@ interface Args {
   repositories: string[];
   dependencies: string[];
   noLoad: boolean;
+  loadOnly: boolean;
+  test: boolean;
+  verbose: boolean;
   systemExtensions: boolean;
   safeBoot: boolean;
   skipAuthentication: boolean;
@@ -60,10 +78,11 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
     parsed = getopt(argv, {
-      short: "tnr:d:b:exzZqvh",
+      short: "tnlr:d:b:exzZqvh",
       long: [
         { name: "print-diagnostics", hasArg: "none", id: "t" },
         { name: "no-load", hasArg: "none", id: "n" },
+        { name: "load-only", hasArg: "none", id: "l" },
         { name: "repository", hasArg: "required", id: "r" },
         { name: "dependency", hasArg: "required", id: "d" },
         { name: "bundle-id", hasArg: "required", id: "b" },
@@ -85,7 +104,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     return EX_USAGE;
   }
   const a: Args = {
-    kexts: [], ids: [], repositories: [], dependencies: [], noLoad: false, systemExtensions: true, safeBoot: false,
+    kexts: [], ids: [], repositories: [], dependencies: [], noLoad: false, loadOnly: false, test: false, verbose: false, systemExtensions: true, safeBoot: false,
     skipAuthentication: false, skipDependencies: false, quiet: false, arch: "x86_64", kernelVersion: undefined,
   };
   for (const o of parsed.options) {
@@ -93,6 +112,9 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     switch (o.id) {
       case "h": io.stderr(USAGE); return kKextutilExit.Help;
       case "n": a.noLoad = true; break;
+      case "l": a.loadOnly = true; break;
+      case "t": a.test = true; break;
+      case "v": a.verbose = true; break;
       case "r": {
         const bad = await checkToolPath(v, undefined, true);
         if (bad !== undefined) { io.stderr(`${bad.message}\n`); return bad.status; }
@@ -114,7 +136,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         }
         a.kernelVersion = v;
         break;
-      default: break; // -t and -v change nothing here: tests always run, logging is fixed.
+      default: break;
     }
   }
   for (const k of parsed.operands) {
@@ -128,11 +150,6 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
   if (a.kexts.length === 0 && a.ids.length === 0) {
     io.stderr(`No kernel extensions specified; name kernel extension bundles\n    following options, or use -bundle-id (-b).\n${USAGE}`);
-    return EX_USAGE;
-  }
-  // Divergence from XNU: without -n kextutil loads; here loading needs the kernel runtime.
-  if (!a.noLoad) {
-    io.stderr("kextutil: loading kexts needs the iokit-ts kernel runtime, which this tool does not start; use -n (-no-load) to test without loading.\n");
     return EX_USAGE;
   }
   return run(a, io);
@@ -168,11 +185,55 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     arch: a.arch, safeBoot: a.safeBoot, skipAuthentication: a.skipAuthentication, skipDependencies: a.skipDependencies,
   });
   const root = typeof process.getuid === "function" ? process.getuid() === 0 : false;
+  const loadable: OSKext[] = [];
   for (const kext of toProcess) {
     const status = testKext(kext, analyzer, a, root, log);
+    if (status === kKextutilExit.OK) loadable.push(kext);
     if (result === kKextutilExit.OK) result = status;
   }
-  return result;
+  if (a.noLoad || loadable.length === 0) return result;
+  const status = await loadKexts(loadable, loaded.set, a, log);
+  return result === kKextutilExit.OK ? status : result;
+}
+
+/**
+ * Boots an embedded kernel over `set`, loads each kext (libraries first, all or nothing), and runs
+ * matching until the IOService tree is quiet. The kernel lives only for this command.
+ */
+async function loadKexts(kexts: readonly OSKext[], set: KextSet, a: Args, log: (t: string) => void): Promise<number> {
+  const source = new FsBundleSource();
+  const rt = new KextRuntime(set, importKextModule, { arch: a.arch, safeBoot: a.safeBoot, resources: source });
+  const kernel = new IOKernel({ kextLoader: rt });
+  rt.attachKernel(kernel);
+  let status: number = kKextutilExit.OK;
+  for (const kext of kexts) {
+    if (a.verbose) log(`Loading ${kext.path}.\n`);
+    const before = kernel.logRing.texts().length;
+    const r = await rt.load(kext, { sendPersonalities: !a.loadOnly });
+    await settle(kernel);
+    if (r === kIOReturnSuccess) {
+      if (a.verbose) log(`${kext.path} successfully loaded (or already loaded).\n`);
+      continue;
+    }
+    for (const line of kernel.logRing.texts().slice(before)) log(`(kernel) ${line}\n`);
+    log(`Failed to load ${kext.path} - ${kextErrorString(r)}.\n`);
+    if (r === kOSKextReturn.LinkError) log("Check library declarations for your kext with kextlibs(8).\n");
+    status = kKextutilExit.LoadFailed;
+  }
+  // The embedded kernel ends with the command: its drivers stop and its kexts unload.
+  await rt.unloadAll();
+  await settle(kernel);
+  return status;
+}
+
+/** Runs the kernel until matching (and any kext loads it asked for) have finished. */
+async function settle(kernel: IOKernel): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    await kernel.runUntilIdle();
+    // Demand loads import modules outside the scheduler: give them a turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+    if (kernel.scheduler.pending === 0 && kernel.platform.busyState === 0 && kernel.matcher.stalledNubs().size === 0) return;
+  }
 }
 
 /**
@@ -198,7 +259,10 @@ function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, 
     log(`Diagnostics for ${kext.path}:\n${formatKextDiagnostics(analysis.diagnostics)}`);
     return kKextutilExit.KextBad;
   }
-  log(formatKextDiagnostics(analysis.diagnostics, ["warnings"]));
-  log(`${kext.path} appears to be loadable (not including linkage for on-disk libraries).\n`);
+  // Without -t a load prints no report (as Apple's); -n alone still reports, as it always has here.
+  if (a.test || a.noLoad) {
+    log(formatKextDiagnostics(analysis.diagnostics, ["warnings"]));
+    log(`${kext.path} appears to be loadable (not including linkage for on-disk libraries).\n`);
+  }
   return kKextutilExit.OK;
 }
