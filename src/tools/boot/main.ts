@@ -101,6 +101,15 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
   const daemon = await IOKitDaemon.start(booted.server, { socketPath, socketMode: mode });
   io.stderr(`iokit boot: serving on ${socketPath} (privileged: ${socketPath}.priv), ${booted.kextCount} kexts available\n`);
+  // The boot log and summary once the registry is quiet (serving has already begun).
+  void kernel.platform.waitQuiet(30_000).then((r) => {
+    const kexts = runtime.loadedKexts().filter((k) => k.tag !== 0 && !k.isKernelComponent).length;
+    const drivers = kernel.registry.findByClass("IOService", { conforms: true })
+      .filter((e) => e instanceof IOService && !e.isInactive() && e.getProperty("IOProviderClass") !== undefined).length;
+    for (const l of kernel.logRing.lines()) io.stdout(`[${(l.timeNs / 1e9).toFixed(6).padStart(12)}] ${l.text}\n`);
+    const m = booted.machine?.description;
+    io.stdout(`${m !== undefined ? `${m.model}: ${countDevices(m)} devices; ` : ""}${kexts} kexts loaded, ${drivers} drivers matched, ${r === 0 ? "quiescent" : "not quiescent"} after ${(performance.now() - t0).toFixed(1)} ms\n`);
+  });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGTERM", stop);
