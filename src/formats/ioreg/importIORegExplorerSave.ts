@@ -15,7 +15,8 @@
  */
 import type { OSValue } from "../../libkern/index.ts";
 import {
-  describeIORegistryExplorerArchive, readIORegistryExplorerArchive, type IORegExplorerNode,
+  describeIORegistryExplorerArchive, readIORegistryExplorerGraph, treeOfPlane, type IORegExplorerGraph,
+  type IORegExplorerNode,
 } from "../archiver/index.ts";
 import { parseBinaryPlist } from "../plist/index.ts";
 import { ROOT_ENTRY_ID, type IORegistrySnapshot } from "./IORegistrySnapshot.ts";
@@ -79,10 +80,20 @@ export function importIORegExplorerSave(bytes: Uint8Array, options: { strict?: b
     return index;
   };
 
+  // The graph (every entry's properties decoded once) is shared by all planes: rebuilding it per
+  // plane decoded each entry's XML properties once per plane.
+  let graph: IORegExplorerGraph | undefined;
+  let graphError: unknown;
+  try {
+    graph = readIORegistryExplorerGraph(plist);
+  } catch (e) {
+    graphError = e;
+  }
   for (const plane of order) {
     let root: IORegExplorerNode;
     try {
-      root = readIORegistryExplorerArchive(plist, { plane });
+      if (graph === undefined) throw graphError;
+      root = treeOfPlane(graph, plane);
     } catch (e) {
       problem ??= { offset: offsetOf(e), message: `plane ${plane}: ${(e as Error).message}` };
       continue;
