@@ -4,3 +4,4 @@
 export * from "./IOReturn.ts";
 export * from "./errors.ts";
 export { ResourceStack } from "./ResourceStack.ts";
+export { ByteBuffer } from "./ByteBuffer.ts";

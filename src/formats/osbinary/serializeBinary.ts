@@ -13,6 +13,7 @@
  * pattern (64 bits for a double, 32 for a float), which is how a kernel OSNumber built from a
  * double carries it. Reading gives that integer back; {@link realFromBits} recovers the value.
  */
+import { ByteBuffer } from "../../base/index.ts";
 import { kindOf, OSNumber, OSReal, type OSValue } from "../../libkern/index.ts";
 import * as C from "./constants.ts";
 
@@ -31,19 +32,9 @@ const kOSSerializeSymbol = C.kOSSerializeSymbol;
 
 const encoder = new TextEncoder();
 
-class Buffer {
-  bytes = new Uint8Array(4096);
-  view = new DataView(this.bytes.buffer);
-  length = 0;
-
-  reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    let cap = this.bytes.length * 2;
-    while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
+class Buffer extends ByteBuffer {
+  constructor() {
+    super(4096);
   }
 
   word(w: number): void {

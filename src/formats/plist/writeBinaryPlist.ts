@@ -19,6 +19,7 @@
  *
  * The walk uses an explicit stack; a container inside itself throws {@link PlistTypeError}.
  */
+import { ByteBuffer } from "../../base/index.ts";
 import { OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
 import { PlistTypeError } from "./PlistTypeError.ts";
 
@@ -35,19 +36,9 @@ function byteCount(n: number): number {
 }
 
 /** A growable byte buffer. */
-class Output {
-  bytes = new Uint8Array(1 << 16);
-  view = new DataView(this.bytes.buffer);
-  length = 0;
-
-  reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    let cap = this.bytes.length * 2;
-    while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
+class Output extends ByteBuffer {
+  constructor() {
+    super(1 << 16);
   }
 
   byte(b: number): void {
