@@ -56,3 +56,20 @@ describe("OSValue", () => {
     expect(osEqual(num(5, 32), num(5, 64), { compareBits: true })).toBe(false);
   });
 });
+
+describe("OSNumber 32-bit views", () => {
+  it("uint32() and int32() equal the bigint reinterpretation for every magnitude", async () => {
+    const fc = await import("fast-check");
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), (v) => {
+        const n = num(v);
+        expect(n.uint32()).toBe(Number(BigInt.asUintN(32, v)));
+        expect(n.int32()).toBe(Number(BigInt.asIntN(32, v)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(num(0xffffffff).int32()).toBe(-1);
+    expect(num(-1).uint32()).toBe(0xffffffff);
+    expect(num(2n ** 53n + 5n).uint32()).toBe(5);
+  });
+});

@@ -73,6 +73,21 @@ export class OSNumber {
     return BigInt.asIntN(bits, this.value);
   }
 
+  /**
+   * The low 32 bits as an unsigned number (`(UInt32)` in C). Matching reads every score and ID this
+   * way, so safe integers skip the bigint: `>>> 0` is exact modulo 2^32 for them.
+   */
+  uint32(): number {
+    const r = this.raw;
+    return typeof r === "number" ? r >>> 0 : Number(BigInt.asUintN(32, r));
+  }
+
+  /** The low 32 bits as a signed number (`(SInt32)` in C); see {@link OSNumber.uint32}. */
+  int32(): number {
+    const r = this.raw;
+    return typeof r === "number" ? r | 0 : Number(BigInt.asIntN(32, r));
+  }
+
   toString(): string {
     return this.raw.toString();
   }

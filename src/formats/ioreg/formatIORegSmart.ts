@@ -61,7 +61,7 @@ function searchCell(ctx: SmartContext, start: number | undefined, key: string): 
   for (let i = start, guard = 0; i !== undefined && guard <= ctx.snapshot.entries.length; i = dtParentOf(ctx, i), guard++) {
     const v = ctx.snapshot.entries[i]?.properties.get(key);
     if (v instanceof Uint8Array) return cell(v, 0) | 0;
-    if (v instanceof OSNumber) return Number(BigInt.asIntN(32, v.value));
+    if (v instanceof OSNumber) return v.int32();
   }
   ctx.warn("unable to get properties");
   return 0;

@@ -61,7 +61,7 @@ function checkLength(n: number, what: string): number {
 export function realFromBits(n: OSNumber): OSReal {
   const view = new DataView(new ArrayBuffer(8));
   if (n.bits === 32) {
-    view.setUint32(0, Number(BigInt.asUintN(32, n.value)));
+    view.setUint32(0, n.uint32());
     return new OSReal(view.getFloat32(0), 32);
   }
   view.setBigUint64(0, BigInt.asUintN(64, n.value));

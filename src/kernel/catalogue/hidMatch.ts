@@ -20,7 +20,7 @@ import { isEqualTo } from "./isEqualTo.ts";
 import { fail, type FamilyResult, type MatchFailure } from "./MatchFailure.ts";
 import type { MatchNub } from "./MatchNub.ts";
 
-const u32 = (v: OSValue | undefined): number | undefined => (v instanceof OSNumber ? Number(BigInt.asUintN(32, v.value)) : undefined);
+const u32 = (v: OSValue | undefined): number | undefined => (v instanceof OSNumber ? v.uint32() : undefined);
 
 /** One key: absent from the table passes with no score; present, it must equal the nub's. */
 function compareKey(table: OSDictionary, nub: MatchNub, key: string, increment: number): { ok: boolean; score: number } {

@@ -42,7 +42,7 @@ export function probeScoreOf(table: OSDictionary): number {
 /** {@link probeScoreOf} on a raw value. */
 export function probeScoreValue(v: OSValue | undefined): number {
   if (!(v instanceof OSNumber)) return kIODefaultProbeScore;
-  return Number(BigInt.asIntN(32, BigInt.asUintN(32, v.value)));
+  return v.int32();
 }
 
 /** The category a personality competes in: its `IOMatchCategory`, else `IODefaultMatchCategory`. */

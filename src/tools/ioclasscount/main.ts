@@ -34,7 +34,7 @@ const live: RootReader = async () => {
   }
 };
 
-const count = (v: OSValue): number => (isOSNumber(v) ? Number(BigInt.asIntN(32, v.value)) : 0);
+const count = (v: OSValue): number => (isOSNumber(v) ? v.int32() : 0);
 
 /** CFStringCompare with kCFCompareCaseInsensitive: fold case, then compare code units. */
 const caseInsensitive = (a: string, b: string): number => {
