@@ -54,7 +54,7 @@ function snapshot(rt: KextRuntime, kernel: IOKernel) {
     kexts: rt.loadedKexts().map((k) => `${k.tag} ${k.bundleID} refs=${k.refs} started=${k.started} [${k.classes.join(",")}]`),
     personalities: [...kernel.catalogue.personalities()].map((p) => writeXMLPlist(p.table)),
     registry: kernel.registry.toSnapshot(),
-    classes: OSMetaClass.all().map((m) => `${m.className}=${m.getInstanceCount()}`).sort(),
+    classes: OSMetaClass.all(kernel.registry).map((m) => `${m.className}=${m.getInstanceCount()}`).sort(),
   };
 }
 
@@ -124,7 +124,7 @@ describe("KextRuntime on JavaScript kexts from disk", () => {
     expect(await rt.unloadKextWithIdentifier(`com.example.rt${n}.LibB`)).toBe(kIOReturnSuccess);
     expect(await rt.unloadKextWithIdentifier(`com.example.rt${n}.LibA`)).toBe(kIOReturnSuccess);
     expect(rt.loadedKexts().map((k) => k.tag)).toEqual([0, 1, 2]);
-    expect(OSMetaClass.getMetaClassWithName(`Rt${n}Driver`)).toBeUndefined();
+    expect(OSMetaClass.getMetaClassWithName(`Rt${n}Driver`, kernel.registry)).toBeUndefined();
   });
 
   it("autounloads IOService kexts 60 s after the registry goes quiet, keeps personalities, and reloads on demand", async () => {

@@ -26,9 +26,9 @@ async function runtimeFor(specs: JsKextSpec[], mangle?: (paths: Map<string, stri
 
 /** Loads the kext at `path`; checks the code, the log line and that nothing changed. */
 async function expectRefused(rt: KextRuntime, kernel: IOKernel, kext: OSKext, code: number, logged: RegExp): Promise<void> {
-  const before = [rt.loadedKexts().map((k) => k.bundleID), [...kernel.catalogue.personalities()].length, OSMetaClass.all().length];
+  const before = [rt.loadedKexts().map((k) => k.bundleID), [...kernel.catalogue.personalities()].length, OSMetaClass.all(kernel.registry).length];
   expect(await rt.load(kext)).toBe(code);
-  expect([rt.loadedKexts().map((k) => k.bundleID), [...kernel.catalogue.personalities()].length, OSMetaClass.all().length]).toEqual(before);
+  expect([rt.loadedKexts().map((k) => k.bundleID), [...kernel.catalogue.personalities()].length, OSMetaClass.all(kernel.registry).length]).toEqual(before);
   expect(kernel.logRing.texts().join("\n")).toMatch(logged);
 }
 

@@ -143,9 +143,6 @@ function callModuleRoutine(entry: Entry, name: "start" | "stop", log: (line: str
   }
 }
 
-/** `defineClasses` results by factory: a module's classes are built once per process. */
-const linkedModules = new WeakMap<object, Record<string, unknown>>();
-
 export class KextRuntime implements KextLoader {
   readonly set: KextSet;
   readonly #moduleLoader: KextModuleLoader;
@@ -349,18 +346,14 @@ export class KextRuntime implements KextLoader {
     const classes: Array<[string, unknown]> = Object.entries(module);
     const factory = module.defineClasses;
     if (typeof factory === "function" && !isOSObjectClass(factory)) {
-      // Linking is done once per loaded module: kernels in one process share loaded code, as
-      // OSMetaClass definitions are process-global (a second link would redefine the classes).
-      let made = linkedModules.get(factory);
-      if (made === undefined) {
-        made = (factory as (api: unknown) => Record<string, unknown>)(this.#options.kpi ?? kpi) ?? {};
-        linkedModules.set(factory, made);
-      }
+      // Linking runs on every load: each kernel (and each reload after an unload) gets its own
+      // instance of the kext's classes, defined in this kernel's class table.
+      const made = OSMetaClass.withDomain(this.kernel.registry, () => (factory as (api: unknown) => Record<string, unknown>)(this.#options.kpi ?? kpi)) ?? {};
       classes.push(...Object.entries(made));
     }
     for (const [name, value] of classes) {
       if (!isOSObjectClass(value)) continue;
-      const meta = OSMetaClass.define(value, name, { kmodName: entry.bundleID });
+      const meta = OSMetaClass.define(value, name, { kmodName: entry.bundleID, domain: this.kernel.registry });
       entry.classes.push(name);
       if (meta.isSubclassOf("IOService") && !entry.autounload) {
         entry.autounload = true;
@@ -400,7 +393,7 @@ export class KextRuntime implements KextLoader {
 
   #removeClasses(e: Entry): void {
     try {
-      OSMetaClass.removeClasses(e.bundleID);
+      OSMetaClass.removeClasses(e.bundleID, this.kernel.registry);
     } catch (err) {
       this.kernel.log(`Kext ${e.bundleID} - ${errorText(err)}`);
     }
@@ -580,7 +573,7 @@ export class KextRuntime implements KextLoader {
     // A superclass's count includes its subclasses' (xnu's rule), so other kexts' instances block too.
     const out: OSMetaClass[] = [];
     for (const c of e.classes) {
-      const m = OSMetaClass.getMetaClassWithName(c);
+      const m = OSMetaClass.getMetaClassWithName(c, this.kernel.registry);
       if (m !== undefined && m.getInstanceCount() > 0) out.push(m);
     }
     return out;

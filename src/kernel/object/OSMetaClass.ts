@@ -12,8 +12,12 @@
  * count is therefore (its live direct instances) + (its direct subclasses with a non-zero count).
  * A count going below zero is logged, never thrown, as `OSMetaClass: Class <name> - bad retain (<n>)`.
  *
- * The registry of classes is process-global, like the kernel's: class definitions are code, and code
- * is loaded once. Counts are therefore global too; tests compare against a baseline they take first.
+ * Class tables. The kernel's own classes (and the families compiled into the kernel image) live in
+ * one process-global table: that code is loaded once per process. A kext's classes are defined in
+ * a *domain* — the class table of one kernel (its registry object stands for it) — so that several
+ * kernels in one process each link their own instance of a kext's code, under the same class
+ * names, as separate machines would. A lookup with a domain sees the global table, then the
+ * domain's. Counts of global classes are process-wide; tests compare against a baseline.
  */
 import { IOReturnError, kIOReturnBusy, kIOReturnBadArgument } from "../../base/index.ts";
 import { num, type OSValue } from "../../libkern/index.ts";
@@ -37,6 +41,12 @@ export class OSMetaClass {
 
   static readonly #byName = new Map<string, OSMetaClass>();
   static readonly #byCtor = new WeakMap<object, OSMetaClass>();
+  /** Kext classes per kernel (domain object → name → metaclass). */
+  static readonly #domains = new WeakMap<object, Map<string, OSMetaClass>>();
+  /** The domain unqualified lookups also see while a kext links ({@link OSMetaClass.withDomain}). */
+  static #current: object | undefined;
+  /** Domain tables holding this metaclass (a module shared by kernels defines one constructor in several). */
+  #homes = 0;
 
   private constructor(className: string, superClass: OSMetaClass | null, ctor: OSClassConstructor, kmodName: string) {
     this.className = className;
@@ -46,43 +56,79 @@ export class OSMetaClass {
   }
 
   /**
-   * Defines `ctor` as the class `className` (`OSDefineMetaClassAndStructors`). Defining the same
-   * constructor again under the same name returns the existing metaclass.
+   * Defines `ctor` as the class `className` (`OSDefineMetaClassAndStructors`), in the global table
+   * or, with `domain`, in that kernel's table. Defining the same constructor again under the same
+   * name returns the existing metaclass.
    * @throws {IOReturnError} kIOReturnBadArgument when the name is already used by another constructor.
    */
-  static define(ctor: OSClassConstructor, className: string, options: { kmodName?: string } = {}): OSMetaClass {
+  static define(ctor: OSClassConstructor, className: string, options: { kmodName?: string; domain?: object } = {}): OSMetaClass {
     const existing = OSMetaClass.#byName.get(className);
     if (existing) {
       if (existing.ctor === ctor) return existing;
       throw new IOReturnError(kIOReturnBadArgument, `OSMetaClass: Class "${className}" is duplicate`);
     }
+    const domain = options.domain;
+    let table = OSMetaClass.#byName;
+    if (domain !== undefined) {
+      table = OSMetaClass.#domains.get(domain) ?? new Map<string, OSMetaClass>();
+      OSMetaClass.#domains.set(domain, table);
+      const mine = table.get(className);
+      if (mine) {
+        if (mine.ctor === ctor) return mine;
+        throw new IOReturnError(kIOReturnBadArgument, `OSMetaClass: Class "${className}" is duplicate`);
+      }
+      // The same constructor in another kernel: code shared between kernels shares its metaclass.
+      const shared = OSMetaClass.#byCtor.get(ctor);
+      if (shared?.ctor === ctor && shared.className === className) {
+        table.set(className, shared);
+        shared.#homes++;
+        return shared;
+      }
+    }
     const meta = new OSMetaClass(className, OSMetaClass.nearest(Object.getPrototypeOf(ctor) as object), ctor, options.kmodName ?? "");
-    OSMetaClass.#byName.set(className, meta);
+    table.set(className, meta);
+    meta.#homes = 1;
     OSMetaClass.#byCtor.set(ctor, meta);
     if (meta.superClass) meta.superClass.#directSubclasses.add(meta);
     return meta;
   }
 
   /**
-   * Removes every class a kext defined (kext unload).
+   * Removes every class a kext defined (kext unload), from the global table or from `domain`'s.
    * @throws {IOReturnError} kIOReturnBusy when one of them still has instances ("Can't unload kext: classes have instances").
    */
-  static removeClasses(kmodName: string): string[] {
-    const mine = [...OSMetaClass.#byName.values()].filter((m) => m.kmodName === kmodName && kmodName !== "");
+  static removeClasses(kmodName: string, domain?: object): string[] {
+    const table = domain === undefined ? OSMetaClass.#byName : OSMetaClass.#domains.get(domain);
+    if (table === undefined) return [];
+    const mine = [...table.values()].filter((m) => m.kmodName === kmodName && kmodName !== "");
     const busy = mine.filter((m) => m.#instances > 0);
     if (busy.length > 0) {
       throw new IOReturnError(kIOReturnBusy, `Can't remove kext ${kmodName}; classes have instances: ${busy.map((m) => m.className).join(", ")}`);
     }
     for (const m of mine) {
-      OSMetaClass.#byName.delete(m.className);
-      if (m.superClass) m.superClass.#directSubclasses.delete(m);
+      table.delete(m.className);
+      if (--m.#homes === 0 && m.superClass) m.superClass.#directSubclasses.delete(m);
     }
     return mine.map((m) => m.className);
   }
 
-  /** The metaclass named `name` (`OSMetaClass::getMetaClassWithName`). */
-  static getMetaClassWithName(name: string): OSMetaClass | undefined {
-    return OSMetaClass.#byName.get(name);
+  /** Runs `fn` with `domain` visible to unqualified lookups (a kext's link step looks up its kernel's classes). */
+  static withDomain<T>(domain: object, fn: () => T): T {
+    const saved = OSMetaClass.#current;
+    OSMetaClass.#current = domain;
+    try {
+      return fn();
+    } finally {
+      OSMetaClass.#current = saved;
+    }
+  }
+
+  /**
+   * The metaclass named `name` (`OSMetaClass::getMetaClassWithName`): global classes, then those of
+   * `domain` (default: the kernel whose kext is linking, if any).
+   */
+  static getMetaClassWithName(name: string, domain: object | undefined = OSMetaClass.#current): OSMetaClass | undefined {
+    return OSMetaClass.#byName.get(name) ?? (domain === undefined ? undefined : OSMetaClass.#domains.get(domain)?.get(name));
   }
 
   /** The metaclass of a constructor, or of its nearest defined ancestor. */
@@ -99,22 +145,23 @@ export class OSMetaClass {
     return OSMetaClass.nearest(obj.constructor);
   }
 
-  /** Every defined class. */
-  static all(): OSMetaClass[] {
-    return [...OSMetaClass.#byName.values()];
+  /** Every defined class: the global ones, then `domain`'s. */
+  static all(domain?: object): OSMetaClass[] {
+    const own = domain === undefined ? undefined : OSMetaClass.#domains.get(domain);
+    return own === undefined ? [...OSMetaClass.#byName.values()] : [...OSMetaClass.#byName.values(), ...own.values()];
   }
 
   /** Builds a new instance of the named class (`OSMetaClass::allocClassWithName`); undefined if unknown or abstract-only. */
-  static allocClassWithName(name: string): object | undefined {
-    const meta = OSMetaClass.#byName.get(name);
+  static allocClassWithName(name: string, domain?: object): object | undefined {
+    const meta = OSMetaClass.getMetaClassWithName(name, domain);
     if (!meta) return undefined;
     return new (meta.ctor as new () => object)();
   }
 
   /** The class dictionary of `IOKitDiagnostics`: class name → 32-bit instance count. */
-  static serializeClassDictionary(): Map<string, OSValue> {
+  static serializeClassDictionary(domain?: object): Map<string, OSValue> {
     const out = new Map<string, OSValue>();
-    for (const m of OSMetaClass.#byName.values()) out.set(m.className, num(m.#instances, 32));
+    for (const m of OSMetaClass.all(domain)) out.set(m.className, num(m.#instances, 32));
     return out;
   }
 

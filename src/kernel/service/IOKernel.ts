@@ -345,7 +345,7 @@ export class IOKernel implements ServiceRuntime {
   refreshDiagnostics(): OSDictionary {
     // Divergence from XNU: only the class dictionary is kept; the byte totals (`Instance allocation`
     // and friends) have no meaning in a garbage-collected heap and are left out.
-    const diag = new Map<string, OSValue>([["Classes", OSMetaClass.serializeClassDictionary()]]);
+    const diag = new Map<string, OSValue>([["Classes", OSMetaClass.serializeClassDictionary(this.registry)]]);
     this.registry.root.setProperty("IOKitDiagnostics", diag);
     return diag;
   }

@@ -280,11 +280,11 @@ export class ServiceMatcher {
     const cls = d.personality.ioClass;
     const bundle = d.personality.bundle;
     if (cls === undefined || d.table === undefined) return undefined;
-    let meta = OSMetaClass.getMetaClassWithName(cls);
+    let meta = OSMetaClass.getMetaClassWithName(cls, this.#host.registry);
     if (!meta && bundle !== undefined && this.#host.kextLoader) {
       const r = this.#host.kextLoader.loadKextForMatching(bundle);
       if (r === "pending") return bundle;
-      meta = OSMetaClass.getMetaClassWithName(cls);
+      meta = OSMetaClass.getMetaClassWithName(cls, this.#host.registry);
     }
     let inst: IOService | undefined;
     if (meta && meta.isSubclassOf("IOService")) {

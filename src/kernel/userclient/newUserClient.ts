@@ -53,7 +53,7 @@ function discard(client: IOUserClient, service: IOService, started: boolean): vo
 function fromClassProperty(service: IOService, task: UserTask, securityID: unknown, type: number, properties: OSDictionary | undefined): NewUserClientResult {
   const name = service.getProperty(kIOUserClientClassKey);
   if (typeof name !== "string") return { ret: kIOReturnUnsupported };
-  const meta = OSMetaClass.getMetaClassWithName(name);
+  const meta = OSMetaClass.getMetaClassWithName(name, service.registry);
   if (!meta) return { ret: kIOReturnUnsupported };
   let obj: unknown;
   try {
