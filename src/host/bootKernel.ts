@@ -16,6 +16,7 @@ import { KERNEL_KPI, loadBootKexts } from "./bootSystem.ts";
 import { importKextModule } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
+import { addDeviceRoutines } from "./deviceRoutines.ts";
 
 export interface BootOptions {
   /** Extensions folder; undefined: the project's bundled kexts if present, else none. */
@@ -99,7 +100,11 @@ export async function bootKernel(options: BootOptions = {}): Promise<BootedKerne
   }
   const personalities = buildPersonalityCache(set.all());
   if (personalities.length > 0) kernel.addDrivers(personalities, true);
+  // The kext daemon is this process: deferred personalities may match now, and autounload (which
+  // waits for an active kextd) runs 60 s after the registry goes quiet.
+  kernel.catalogueSendData(8);
   const server = new IOKitServer(kernel);
   addKextRoutines(server, runtime);
+  if (vm !== undefined) addDeviceRoutines(server, vm, runtime);
   return { kernel, server, runtime, kextCount: set.all().length, extensions, machine: vm };
 }

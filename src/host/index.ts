@@ -17,5 +17,6 @@ export { SocketTransport } from "./SocketTransport.ts";
 export { IOKitDaemon, type DaemonOptions } from "./IOKitDaemon.ts";
 export { bootKernel, bundledKextsFolder, type BootOptions, type BootedKernel } from "./bootKernel.ts";
 export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
+export { addDeviceRoutines, attachUSBDevice, detachUSBDevice, listUSBPorts } from "./deviceRoutines.ts";
 export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";

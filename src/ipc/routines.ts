@@ -38,6 +38,10 @@ export const Routine = {
   kextLoad: "kext_request_load",
   kextUnload: "kext_request_unload",
   kextStat: "kext_request_loaded",
+  // Not XNU's: plugging virtual hardware (iokit-ts's machine), served by hosts that built one.
+  deviceAttach: "iokit_device_attach",
+  deviceDetach: "iokit_device_detach",
+  deviceList: "iokit_device_list",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

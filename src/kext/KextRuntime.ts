@@ -483,6 +483,20 @@ export class KextRuntime implements KextLoader {
     });
   }
 
+  /**
+   * Kexts an autounload pass would unload now, newest first: autounload-enabled, not permanent or a
+   * kernel component, unreferenced, no instances of their classes, no pending resource requests.
+   */
+  idleKexts(): string[] {
+    const out: string[] = [];
+    for (let i = this.#loaded.length - 1; i >= 0; i--) {
+      const e = this.#loaded[i] as Entry;
+      if (e.isKernelComponent || e.permanent || !e.autounload || e.dependents + e.retains > 0) continue;
+      if (this.#busyClasses(e).length === 0 && this.#requests.pendingFor(e.bundleID) === 0) out.push(e.bundleID);
+    }
+    return out;
+  }
+
   #isDependencyOf(dep: Entry, id: string): boolean {
     const top = this.#loaded.find((x) => x.bundleID === id);
     const stack = top ? [...top.dependencies] : [];

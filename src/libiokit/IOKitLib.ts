@@ -18,6 +18,7 @@ import {
 } from "../ipc/index.ts";
 import type { IORegistrySnapshot } from "../formats/index.ts";
 import type { OSDictionary, OSValue } from "../libkern/index.ts";
+import { attachmentFromWire, detachmentFromWire, portsFromWire, type DeviceAttachment, type DeviceDetachment, type USBPortDevice } from "./virtualDevices.ts";
 
 /** Notification types of `addMatchingNotification`. */
 export type MatchingNotificationType =
@@ -196,6 +197,25 @@ export class IOKitLib {
     if (!Array.isArray(r) || !Array.isArray(r[0])) return { lines: [], dropped: 0 };
     const lines = r[0].flatMap((l) => (Array.isArray(l) && typeof l[0] === "number" && typeof l[1] === "string" ? [{ timeNs: l[0], text: l[1] }] : []));
     return { lines, dropped: typeof r[1] === "number" ? r[1] : 0 };
+  }
+
+  /**
+   * Plugs a virtual USB device — a device node as in docs/machine.md (`idVendor`, descriptors,
+   * `configurations`, …) — into root port `port` (default: the node's `port`, else the first free
+   * one). Resolves once drivers have matched, with the services that appeared. Privileged.
+   */
+  async attachUSBDevice(device: OSDictionary, options: { port?: number } = {}): Promise<DeviceAttachment> {
+    return attachmentFromWire(await this.call(Routine.deviceAttach, device, options.port ?? null));
+  }
+
+  /** Unplugs the device on root port `port`; resolves once its drivers have terminated. Privileged. */
+  async detachUSBDevice(port: number): Promise<DeviceDetachment> {
+    return detachmentFromWire(await this.call(Routine.deviceDetach, port));
+  }
+
+  /** The virtual xHCI controller's root ports: how many, and which hold a device. */
+  async usbPorts(): Promise<{ portCount: number; devices: USBPortDevice[] }> {
+    return portsFromWire(await this.call(Routine.deviceList));
   }
 
   /** Handles this connection holds in the kernel (the port-name count). */

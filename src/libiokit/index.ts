@@ -4,4 +4,5 @@
  */
 export * from "./matching.ts";
 export * from "./IOKitLib.ts";
+export * from "./virtualDevices.ts";
 export * as IOKitCompat from "./compat/IOKitLib.ts";

@@ -1,63 +1,94 @@
 /**
  * `iokit device attach KIND|--usb FILE [--port N]`, `iokit device detach PORT`, `iokit device list`:
- * plugs and unplugs virtual USB devices at run time. KIND is one of the presets (keyboard,
+ * plugs and unplugs virtual USB devices at run time through the client API
+ * (`IOKitLib.attachUSBDevice`/`detachUSBDevice`/`usbPorts`). KIND is one of the presets (keyboard,
  * trackpad, mouse, cdc-acm, flash, camera); `--usb FILE` plugs a USB device node from a plist (the
- * format of docs/machine.md, checked the same way).
+ * format of docs/machine.md, checked the same way by the kernel).
  *
- * Against a daemon (`IOKIT_SOCKET` set) this needs the daemon's device IPC, which this build does
- * not have: the command says so and exits 69. Without it, it runs an embedded demo: boots the
- * default machine, performs the plug or unplug on the xHCI controller's port (a port-change
- * interrupt: the controller driver enumerates or terminates the device, drivers match or stop),
- * prints the services that appeared or went away, and — after a detach — lets 60 s of virtual time
- * pass so idle kexts autounload, printing which did.
- * Exit codes: 0, 1 (bad description, port taken or empty), 64 usage, 69 daemon unavailable.
+ * With `IOKIT_SOCKET` set it talks to that daemon (attach and detach over its privileged socket);
+ * otherwise to a kernel embedded in this process, booted with the default machine, which is gone
+ * when the command ends. Either way the plug is a port-change interrupt on the xHCI controller:
+ * the controller driver enumerates or terminates the device and drivers match or stop; the command
+ * prints the services that appeared or went away and, after a detach, the kexts left idle, which
+ * the kernel autounloads 60 s after the registry goes quiet.
+ * Exit codes: 0; 1 the kernel refused (bad description, port taken or empty); 64 usage;
+ * 69 no daemon at IOKIT_SOCKET; 77 not privileged.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { MachineDescriptionError, parseUSBDeviceDescription, usbPreset, USB_PRESETS, type USBDeviceDescription } from "../../drivers/index.ts";
+import { IOReturnError, kIOReturnNotPrivileged } from "../../base/index.ts";
+import { usbPreset, USB_PRESETS } from "../../drivers/index.ts";
 import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../../formats/index.ts";
-import { bootSystem, settle, type BootedSystem } from "../../host/index.ts";
-import { IOService, type IORegistryEntry } from "../../kernel/index.ts";
-import { isOSDictionary, OSNumber } from "../../libkern/index.ts";
+import { connectIOKit } from "../../host/index.ts";
+import type { DeviceService, IOKitLib } from "../../libiokit/index.ts";
+import { isOSDictionary, type OSDictionary } from "../../libkern/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
-export const summary = "plug and unplug virtual USB devices (embedded demo without a daemon)";
+export const summary = "plug and unplug virtual USB devices (on the daemon at IOKIT_SOCKET, else an embedded kernel)";
 
-const USAGE = `usage: iokit device attach (${USB_PRESETS.join("|")} | --usb file.plist) [--port N]
+const USAGE = `usage: iokit device attach [--port N] (${USB_PRESETS.join("|")} | --usb file.plist)
        iokit device detach PORT
        iokit device list
 `;
 
-/** Services in the IOService plane below `entry`, depth-first, with their depth. */
-function subtree(entry: IORegistryEntry): Array<[IORegistryEntry, number]> {
-  const out: Array<[IORegistryEntry, number]> = [];
-  const stack: Array<[IORegistryEntry, number]> = [[entry, 0]];
-  while (stack.length > 0 && out.length < 10_000) {
-    const [e, d] = stack.pop() as [IORegistryEntry, number];
-    out.push([e, d]);
-    const kids = e.getChildEntries("IOService");
-    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i] as IORegistryEntry, d + 1]);
+const hex4 = (n: number): string => n.toString(16).padStart(4, "0");
+
+function printServices(io: ToolIO, services: readonly DeviceService[], detached: boolean): void {
+  for (const s of services) {
+    const still = detached && s.active ? "  (still active!)" : "";
+    io.stdout(`${"  ".repeat(s.depth + 1)}${s.name}${s.location !== undefined ? `@${s.location}` : ""}  <class ${s.className}>${still}\n`);
   }
-  return out;
 }
 
-const label = (e: IORegistryEntry): string => {
-  const loc = e.getLocation();
-  return `${e.getName()}${loc !== undefined ? `@${loc}` : ""}  <class ${e.className}>`;
-};
-
-function freePort(sys: BootedSystem): number | undefined {
-  const ports = sys.machine.usb?.ports ?? [];
-  for (let p = 1; p < ports.length; p++) if (ports[p] === undefined) return p;
-  return undefined;
+/** The device node to plug, or an exit code after printing why not. */
+function deviceNode(io: ToolIO, file: string | undefined, kind: string | undefined): OSDictionary | number {
+  if (file !== undefined) {
+    let node;
+    try {
+      const bytes = readFileSync(resolve(io.cwd, file));
+      node = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
+    } catch (e) {
+      io.stderr(`iokit device: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+    if (!isOSDictionary(node)) {
+      io.stderr(`iokit device: ${file}: a USB device node is a dictionary\n`);
+      return 1;
+    }
+    return node;
+  }
+  const preset = kind === undefined ? undefined : usbPreset(kind, 1);
+  if (!isOSDictionary(preset)) {
+    io.stderr(`iokit device: unknown device '${kind ?? ""}' (known: ${USB_PRESETS.join(", ")})\n${USAGE}`);
+    return 64;
+  }
+  preset.delete("port");
+  return preset;
 }
 
-function deviceOnPort(sys: BootedSystem, port: number): IORegistryEntry | undefined {
-  return sys.kernel.registry.findByClass("IOUSBHostDevice").find((d) => {
-    const loc = d.getProperty("locationID");
-    return loc instanceof OSNumber && Number((loc.value >> 20n) & 0xfn) === port && !(d as IOService).isInactive();
-  });
+async function run(lib: IOKitLib, io: ToolIO, verb: string, node: OSDictionary | undefined, port: number | undefined): Promise<number> {
+  if (verb === "list") {
+    const { portCount, devices } = await lib.usbPorts();
+    for (let p = 1; p <= portCount; p++) {
+      const d = devices.find((x) => x.port === p);
+      io.stdout(`port ${p}: ${d ? `${d.product ?? "(unnamed)"} [${hex4(d.idVendor)}:${hex4(d.idProduct)}]` : "empty"}\n`);
+    }
+    return 0;
+  }
+  if (verb === "attach") {
+    const r = await lib.attachUSBDevice(node as OSDictionary, port !== undefined ? { port } : {});
+    io.stdout(`attached ${r.product ?? "device"} on port ${r.port}; matched:\n`);
+    printServices(io, r.services, false);
+    return 0;
+  }
+  const r = await lib.detachUSBDevice(port as number);
+  io.stdout(`detached port ${r.port}; terminated:\n`);
+  printServices(io, r.services, true);
+  io.stdout(r.idleKexts.length > 0
+    ? `idle kexts (autounload ${r.autounloadDelaySeconds} s after the registry goes quiet): ${r.idleKexts.join(", ")}\n`
+    : "idle kexts: none\n");
+  return 0;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
@@ -70,57 +101,39 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     io.stderr(`${e instanceof GetoptError ? e.message : String(e)}\n${USAGE}`);
     return 64;
   }
-  if (io.env.IOKIT_SOCKET !== undefined && io.env.IOKIT_SOCKET !== "") {
-    io.stderr("iokit device: the daemon at IOKIT_SOCKET has no device hot-plug service in this build; unset IOKIT_SOCKET for the embedded demo\n");
+  const opt = (id: string) => parsed.options.find((o) => o.id === id)?.value;
+  const portText = verb === "detach" ? parsed.operands[0] : opt("port");
+  const port = portText === undefined ? undefined : Number(portText);
+  if ((verb === "detach" && port === undefined) || (port !== undefined && !Number.isInteger(port))) {
+    io.stderr(`iokit device: ${portText === undefined ? "which port?" : `'${portText}' is not a port number`}\n${USAGE}`);
+    return 64;
+  }
+  const operandsAllowed = verb === "list" ? 0 : verb === "detach" || opt("usb") === undefined ? 1 : 0;
+  if (parsed.operands.length > operandsAllowed) {
+    io.stderr(`iokit device: unexpected '${parsed.operands[operandsAllowed] ?? ""}' (options go before the device)\n${USAGE}`);
+    return 64;
+  }
+  let node: OSDictionary | undefined;
+  if (verb === "attach") {
+    const n = deviceNode(io, opt("usb"), parsed.operands[0]);
+    if (typeof n === "number") return n;
+    node = n;
+  }
+  let conn;
+  try {
+    conn = await connectIOKit({ privileged: verb !== "list", env: io.env });
+  } catch (e) {
+    io.stderr(`iokit device: ${e instanceof Error ? e.message : String(e)}\n`);
     return 69;
   }
-  const opt = (id: string) => parsed.options.find((o) => o.id === id)?.value;
-  const sys = await bootSystem();
-  const hc = sys.machine.usb;
-  if (hc === undefined) { io.stderr("iokit device: the machine has no USB controller\n"); return 1; }
-  if (verb === "list") {
-    hc.ports.forEach((d, p) => { if (p > 0) io.stdout(`port ${p}: ${d ? `${d.desc.product ?? "(unnamed)"} [${d.desc.idVendor.toString(16).padStart(4, "0")}:${d.desc.idProduct.toString(16).padStart(4, "0")}]` : "empty"}\n`); });
-    return 0;
+  try {
+    return await run(conn.lib, io, verb, node, port);
+  } catch (e) {
+    if (!(e instanceof IOReturnError)) throw e;
+    // The reply's message already names the code; the client's error names it again.
+    io.stderr(`iokit device: ${e.message.replace(/( \([^()]*\))\1$/, "$1")}\n`);
+    return e.code === kIOReturnNotPrivileged ? 77 : 1;
+  } finally {
+    conn.lib.close();
   }
-  if (verb === "attach") {
-    const portArg = opt("port");
-    const port = portArg !== undefined ? Number(portArg) : freePort(sys);
-    if (port === undefined || !Number.isInteger(port) || port < 1 || port >= hc.ports.length) { io.stderr(`iokit device: no such port ${portArg ?? ""}\n`); return 1; }
-    let desc: USBDeviceDescription;
-    try {
-      const file = opt("usb");
-      let node;
-      if (file !== undefined) {
-        const bytes = readFileSync(resolve(io.cwd, file));
-        node = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(bytes);
-        if (isOSDictionary(node) && !node.has("port")) node.set("port", new OSNumber(BigInt(port), 64));
-      } else {
-        const kind = parsed.operands[0];
-        node = kind === undefined ? undefined : usbPreset(kind, port);
-        if (node === undefined) { io.stderr(`iokit device: unknown device '${kind ?? ""}' (known: ${USB_PRESETS.join(", ")})\n${USAGE}`); return 64; }
-      }
-      desc = parseUSBDeviceDescription(node, file ?? "usb");
-    } catch (e) {
-      io.stderr(`iokit device: ${e instanceof MachineDescriptionError ? e.message : e instanceof Error ? e.message : String(e)}\n`);
-      return 1;
-    }
-    if (hc.plug(desc) === undefined) { io.stderr(`iokit device: port ${desc.port} is already taken\n`); return 1; }
-    await settle(sys.kernel, sys.kernel.waitQuiet(sys.kernel.platform, 30_000), () => sys.runtime.loadsInFlight > 0);
-    const dev = deviceOnPort(sys, desc.port);
-    if (dev === undefined) { io.stderr(`iokit device: port ${desc.port}: the device did not enumerate\n`); return 1; }
-    io.stdout(`attached ${desc.product ?? "device"} on port ${desc.port}; matched:\n`);
-    for (const [e, d] of subtree(dev)) io.stdout(`${"  ".repeat(d + 1)}${label(e)}\n`);
-    return 0;
-  }
-  const port = Number(parsed.operands[0]);
-  const dev = Number.isInteger(port) ? deviceOnPort(sys, port) : undefined;
-  if (dev === undefined) { io.stderr(`iokit device: nothing on port ${parsed.operands[0] ?? ""}\n`); return 1; }
-  const gone = subtree(dev);
-  hc.unplug(port);
-  await settle(sys.kernel, sys.kernel.waitQuiet(sys.kernel.platform, 30_000), () => sys.runtime.loadsInFlight > 0);
-  io.stdout(`detached port ${port}; terminated:\n`);
-  for (const [e, d] of gone) io.stdout(`${"  ".repeat(d + 1)}${label(e)}${(e as IOService).isInactive() ? "" : "  (still active!)"}\n`);
-  const unloaded = await sys.runtime.considerUnloads();
-  io.stdout(unloaded.length > 0 ? `autounload: ${unloaded.join(", ")}\n` : "autounload: no idle kexts\n");
-  return 0;
 }
