@@ -157,6 +157,8 @@ export class KextRuntime implements KextLoader {
   readonly #inFlight = new Map<string, Promise<IOReturn>>();
   #lock: Promise<unknown> = Promise.resolve();
   #unloadTimer: TaskHandle | undefined;
+  /** When the autounload scan is due (virtual ns); the timer may be armed earlier and re-posts itself. */
+  #unloadAt = 0;
   #systemSleeping = false;
   #scanMissedBySleep = false;
 
@@ -425,9 +427,17 @@ export class KextRuntime implements KextLoader {
    * system is awake.
    */
   scheduleConsiderUnloads(): void {
-    this.#unloadTimer?.cancel();
-    this.#unloadTimer = this.kernel.scheduler.postAfter(kConsiderUnloadDelaySeconds * 1e9, () => {
+    const scheduler = this.kernel.scheduler;
+    this.#unloadAt = scheduler.now() + kConsiderUnloadDelaySeconds * 1e9;
+    // Re-arming happens on every quiet transition (each hot plug): rather than cancel and re-post a
+    // timer each time, a pending timer that fires early re-posts itself for the rest of the delay.
+    if (this.#unloadTimer === undefined) this.#armUnloadTimer();
+  }
+
+  #armUnloadTimer(): void {
+    this.#unloadTimer = this.kernel.scheduler.postAt(this.#unloadAt, () => {
       this.#unloadTimer = undefined;
+      if (this.kernel.scheduler.now() < this.#unloadAt) { this.#armUnloadTimer(); return; }
       if (!this.kernel.kextdActive) return;
       if (this.#systemSleeping) { this.#scanMissedBySleep = true; return; }
       void this.considerUnloads();

@@ -16,6 +16,11 @@ export interface USBTransferResult { readonly status: "ok" | "stall" | "aborted"
 
 const STALL: USBTransferResult = { status: "stall", data: new Uint8Array(0) };
 
+/** A control transfer's data stage: at most `wLength` bytes of `bytes`, or a stall. */
+function reply(setup: USBSetup, bytes: Uint8Array | undefined): USBTransferResult {
+  return bytes === undefined ? STALL : { status: "ok", data: bytes.slice(0, setup.wLength) };
+}
+
 export class VirtualUSBDevice {
   readonly desc: USBDeviceDescription;
   address = 0;
@@ -37,35 +42,34 @@ export class VirtualUSBDevice {
   /** A control transfer on endpoint 0. */
   control(setup: USBSetup, data?: Uint8Array): USBTransferResult {
     if (!this.connected) return { status: "aborted", data: new Uint8Array(0) };
-    const reply = (bytes: Uint8Array | undefined): USBTransferResult => (bytes === undefined ? STALL : { status: "ok", data: bytes.slice(0, setup.wLength) });
     const type = (setup.bmRequestType >> 5) & 3;
     if (type === 0) {
       switch (setup.bRequest) {
         case 6: { // GET_DESCRIPTOR
           const dt = setup.wValue >> 8, index = setup.wValue & 0xff;
-          if (dt === kUSBDeviceDesc) return reply(deviceDescriptor(this.desc));
-          if (dt === kUSBConfDesc) { const c = this.desc.configurations[index]; return reply(c && configurationDescriptor(this.desc, c)); }
-          if (dt === kUSBStringDesc) return reply(stringDescriptor(this.desc, index));
-          if (dt === kUSBReportDesc) return reply(this.#iface(setup.wIndex)?.reportDescriptor);
+          if (dt === kUSBDeviceDesc) return reply(setup, deviceDescriptor(this.desc));
+          if (dt === kUSBConfDesc) { const c = this.desc.configurations[index]; return reply(setup, c && configurationDescriptor(this.desc, c)); }
+          if (dt === kUSBStringDesc) return reply(setup, stringDescriptor(this.desc, index));
+          if (dt === kUSBReportDesc) return reply(setup, this.#iface(setup.wIndex)?.reportDescriptor);
           return STALL;
         }
-        case 5: this.address = setup.wValue & 0x7f; return reply(new Uint8Array(0));
-        case 8: return reply(Uint8Array.from([this.configuration]));
+        case 5: this.address = setup.wValue & 0x7f; return reply(setup, new Uint8Array(0));
+        case 8: return reply(setup, Uint8Array.from([this.configuration]));
         case 9:
           if (setup.wValue !== 0 && !this.desc.configurations.some((c) => c.bConfigurationValue === setup.wValue)) return STALL;
           this.configuration = setup.wValue;
-          return reply(new Uint8Array(0));
-        case 11: return reply(new Uint8Array(0)); // SET_INTERFACE
-        case 0: return reply(Uint8Array.from([0, 0])); // GET_STATUS
+          return reply(setup, new Uint8Array(0));
+        case 11: return reply(setup, new Uint8Array(0)); // SET_INTERFACE
+        case 0: return reply(setup, Uint8Array.from([0, 0])); // GET_STATUS
         default: return STALL;
       }
     }
     if (type === 1) {
       switch (setup.bRequest) {
-        case 0x0a: case 0x0b: return reply(new Uint8Array(0)); // HID SET_IDLE, SET_PROTOCOL
-        case 0x20: if (data) this.lineCoding = data.slice(0, 7); return reply(new Uint8Array(0)); // CDC SET_LINE_CODING
-        case 0x21: return reply(this.lineCoding); // CDC GET_LINE_CODING
-        case 0x22: return reply(new Uint8Array(0)); // CDC SET_CONTROL_LINE_STATE
+        case 0x0a: case 0x0b: return reply(setup, new Uint8Array(0)); // HID SET_IDLE, SET_PROTOCOL
+        case 0x20: if (data) this.lineCoding = data.slice(0, 7); return reply(setup, new Uint8Array(0)); // CDC SET_LINE_CODING
+        case 0x21: return reply(setup, this.lineCoding); // CDC GET_LINE_CODING
+        case 0x22: return reply(setup, new Uint8Array(0)); // CDC SET_CONTROL_LINE_STATE
         default: return STALL;
       }
     }

@@ -89,16 +89,15 @@ function propertiesInclude(nub: MatchNub, want: OSDictionary): boolean {
 export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boolean): InternalResult {
   let done = 0;
   let nameMatched: string | undefined;
-  const r = (failure: MatchFailure | undefined): InternalResult => new InternalResultImpl(failure, done, nameMatched);
 
   if (table.has(kIOServiceNotificationUserKey)) {
     done++;
-    if (nub.userHidden === true) return r(fail(kIOServiceNotificationUserKey, table.get(kIOServiceNotificationUserKey), undefined, "service is hidden from user space"));
+    if (nub.userHidden === true) return new InternalResultImpl(fail(kIOServiceNotificationUserKey, table.get(kIOServiceNotificationUserKey), undefined, "service is hidden from user space"), done, nameMatched);
   }
   const cls = table.get(kIOProviderClassKey);
   if (typeof cls === "string") {
     done++;
-    if (!classDone && !nub.conformsTo(cls)) return r(fail(kIOProviderClassKey, cls, nub.className, `${nub.className} is not known to be a ${cls}`));
+    if (!classDone && !nub.conformsTo(cls)) return new InternalResultImpl(fail(kIOProviderClassKey, cls, nub.className, `${nub.className} is not known to be a ${cls}`), done, nameMatched);
   }
   const names = table.get(kIONameMatchKey);
   if (names !== undefined) {
@@ -106,13 +105,13 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     nameMatched = compareNames(nub, names);
     if (nameMatched === undefined) {
       // The names tried are worked out only if an explanation asks for them.
-      return r(new LazyFailure(kIONameMatchKey, names, () => { const t = namesTried(nub); return t.length === 1 ? t[0] : [...t]; }));
+      return new InternalResultImpl(new LazyFailure(kIONameMatchKey, names, () => { const t = namesTried(nub); return t.length === 1 ? t[0] : [...t]; }), done, nameMatched);
     }
   }
   const loc = table.get(kIOLocationMatchKey);
   if (typeof loc === "string") {
     done++;
-    if (nub.location !== loc) return r(fail(kIOLocationMatchKey, loc, nub.location));
+    if (nub.location !== loc) return new InternalResultImpl(fail(kIOLocationMatchKey, loc, nub.location), done, nameMatched);
   }
   const pm = table.get(kIOPropertyMatchKey);
   if (pm !== undefined) {
@@ -120,7 +119,7 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     let ok = false;
     if (isOSDictionary(pm)) ok = propertiesInclude(nub, pm);
     else if (isCollection(pm)) for (const d of pm) if (isOSDictionary(d) && propertiesInclude(nub, d)) { ok = true; break; }
-    if (!ok) return r(new LazyFailure(kIOPropertyMatchKey, pm, () => firstDifference(nub, pm)));
+    if (!ok) return new InternalResultImpl(new LazyFailure(kIOPropertyMatchKey, pm, () => firstDifference(nub, pm)), done, nameMatched);
   }
   const pe = table.get(kIOPropertyExistsMatchKey);
   if (pe !== undefined) {
@@ -128,35 +127,35 @@ export function matchInternal(table: OSDictionary, nub: MatchNub, classDone: boo
     let ok = false;
     if (typeof pe === "string") ok = nub.property(pe) !== undefined;
     else if (isCollection(pe)) for (const k of pe) if (typeof k === "string" && nub.property(k) !== undefined) { ok = true; break; }
-    if (!ok) return r(fail(kIOPropertyExistsMatchKey, pe, undefined, "none of the named properties exists on the nub"));
+    if (!ok) return new InternalResultImpl(fail(kIOPropertyExistsMatchKey, pe, undefined, "none of the named properties exists on the nub"), done, nameMatched);
   }
   const path = table.get(kIOPathMatchKey);
   if (typeof path === "string") {
     done++;
     const own = nub.property("IOPath");
-    if (!(path === nub.path || (typeof own === "string" && own === path))) return r(fail(kIOPathMatchKey, path, nub.path));
+    if (!(path === nub.path || (typeof own === "string" && own === path))) return new InternalResultImpl(fail(kIOPathMatchKey, path, nub.path), done, nameMatched);
   }
   const id = table.get(kIORegistryEntryIDKey);
   if (id instanceof OSNumber) {
     done++;
     if (nub.registryEntryID === undefined || BigInt.asUintN(64, id.value) !== nub.registryEntryID) {
-      return r(fail(kIORegistryEntryIDKey, id, nub.registryEntryID === undefined ? undefined : new OSNumber(nub.registryEntryID)));
+      return new InternalResultImpl(fail(kIORegistryEntryIDKey, id, nub.registryEntryID === undefined ? undefined : new OSNumber(nub.registryEntryID)), done, nameMatched);
     }
   }
   const count = table.get(kIOMatchedServiceCountKey);
   if (count instanceof OSNumber) {
     done++;
     const n = nub.clients().filter((c) => c.holdsCategory && c.matchCategory !== undefined).length;
-    if (BigInt(n) !== count.value) return r(fail(kIOMatchedServiceCountKey, count, new OSNumber(n)));
+    if (BigInt(n) !== count.value) return new InternalResultImpl(fail(kIOMatchedServiceCountKey, count, new OSNumber(n)), done, nameMatched);
   }
   for (const key of kIOBSDKeys) {
     const want = table.get(key);
     if (want === undefined) continue;
     done++;
     const have = nub.property(key);
-    if (have === undefined || !isEqualTo(have, want)) return r(fail(key, want, have));
+    if (have === undefined || !isEqualTo(have, want)) return new InternalResultImpl(fail(key, want, have), done, nameMatched);
   }
-  return r(undefined);
+  return new InternalResultImpl(undefined, done, nameMatched);
 }
 
 /** For an explanation: the nub's values for the keys of the (first) property-match dict. */

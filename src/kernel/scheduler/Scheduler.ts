@@ -42,13 +42,31 @@ export interface SchedulerOptions {
   readonly realTime?: boolean;
 }
 
-interface Entry {
+/** A queued task; it is its own {@link TaskHandle} (no closure per post: posting is the hot path). */
+class Entry implements TaskHandle {
   readonly deadline: number;
   readonly tie: number;
   readonly seq: number;
   readonly fn: () => void;
   readonly name: string;
-  live: boolean;
+  readonly owner: { noteDead(): void };
+  live = true;
+
+  constructor(deadline: number, tie: number, seq: number, fn: () => void, name: string, owner: { noteDead(): void }) {
+    this.deadline = deadline;
+    this.tie = tie;
+    this.seq = seq;
+    this.fn = fn;
+    this.name = name;
+    this.owner = owner;
+  }
+
+  cancel(): boolean {
+    const was = this.live;
+    this.live = false;
+    if (was) this.owner.noteDead();
+    return was;
+  }
 }
 
 /** Nanoseconds per millisecond. */
@@ -131,6 +149,8 @@ export class Scheduler {
    * A cancelled task stays in the heap until popped; cancelled timers far in the future would pile
    * up (a driver re-arming a 1 s timeout every cycle), so rebuild the heap once most of it is dead.
    */
+  readonly #deadSink = { noteDead: (): void => this.#noteDead() };
+
   #noteDead(): void {
     this.#dead++;
     if (this.#dead < 64 || this.#dead * 2 < this.#heap.length) return;
@@ -157,25 +177,10 @@ export class Scheduler {
 
   /** Posts `fn` to run at absolute virtual time `deadline` (ns); a past deadline means now. */
   postAt(deadline: number, fn: () => void, name = "timer"): TaskHandle {
-    const entry: Entry = {
-      deadline: Math.max(deadline, this.#now),
-      tie: this.#shuffle ? this.random() : 0,
-      seq: this.#seq++,
-      fn,
-      name,
-      live: true,
-    };
+    const entry = new Entry(Math.max(deadline, this.#now), this.#shuffle ? this.random() : 0, this.#seq++, fn, name, this.#deadSink);
     this.#push(entry);
     if (this.realTime) this.#arm();
-    return {
-      deadline: entry.deadline,
-      cancel: () => {
-        const was = entry.live;
-        entry.live = false;
-        if (was) this.#noteDead();
-        return was;
-      },
-    };
+    return entry;
   }
 
   /** Tells the runner that a promise continuation is pending: it yields a macrotask after this task. */

@@ -45,51 +45,81 @@ function classChain(service: IOService): string[] {
   return out;
 }
 
-function makeView(s: IOService): MatchNub {
-  const opt = s as IOService & OptionalNubMethods;
-  let chain: string[] | undefined;
-  const view: MatchNub = {
-    get className() {
-      return s.className;
-    },
-    conformsTo: (name) => s.conformsTo(name),
-    classChain: () => (chain ??= classChain(s)),
-    property: (key): OSValue | undefined => {
-      const own = s.getProperty(key);
-      if (own !== undefined) return own;
-      const user = s.getProperty("IOUserServiceProperties");
-      return isOSDictionary(user) ? user.get(key) : undefined;
-    },
-    get name() {
-      return s.getName("IOService");
-    },
-    get location() {
-      return s.getLocation("IOService");
-    },
-    get path() {
-      return s.getPath("IOService") ?? "";
-    },
-    get registryEntryID() {
-      return s.entryID;
-    },
-    get provider() {
-      const p = s.getProvider();
-      return p ? nubOf(p) : undefined;
-    },
-    clients: (): MatchClient[] => s.getClients().map((c) => ({
+/** The view (a class, not an object literal of closures: one is made per service matched). */
+class ServiceNubView implements MatchNub {
+  readonly #s: IOService;
+  #chain: string[] | undefined;
+  compareName?: (name: string) => boolean;
+  configRead32?: (offset: number) => number | undefined;
+
+  constructor(s: IOService) {
+    this.#s = s;
+    const opt = s as IOService & OptionalNubMethods;
+    if (typeof opt.compareName === "function") this.compareName = (n) => (opt.compareName as (n: string) => boolean).call(s, n);
+    if (typeof opt.configRead32 === "function") this.configRead32 = (o) => (opt.configRead32 as (o: number) => number | undefined).call(s, o);
+  }
+
+  get className(): string {
+    return this.#s.className;
+  }
+
+  conformsTo(name: string): boolean {
+    return this.#s.conformsTo(name);
+  }
+
+  classChain(): string[] {
+    return (this.#chain ??= classChain(this.#s));
+  }
+
+  property(key: string): OSValue | undefined {
+    const own = this.#s.getProperty(key);
+    if (own !== undefined) return own;
+    const user = this.#s.getProperty("IOUserServiceProperties");
+    return isOSDictionary(user) ? user.get(key) : undefined;
+  }
+
+  get name(): string {
+    return this.#s.getName("IOService");
+  }
+
+  get location(): string | undefined {
+    return this.#s.getLocation("IOService");
+  }
+
+  get path(): string {
+    return this.#s.getPath("IOService") ?? "";
+  }
+
+  get registryEntryID(): bigint {
+    return this.#s.entryID;
+  }
+
+  get provider(): MatchNub | undefined {
+    const p = this.#s.getProvider();
+    return p ? nubOf(p) : undefined;
+  }
+
+  clients(): MatchClient[] {
+    return this.#s.getClients().map((c) => ({
       className: c.className,
       matchCategory: c.stringProperty("IOMatchCategory"),
       holdsCategory: !c.isInactive() || c.termination.rematchOnDetach,
-    })),
-    resources: () => nubOf(s.getResources()),
-    get registered() {
-      return s.isRegistered();
-    },
-    get userHidden() {
-      return (s.state & kIOServiceUserInvisibleState) !== 0;
-    },
-  };
-  if (typeof opt.compareName === "function") view.compareName = (n) => (opt.compareName as (n: string) => boolean).call(s, n);
-  if (typeof opt.configRead32 === "function") view.configRead32 = (o) => (opt.configRead32 as (o: number) => number | undefined).call(s, o);
-  return view;
+    }));
+  }
+
+  resources(): MatchNub {
+    return nubOf(this.#s.getResources());
+  }
+
+  get registered(): boolean {
+    return this.#s.isRegistered();
+  }
+
+  get userHidden(): boolean {
+    return (this.#s.state & kIOServiceUserInvisibleState) !== 0;
+  }
+}
+
+function makeView(s: IOService): MatchNub {
+  return new ServiceNubView(s);
 }
