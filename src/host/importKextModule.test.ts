@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kIOReturnSuccess } from "../base/index.ts";
@@ -43,5 +43,44 @@ describe("importKextModule", () => {
     expect(client?.className).toBe("HostJsDriver");
     expect(client?.getProperty("Started")).toBe(true);
     expect(client?.getKmodName()).toBe("com.example.JsDriver");
+  });
+
+  it("runs a rebuilt executable's new code after an unload, and links fresh classes per load", async () => {
+    const dir = tempDir();
+    writeKext(join(dir, "IOKit.kext"), kpiInfo("com.apple.kpi.iokit", "18.7.0"));
+    writeKext(join(dir, "Libkern.kext"), kpiInfo("com.apple.kpi.libkern", "18.7.0"));
+    const kext = writeKext(join(dir, "Re.kext"), kextInfo({
+      CFBundleIdentifier: "com.example.Rebuilt", CFBundleExecutable: "Re.mjs",
+      IOKitPersonalities: { R: { IOClass: "HostRebuiltDriver", IOProviderClass: "HostTestNub" } },
+    }), { executable: false });
+    mkdirSync(join(kext, "Contents", "MacOS"));
+    const exe = join(kext, "Contents", "MacOS", "Re.mjs");
+    const write = (build: string, when: number): void => {
+      writeFileSync(exe, `export function defineClasses(kpi) {\n  class HostRebuiltDriver extends kpi.IOService {\n    start(p) { this.setProperty('Build', '${build}'); return super.start(p); }\n  }\n  return { HostRebuiltDriver };\n}\n`);
+      utimesSync(exe, when, when);
+    };
+    write("one", 1_000_000);
+    const set = new KextSet(await readKextsInFolder(new FsBundleSource(), dir));
+    const rt = new KextRuntime(set, importKextModule);
+    const kernel = new IOKernel({ kextLoader: rt });
+    rt.attachKernel(kernel);
+    const build = async (): Promise<unknown> => {
+      expect(await rt.loadKextWithIdentifier("com.example.Rebuilt")).toBe(kIOReturnSuccess);
+      const nub = new HostTestNub(kernel.registry);
+      nub.attach(kernel.platform);
+      nub.registerService();
+      await kernel.runUntilIdle();
+      const d = nub.getClients()[0];
+      const ctor = OSMetaClass.getMetaClassWithName("HostRebuiltDriver", kernel.registry)?.ctor;
+      nub.terminate();
+      await kernel.runUntilIdle();
+      expect(await rt.unloadKextWithIdentifier("com.example.Rebuilt")).toBe(kIOReturnSuccess);
+      return [d?.getProperty("Build"), ctor];
+    };
+    const [first, c1] = (await build()) as [unknown, unknown];
+    write("two-rebuilt", 2_000_000);
+    const [second, c2] = (await build()) as [unknown, unknown];
+    expect([first, second]).toEqual(["one", "two-rebuilt"]);
+    expect(c1).not.toBe(c2);
   });
 });

@@ -23,25 +23,44 @@ interface KeyState {
 
 const num = (v: OSValue | undefined): bigint | undefined => (v instanceof OSNumber ? v.value : undefined);
 
+// Shared states: matching runs for every personality of every nub, so no object per key.
+const ABSENT: KeyState = Object.freeze({ present: false, matches: false, wildcard: false });
+const MATCHES: KeyState = Object.freeze({ present: true, matches: true, wildcard: false });
+const WILDCARD: KeyState = Object.freeze({ present: true, matches: true, wildcard: true });
+const DIFFERS: KeyState = Object.freeze({ present: true, matches: false, wildcard: false });
+
 function keyState(table: OSDictionary, nub: MatchNub, key: string): KeyState {
   const want = table.get(key);
-  if (want === undefined) return { present: false, matches: false, wildcard: false };
+  if (want === undefined) return ABSENT;
   const have = nub.property(key);
-  if (have !== undefined && isEqualTo(want, have)) return { present: true, matches: true, wildcard: false };
-  if (want === "*") return { present: true, matches: true, wildcard: true };
-  return { present: true, matches: false, wildcard: false };
+  if (have !== undefined && isEqualTo(want, have)) return MATCHES;
+  if (want === "*") return WILDCARD;
+  return DIFFERS;
 }
+
+/** The class keys of a device (`bDevice…`) or an interface (`bInterface…`), and the failure order. */
+const CLASS_KEYS = {
+  bDevice: { cls: "bDeviceClass", sub: "bDeviceSubClass", proto: "bDeviceProtocol" },
+  bInterface: { cls: "bInterfaceClass", sub: "bInterfaceSubClass", proto: "bInterfaceProtocol" },
+} as const;
+const FAILURE_ORDER = {
+  bDevice: ["idVendor", "idProduct", "bcdDevice", "bConfigurationValue", "bInterfaceNumber", "bDeviceClass", "bDeviceSubClass", "bDeviceProtocol"],
+  bInterface: ["idVendor", "idProduct", "bcdDevice", "bConfigurationValue", "bInterfaceNumber", "bInterfaceClass", "bInterfaceSubClass", "bInterfaceProtocol"],
+} as const;
 
 interface ProductState extends KeyState {
   readonly usedMask: boolean;
 }
+
+const PRODUCT_MATCHES: ProductState = Object.freeze({ ...MATCHES, usedMask: false });
+const PRODUCT_WILDCARD: ProductState = Object.freeze({ ...WILDCARD, usedMask: false });
 
 function productState(table: OSDictionary, nub: MatchNub): ProductState {
   const single = keyState(table, nub, "idProduct");
   const arr = table.get("idProductArray");
   const have = num(nub.property("idProduct"));
   const present = single.present || arr !== undefined;
-  if (single.matches) return { ...single, usedMask: false };
+  if (single.matches) return single.wildcard ? PRODUCT_WILDCARD : PRODUCT_MATCHES;
   if (isOSArray(arr) && have !== undefined && arr.some((e) => num(e) === have)) return { present, matches: true, wildcard: false, usedMask: false };
   const mask = num(table.get("idProductMask"));
   if (mask !== undefined && have !== undefined) {
@@ -66,9 +85,10 @@ function ladder(table: OSDictionary, nub: MatchNub, score: number, iface: boolea
   const vendor = keyState(table, nub, "idVendor");
   const product = productState(table, nub);
   const release = keyState(table, nub, "bcdDevice");
-  const cls = keyState(table, nub, `${p}Class`);
-  const sub = keyState(table, nub, `${p}SubClass`);
-  const proto = keyState(table, nub, `${p}Protocol`);
+  const keys = CLASS_KEYS[p];
+  const cls = keyState(table, nub, keys.cls);
+  const sub = keyState(table, nub, keys.sub);
+  const proto = keyState(table, nub, keys.proto);
   const config = keyState(table, nub, "bConfigurationValue");
   const ifnum = keyState(table, nub, "bInterfaceNumber");
   const ifOK = !iface || (config.matches && ifnum.matches);
@@ -79,7 +99,7 @@ function ladder(table: OSDictionary, nub: MatchNub, score: number, iface: boolea
   let base = 0;
   let wild = 0;
   let rule = "";
-  const vendorSpecific = num(nub.property(`${p}Class`)) === 0xffn;
+  const vendorSpecific = num(nub.property(keys.cls)) === 0xffn;
   if (vendor.matches && product.matches && release.matches && classesOK && ifOK) {
     base = 100000; wild = w(vendor, product, release, cls, sub, proto, config, ifnum);
     rule = iface ? "idVendor+idProduct+bcdDevice+bConfigurationValue+bInterfaceNumber" : "idVendor+idProduct+bcdDevice";
@@ -110,8 +130,7 @@ function ladder(table: OSDictionary, nub: MatchNub, score: number, iface: boolea
 /** For an explanation: the first key of the personality that is present and does not match. */
 function firstUSBFailure(table: OSDictionary, nub: MatchNub, iface: boolean) {
   const p = iface ? "bInterface" : "bDevice";
-  const order = ["idVendor", "idProduct", "bcdDevice", "bConfigurationValue", "bInterfaceNumber", `${p}Class`, `${p}SubClass`, `${p}Protocol`];
-  for (const k of order) {
+  for (const k of FAILURE_ORDER[p]) {
     const s = k === "idProduct" ? productState(table, nub) : keyState(table, nub, k);
     if (s.present && !s.matches) return fail(k, table.get(k) ?? table.get("idProductArray"), nub.property(k));
   }

@@ -169,6 +169,7 @@ export class ServiceMatcher {
    * delivered to inactive services (that is when they happen); the others stop once it is inactive.
    */
   notify(type: IONotificationType, service: IOService): void {
+    if (this.#host.notifications.count(type) === 0) return;
     const evenInactive = type === gIOTerminatedNotification || type === gIOWillTerminateNotification;
     for (const n of this.#host.notifications.collect(type, (t) => this.matches(service, t))) {
       if ((service.isInactive() && !evenInactive) || !n.active) continue;
