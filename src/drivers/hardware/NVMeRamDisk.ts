@@ -43,7 +43,10 @@ let crcTable: Uint32Array | undefined;
 export function crc32(bytes: Uint8Array): number {
   crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
   let c = 0xffffffff;
-  for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+  // An indexed loop: this runs once per boot, before the JIT warms up, and a typed array's
+  // iterator is ~30x slower than indexing in the interpreter (11 ms vs 0.4 ms for a GPT).
+  const table = crcTable;
+  for (let i = 0; i < bytes.length; i++) c = (table[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
