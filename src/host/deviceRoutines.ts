@@ -25,7 +25,7 @@ const SETTLE_MS = 30_000;
 /** At most this many services are reported for one device. */
 const MAX_REPORTED = 10_000;
 
-/** Services in the IOService plane from `entry` down, depth first: `[depth, name, location, class, active]`. */
+/** Services in the IOService plane from `entry` down, depth first, with their depth (0: `entry`). */
 function subtree(entry: IORegistryEntry): Array<[IORegistryEntry, number]> {
   const out: Array<[IORegistryEntry, number]> = [];
   const stack: Array<[IORegistryEntry, number]> = [[entry, 0]];
@@ -38,6 +38,7 @@ function subtree(entry: IORegistryEntry): Array<[IORegistryEntry, number]> {
   return out;
 }
 
+/** On the wire: `[depth, name, location, class, active]` per service. */
 const servicesToWire = (list: Array<[IORegistryEntry, number]>): WireValue =>
   list.map(([e, d]): WireValue => [d, e.getName(), e.getLocation() ?? null, e.className, !(e instanceof IOService) || !e.isInactive()]);
 

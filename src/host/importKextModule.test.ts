@@ -5,6 +5,7 @@ import { kIOReturnSuccess } from "../base/index.ts";
 import { IOKernel, IOService, OSMetaClass } from "../kernel/index.ts";
 import { KextRuntime, KextSet, readKextsInFolder } from "../kext/index.ts";
 import { kextInfo, kpiInfo, tempDir, writeKext } from "../../test/support/kextFixtures.ts";
+import { writeJsKextFolder } from "../../test/support/jsKextFixtures.ts";
 import { FsBundleSource, importKextModule } from "./index.ts";
 
 class HostTestNub extends IOService {}
@@ -46,17 +47,14 @@ describe("importKextModule", () => {
   });
 
   it("runs a rebuilt executable's new code after an unload, and links fresh classes per load", async () => {
-    const dir = tempDir();
-    writeKext(join(dir, "IOKit.kext"), kpiInfo("com.apple.kpi.iokit", "18.7.0"));
-    writeKext(join(dir, "Libkern.kext"), kpiInfo("com.apple.kpi.libkern", "18.7.0"));
-    const kext = writeKext(join(dir, "Re.kext"), kextInfo({
-      CFBundleIdentifier: "com.example.Rebuilt", CFBundleExecutable: "Re.mjs",
-      IOKitPersonalities: { R: { IOClass: "HostRebuiltDriver", IOProviderClass: "HostTestNub" } },
-    }), { executable: false });
-    mkdirSync(join(kext, "Contents", "MacOS"));
-    const exe = join(kext, "Contents", "MacOS", "Re.mjs");
+    const source = (build: string): string => `export function defineClasses(kpi) {\n  class HostRebuiltDriver extends kpi.IOService {\n    start(p) { this.setProperty('Build', '${build}'); return super.start(p); }\n  }\n  return { HostRebuiltDriver };\n}\n`;
+    const { dir, paths } = writeJsKextFolder([{
+      id: "com.example.Rebuilt", code: source("one"),
+      info: { IOKitPersonalities: { R: { IOClass: "HostRebuiltDriver", IOProviderClass: "HostTestNub" } } },
+    }]);
+    const exe = join(paths.get("com.example.Rebuilt") as string, "Contents", "MacOS", "Rebuilt.mjs");
     const write = (build: string, when: number): void => {
-      writeFileSync(exe, `export function defineClasses(kpi) {\n  class HostRebuiltDriver extends kpi.IOService {\n    start(p) { this.setProperty('Build', '${build}'); return super.start(p); }\n  }\n  return { HostRebuiltDriver };\n}\n`);
+      writeFileSync(exe, source(build));
       utimesSync(exe, when, when);
     };
     write("one", 1_000_000);
