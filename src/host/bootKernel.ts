@@ -13,7 +13,7 @@ import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index
 import { isOSDictionary } from "../libkern/index.ts";
 import { bootMachine, defaultMachine, parseMachineDescription, type MachineDescription, type VirtualMachine } from "../drivers/index.ts";
 import { KERNEL_KPI, loadBootKexts } from "./bootSystem.ts";
-import { importKextModule } from "./importKextModule.ts";
+import { importKextModule, prefetchKextModules } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
 import { addDeviceRoutines } from "./deviceRoutines.ts";
@@ -80,6 +80,7 @@ function readMachine(path: string): { model?: string; properties?: Map<string, i
 export async function bootKernel(options: BootOptions = {}): Promise<BootedKernel> {
   const extensions = options.extensions === undefined ? bundledKextsFolder() : options.extensions;
   const set = extensions ? (await loadKextSet({ repositories: [extensions], systemExtensions: false })).set : new KextSet();
+  await prefetchKextModules(set.all());
   const runtime = new KextRuntime(set, importKextModule, { kpi: KERNEL_KPI });
   const machine = options.machine ? readMachine(options.machine) : (options.hardware ?? true) ? { description: parseMachineDescription(defaultMachine()) } : {};
   const model = machine.model ?? machine.description?.model;

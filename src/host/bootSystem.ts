@@ -18,7 +18,7 @@ import { IOKernel } from "../kernel/index.ts";
 import { KextRuntime, buildPersonalityCache } from "../kext/index.ts";
 import * as libkern from "../libkern/index.ts";
 import type { OSValue } from "../libkern/index.ts";
-import { importKextModule } from "./importKextModule.ts";
+import { importKextModule, prefetchKextModules } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
 
 /** What `defineClasses(kpi)` receives: base, libkern, the kernel and the in-kernel families. */
@@ -126,6 +126,7 @@ export async function bootSystem(options: SystemBootOptions = {}): Promise<Boote
   const description = raw instanceof Map ? parseMachineDescription(raw) : (raw as MachineDescription);
   const folders = options.extensions ?? [defaultExtensionsFolder()];
   const { set } = await loadKextSet({ repositories: folders, systemExtensions: false }, { inspectExecutables: false });
+  await prefetchKextModules(set.all());
   const runtime = new KextRuntime(set, importKextModule, { kpi: KERNEL_KPI });
   const kernel = new IOKernel({ kextLoader: runtime, platformName: description.model, realTime: options.realTime ?? false, seed: options.seed ?? 1 });
   runtime.attachKernel(kernel);

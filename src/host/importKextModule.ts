@@ -16,7 +16,7 @@
 import { statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { KextModuleLoader } from "../kext/index.ts";
+import type { KextModuleLoader, OSKext } from "../kext/index.ts";
 
 export const importKextModule: KextModuleLoader = async (kext) => {
   const exe = kext.executable;
@@ -25,3 +25,13 @@ export const importKextModule: KextModuleLoader = async (kext) => {
   const st = statSync(path);
   return (await import(`${pathToFileURL(path).href}?v=${st.size}-${st.mtimeMs}`)) as Record<string, unknown>;
 };
+
+/**
+ * Imports every JavaScript executable of `kexts` at once (errors are left for the load to report):
+ * a boot loads kexts one after another, and each import is file I/O plus compilation, so fetching
+ * them in parallel first makes the boot wait for the slowest import instead of their sum. Only the
+ * module records are made; linking (`defineClasses`) still happens per load.
+ */
+export async function prefetchKextModules(kexts: readonly OSKext[]): Promise<void> {
+  await Promise.all(kexts.filter((k) => k.executable?.found === true && k.executable.kind === "javascript").map((k) => importKextModule(k).catch(() => undefined)));
+}
