@@ -10,7 +10,8 @@
  *
  * Divergence from XNU: the I/O Kit's globals (gIOCatalogue, the registry root, the matching and
  * termination threads) are per IOKernel instance, so several kernels can live in one process (tests,
- * the daemon's what-if runs). Class definitions (OSMetaClass) stay process-global, like loaded code.
+ * the daemon's what-if runs). The kernel's own class definitions (OSMetaClass) stay process-global,
+ * like loaded code; a kext's classes live in the class table of the kernel that loaded it.
  */
 import { kIOReturnBadArgument, kIOReturnSuccess, kIOReturnTimeout, type IOReturn } from "../../base/index.ts";
 import { isOSDictionary, type OSDictionary, type OSValue } from "../../libkern/index.ts";
