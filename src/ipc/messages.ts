@@ -11,7 +11,7 @@
  * Errors travel as `{ret, message}` and are rebuilt into an {@link IOReturnError} on the user side,
  * so a kernel-side `kIOReturnBadArgument` reaches the caller as the same code.
  */
-import { IOReturnError, kIOReturnIPCError, kIOReturnSuccess, type IOReturn } from "../base/index.ts";
+import { IOReturnError, formatIOReturn, ioReturnName, kIOReturnIPCError, kIOReturnSuccess, type IOReturn } from "../base/index.ts";
 import type { WireValue } from "./WireCodec.ts";
 
 export const kMsgRequest = 1;
@@ -77,7 +77,11 @@ export function parseIncoming(v: WireValue): IPCIncoming | undefined {
 /** The result of a reply, or the IOReturnError it carries. */
 export function unwrapReply(op: string, reply: IPCReply): WireValue {
   if (reply.ret === kIOReturnSuccess) return reply.result;
-  throw new IOReturnError(reply.ret >>> 0, reply.message ?? `${op} failed`);
+  const code = reply.ret >>> 0;
+  // The kernel's IOReturnError message already ends with the code's name; the rebuilt error adds it.
+  const suffix = ` (${ioReturnName(code) ?? formatIOReturn(code)})`;
+  const message = reply.message !== null && reply.message.endsWith(suffix) ? reply.message.slice(0, -suffix.length) : reply.message;
+  throw new IOReturnError(code, message ?? `${op} failed`);
 }
 
 /** The error a transport raises when its connection is gone. */

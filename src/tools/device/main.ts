@@ -130,8 +130,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     return await run(conn.lib, io, verb, node, port);
   } catch (e) {
     if (!(e instanceof IOReturnError)) throw e;
-    // The reply's message already names the code; the client's error names it again.
-    io.stderr(`iokit device: ${e.message.replace(/( \([^()]*\))\1$/, "$1")}\n`);
+    io.stderr(`iokit device: ${e.message}\n`);
     return e.code === kIOReturnNotPrivileged ? 77 : 1;
   } finally {
     conn.lib.close();
