@@ -2,13 +2,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IOReturnError, kIOReturnBadArgument, kIOReturnBusy, kIOReturnNoDevice, kIOReturnNotPrivileged } from "../base/index.ts";
+import { IOReturnError, kIOReturnBadArgument, kIOReturnBusy, kIOReturnNoDevice, kIOReturnNotPrivileged, kIOReturnNotResponding } from "../base/index.ts";
 import { usbPreset } from "../drivers/index.ts";
 import { Routine } from "../ipc/index.ts";
-import { OSMetaClass } from "../kernel/index.ts";
+import { OSMetaClass, userTask } from "../kernel/index.ts";
 import { kConsiderUnloadDelaySeconds } from "../kext/index.ts";
 import { IOKitLib } from "../libiokit/index.ts";
 import { isOSDictionary, OSNumber, type OSDictionary } from "../libkern/index.ts";
+import { EmbeddedTransport } from "./EmbeddedTransport.ts";
 import { IOKitDaemon } from "./IOKitDaemon.ts";
 import { SocketTransport } from "./SocketTransport.ts";
 import { bootKernel, type BootedKernel } from "./bootKernel.ts";
@@ -109,4 +110,16 @@ describe("hot plug through the daemon (virtual clock)", () => {
     expect(again.services.map((s) => s.className)).toContain("SampleHIDMouse");
     expect(await loaded()).toContain(MOUSE_KEXT);
   }, 60_000);
+});
+
+describe("hot plug without a controller driver", () => {
+  it("answers kIOReturnNotResponding in bounded time and leaves the port plugged", async () => {
+    const bare = await bootKernel({ extensions: null, realTime: false });
+    const lib = new IOKitLib(new EmbeddedTransport(bare.server, userTask({ procName: "test", uid: 0, privileged: true })));
+    const e = await lib.attachUSBDevice(preset("mouse"), { port: 9 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(IOReturnError);
+    expect((e as IOReturnError).code).toBe(kIOReturnNotResponding);
+    expect((await lib.usbPorts()).devices.map((d) => d.port)).toContain(9);
+    lib.close();
+  });
 });

@@ -22,6 +22,8 @@ import { isOSDictionary, OSNumber, type OSDictionary } from "../libkern/index.ts
 
 /** How long a plug or unplug may take to settle (matching, kext loads), in the kernel's ms. */
 const SETTLE_MS = 30_000;
+/** How long a controller may take to notice a port change (ns of the kernel's clock). */
+const CHANGE_WAIT_NS = 2_000_000_000;
 /** At most this many services are reported for one device. */
 const MAX_REPORTED = 10_000;
 
@@ -86,12 +88,15 @@ function describe(hc: XHCIController, node: OSDictionary, port: number | null): 
  * so that waiting for quiet means something.
  */
 function portChangeTaken(kernel: IOKernel, hc: XHCIController, port: number): Promise<boolean> {
+  const scheduler = kernel.scheduler;
+  const giveUp = scheduler.now() + CHANGE_WAIT_NS;
   return new Promise((resolve) => {
     let turns = 0;
     const check = (): void => {
       if (!hc.changedPorts().includes(port)) resolve(true);
-      else if (++turns > 10_000) resolve(false);
-      else kernel.scheduler.post(check, "xHCI port change wait");
+      // Bounded both ways: virtual time does not move while tasks are due, real time does.
+      else if (++turns > 10_000 || scheduler.now() > giveUp) resolve(false);
+      else scheduler.post(check, "xHCI port change wait");
     };
     kernel.scheduler.post(check, "xHCI port change wait");
   });
