@@ -11,20 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IOKitLib, serviceMatching } from "../libiokit/index.ts";
 import { SocketTransport } from "./SocketTransport.ts";
 import { testExtensions } from "./testExtensions.ts";
+import { runNode } from "../../test/support/runNode.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    p.on("close", (code) => res({ code, out, err }));
-  });
-}
 
 let daemon: ChildProcess;
 let socket: string;
@@ -42,7 +33,7 @@ afterAll(() => {
 
 describe("SampleCharDevice from other processes", () => {
   it("the example client reaches the driver through /dev/samplechar and its user client", async () => {
-    const r = await run(["--import", "tsx", "examples/chardev-client.ts"], { IOKIT_SOCKET: socket });
+    const r = await runNode(["--import", "tsx", "examples/chardev-client.ts"], { IOKIT_SOCKET: socket });
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\/dev\/samplechar: c \d+,0 mode 666 uid 0 gid 0\n/);
