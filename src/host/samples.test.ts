@@ -12,6 +12,7 @@ import {
 import {
   SAMPLECHAR_IOC_GETSTATS, SAMPLECHAR_IOC_SETMODE, kSampleCharGetStats, kSampleCharInject, kSampleCharPeek, kSampleCharSetMode,
 } from "../../samples/SampleCharDevice/SampleCharDeviceShared.ts";
+import { parseUSBDeviceDescription, usbPreset } from "../drivers/index.ts";
 import { EmbeddedTransport } from "./EmbeddedTransport.ts";
 import { bootSystem, settle, type BootedSystem } from "./bootSystem.ts";
 import { testExtensions } from "./testExtensions.ts";
@@ -180,6 +181,18 @@ describe("the other samples' user clients", () => {
     expect(completions).toBeGreaterThanOrEqual(1n);
     expect(online).toBe(1n);
     await c.close();
+  });
+
+  it("a CDC modem plugged at run time gets its cu/tty nodes, and loses them when unplugged", async () => {
+    const before = (await lib.devices()).map((d) => d.path);
+    const quiet = () => settle(sys.kernel, sys.kernel.waitQuiet(sys.kernel.platform, 30_000), () => sys.runtime.loadsInFlight > 0);
+    sys.machine.usb?.plug(parseUSBDeviceDescription(usbPreset("cdc-acm", 9) ?? new Map()));
+    await quiet();
+    const added = (await lib.devices()).map((d) => d.path).filter((p) => !before.includes(p));
+    expect(added.sort()).toEqual([expect.stringMatching(/^\/dev\/cu\.usbmodem/), expect.stringMatching(/^\/dev\/tty\.usbmodem/)]);
+    sys.machine.usb?.unplug(9);
+    await quiet();
+    expect((await lib.devices()).map((d) => d.path)).toEqual(before);
   });
 
   it("the UART's callout node carries bytes both ways", async () => {
