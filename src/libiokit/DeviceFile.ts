@@ -6,7 +6,7 @@
  * An ioctl's argument and result are its parameter bytes (`IOCPARM_LEN(cmd)` of them): what the C
  * caller's pointer points at. Integers are little-endian, as on the Macs this models.
  */
-import { ErrnoError, O_RDWR, Routine, type WireValue } from "../ipc/index.ts";
+import { EIO, ErrnoError, O_RDWR, Routine, type WireValue } from "../ipc/index.ts";
 
 /** Whatever can call a kernel routine (an IOKitLib). */
 export interface RoutineCaller {
@@ -29,7 +29,7 @@ export interface DevEntry {
 
 /** The value of a `[errno, result]` reply, or the ErrnoError it carries. */
 function unwrap(r: WireValue, what: string): WireValue {
-  if (!Array.isArray(r) || typeof r[0] !== "number") throw new ErrnoError(5, what);
+  if (!Array.isArray(r) || typeof r[0] !== "number") throw new ErrnoError(EIO, what);
   if (r[0] !== 0) throw new ErrnoError(r[0], what);
   return r[1] ?? null;
 }
@@ -37,7 +37,7 @@ function unwrap(r: WireValue, what: string): WireValue {
 /** `open(path, flags)`: a descriptor for a device node. */
 export async function openDevice(lib: RoutineCaller, path: string, flags = O_RDWR): Promise<DeviceFile> {
   const fd = unwrap(await lib.call(Routine.bsdOpen, path, flags), `open ${path}`);
-  if (typeof fd !== "number") throw new ErrnoError(5, `open ${path}`);
+  if (typeof fd !== "number") throw new ErrnoError(EIO, `open ${path}`);
   return new DeviceFile(lib, path, fd);
 }
 
