@@ -42,6 +42,13 @@ export const Routine = {
   deviceAttach: "iokit_device_attach",
   deviceDetach: "iokit_device_detach",
   deviceList: "iokit_device_list",
+  // BSD calls on device nodes (devfs): each answers [errno, result].
+  bsdOpen: "bsd_open",
+  bsdClose: "bsd_close",
+  bsdRead: "bsd_read",
+  bsdWrite: "bsd_write",
+  bsdIoctl: "bsd_ioctl",
+  bsdDevfsList: "bsd_devfs_list",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

@@ -19,6 +19,7 @@ import {
 import type { IORegistrySnapshot } from "../formats/index.ts";
 import type { OSDictionary, OSValue } from "../libkern/index.ts";
 import { attachmentFromWire, detachmentFromWire, portsFromWire, type DeviceAttachment, type DeviceDetachment, type USBPortDevice } from "./virtualDevices.ts";
+import { listDevices, openDevice, type DevEntry, type DeviceFile } from "./DeviceFile.ts";
 
 /** Notification types of `addMatchingNotification`. */
 export type MatchingNotificationType =
@@ -216,6 +217,16 @@ export class IOKitLib {
   /** The virtual xHCI controller's root ports: how many, and which hold a device. */
   async usbPorts(): Promise<{ portCount: number; devices: USBPortDevice[] }> {
     return portsFromWire(await this.call(Routine.deviceList));
+  }
+
+  /** `open(2)` on a device node (`/dev/<name>`); rejects with an ErrnoError. */
+  open(path: string, flags?: number): Promise<DeviceFile> {
+    return openDevice(this, path, flags);
+  }
+
+  /** The nodes in `/dev`. */
+  devices(): Promise<DevEntry[]> {
+    return listDevices(this);
   }
 
   /** Handles this connection holds in the kernel (the port-name count). */
