@@ -4,14 +4,12 @@
  * driver's user client, and a client killed while it holds the node open.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IOKitLib, serviceMatching } from "../libiokit/index.ts";
 import { SocketTransport } from "./SocketTransport.ts";
 import { testExtensions } from "./testExtensions.ts";
-import { runNode } from "../../test/support/runNode.ts";
+import { runNode, startDaemonProcess } from "../../test/support/runNode.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -19,17 +17,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 let daemon: ChildProcess;
 let socket: string;
+let stop: () => void;
 beforeAll(async () => {
-  const extensions = await testExtensions();
-  socket = join(mkdtempSync(join(tmpdir(), "iokit-chardev-")), "iokit.sock");
-  daemon = spawn(process.execPath, [join(ROOT, "bin/iokit.mjs"), "boot", "--socket", socket, "--extensions", extensions], {
-    cwd: ROOT, env: { ...process.env, IOKIT_DEV: "1" }, stdio: "ignore",
-  });
-  for (let i = 0; i < 600 && !existsSync(`${socket}.priv`); i++) await sleep(50);
+  ({ socket, daemon, stop } = await startDaemonProcess(await testExtensions(), "iokit-chardev-"));
 });
-afterAll(() => {
-  if (daemon.exitCode === null) daemon.kill("SIGTERM");
-});
+afterAll(() => stop());
 
 describe("SampleCharDevice from other processes", () => {
   it("the example client reaches the driver through /dev/samplechar and its user client", async () => {

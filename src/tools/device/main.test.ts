@@ -1,32 +1,23 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usbPreset } from "../../drivers/index.ts";
 import { writeXMLPlist } from "../../formats/index.ts";
 import { testExtensions } from "../../host/testExtensions.ts";
 import { isOSDictionary, OSNumber } from "../../libkern/index.ts";
+import { startDaemonProcess } from "../../../test/support/runNode.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("iokit device against a daemon process", () => {
-  let daemon: ChildProcess;
   let socket: string;
+  let stop: () => void;
   beforeAll(async () => {
-    const ext = await testExtensions();
-    socket = join(mkdtempSync(join(tmpdir(), "iokit-device-")), "iokit.sock");
-    daemon = spawn(process.execPath, [join(ROOT, "bin/iokit.mjs"), "boot", "--socket", socket, "--extensions", ext], {
-      cwd: ROOT, env: { ...process.env, IOKIT_DEV: "1" }, stdio: "ignore",
-    });
-    for (let i = 0; i < 600 && !existsSync(`${socket}.priv`); i++) await sleep(50);
+    ({ socket, stop } = await startDaemonProcess(await testExtensions(), "iokit-device-"));
   }, 60_000);
-  afterAll(() => {
-    if (daemon.exitCode === null) daemon.kill("SIGTERM");
-  });
+  afterAll(() => stop());
 
   const device = async (...argv: string[]) => {
     const io = captureIO({ env: { IOKIT_SOCKET: socket }, cwd: tmpdir() });
