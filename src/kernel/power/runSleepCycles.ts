@@ -3,9 +3,15 @@
  * sleep / RTC-alarm wake cycles of a {@link PowerMachine} on virtual time and reports per-device
  * transition times, driver faults, and the drift of every class's instance count between the
  * first and the last cycle — a leak shows up as a class whose count grows with N.
+ *
+ * Driving time. A booted machine never runs out of work (drivers re-arm watchdog timers), so the
+ * cycler never calls `runAll()`: it runs what is due, and while the awaited system state has not
+ * arrived it jumps to the next deadline one task at a time ({@link driveUntil}). Each wait is
+ * bounded in virtual time, so a transition that never completes is reported, not waited on.
  */
 import { OSMetaClass } from "../object/index.ts";
 import { NS_PER_MS } from "../scheduler/index.ts";
+import type { Scheduler } from "../scheduler/index.ts";
 import type { PowerMachine } from "./generatePowerMachine.ts";
 import { pmOf } from "./IOServicePMMethods.ts";
 import type { PowerTransition } from "./IOServicePM.ts";
@@ -49,6 +55,20 @@ export interface SleepCycleOptions {
   readonly onCycle?: (cycle: number) => void;
   /** Record per-device timings (default true; the benchmark turns it off). */
   readonly timings?: boolean;
+  /** Virtual seconds one sleep or wake may take before the run stops with a failure (default 600). */
+  readonly transitionLimitSeconds?: number;
+}
+
+/**
+ * Runs `scheduler` until `done()` holds, the queue empties, or virtual time passes `untilNs`:
+ * everything due now, then one jump to the next deadline, and again. Returns `done()`.
+ */
+export async function driveUntil(scheduler: Scheduler, done: () => boolean, untilNs: number): Promise<boolean> {
+  for (;;) {
+    await scheduler.runUntilIdle();
+    if (done()) return true;
+    if (scheduler.now() >= untilNs || (await scheduler.runAll(1)) === 0) return done();
+  }
 }
 
 const counts = (): Map<string, number> => new Map(OSMetaClass.all().map((m) => [m.className, m.getInstanceCount()]));
@@ -75,7 +95,9 @@ export async function runSleepCycles(machine: PowerMachine, options: SleepCycleO
     d.transitions++;
   };
   if (options.timings ?? true) for (const s of machine.devices) { const pm = pmOf(s); if (pm) pm.transitionObserver = observe; }
-  await sched.runAll();
+  const limitNs = (options.transitionLimitSeconds ?? 600) * 1e9;
+  const halted = (): boolean => ctx.panicLog !== undefined;
+  await driveUntil(sched, () => rootDomain.systemState === "on" && ctx.queue.length === 0, sched.now() + limitNs);
   const before = counts();
   const t0 = sched.now();
   const sleepNs = Math.max(0, options.sleepSeconds ?? 1) * 1e9;
@@ -83,16 +105,16 @@ export async function runSleepCycles(machine: PowerMachine, options: SleepCycleO
     for (cycle = 1; cycle <= options.count; cycle++) {
       sleeping = true;
       rootDomain.sleepSystem("Software Sleep");
-      await sched.runAll();
-      if (ctx.panicLog !== undefined) break;
+      await driveUntil(sched, () => halted() || rootDomain.systemState === "asleep", sched.now() + limitNs);
+      if (halted()) break;
       if (rootDomain.systemState !== "asleep") {
         failures.push({ cycle, kind: "sleepFailed", bundle: "__kernel__", service: "IOPMrootDomain", message: `cycle ${cycle}: system did not reach sleep (state ${rootDomain.systemState})` });
         break;
       }
       sleeping = false;
       rootDomain.scheduleWake(sched.now() + sleepNs, "Alarm");
-      await sched.runAll();
-      if (ctx.panicLog !== undefined) break;
+      await driveUntil(sched, () => halted() || (rootDomain.systemState === "on" && ctx.queue.length === 0), sched.now() + sleepNs + limitNs);
+      if (halted()) break;
       if ((rootDomain.systemState as string) !== "on") {
         failures.push({ cycle, kind: "wakeFailed", bundle: "__kernel__", service: "IOPMrootDomain", message: `cycle ${cycle}: system did not wake (state ${rootDomain.systemState})` });
         break;

@@ -1,0 +1,59 @@
+/**
+ * Sleep/wake of the default virtual Mac: the families' nubs and controllers and the sample drivers
+ * all take part in power management, in the order §8 describes — on sleep every child lowers
+ * before its power parent, on wake every parent raises before its children — and a run leaves
+ * every class's instance count where it was.
+ */
+import { describe, expect, it } from "vitest";
+import { IOService, pmOf, runSleepCycles } from "../kernel/index.ts";
+import { bootPowerMachine } from "./bootPowerMachine.ts";
+import { testExtensions } from "./testExtensions.ts";
+
+interface Call { readonly service: IOService; readonly state: number; readonly phase: string; readonly cycle: number }
+
+describe("bootPowerMachine + runSleepCycles on VirtualMac1,1", () => {
+  it("every power-managed driver sees sleep then wake each cycle, children first down and last up, counts flat", async () => {
+    const m = await bootPowerMachine({ extensions: [await testExtensions()] });
+    const classes = new Set(m.devices.map((d) => d.className));
+    // The families and the samples of the default machine are all in the power tree.
+    for (const c of ["AppleVirtualPCI", "IOPCIDevice", "AppleUSBXHCIPCI", "IOUSBHostDevice", "IOUSBHostHIDDevice", "Apple16X50PCI",
+      "AppleVirtualNVMeController", "AppleVirtualLoopbackEthernet", "AppleSamplePCI", "SampleHIDMouse", "SampleUSBCDCSerial", "SampleVirtualVolume"]) {
+      expect(classes, c).toContain(c);
+    }
+    // Each sample joined under the nearest power-managed provider, not the root domain.
+    const parentOf = (s: IOService): IOService | undefined => pmOf(s)?.parentConn?.parentPM?.service;
+    const sample = (c: string) => m.devices.find((d) => d.className === c)!;
+    expect(parentOf(sample("AppleSamplePCI"))?.className).toBe("IOPCIDevice");
+    expect(parentOf(sample("SampleHIDMouse"))?.className).toBe("IOUSBHostHIDDevice");
+    expect(parentOf(sample("SampleUSBCDCSerial"))?.className).toBe("IOUSBHostDevice");
+    expect(parentOf(sample("SampleVirtualVolume"))?.className).toBe("AppleVirtualNVMeController");
+
+    const calls: Call[] = [];
+    let cycle = 1;
+    for (const d of m.devices) {
+      const original = d.setPowerState.bind(d);
+      d.setPowerState = (state: number, whatDevice: IOService) => {
+        calls.push({ service: d, state, phase: m.rootDomain.systemState, cycle });
+        return original(state, whatDevice);
+      };
+    }
+    const r = await runSleepCycles(m, { count: 3, onCycle: (n) => { cycle = n + 1; } });
+    expect(r).toMatchObject({ cycles: 3, failures: [], instanceDrift: {} });
+    for (let c = 1; c <= 3; c++) {
+      const sleep = calls.filter((x) => x.cycle === c && x.phase === "sleeping");
+      const wake = calls.filter((x) => x.cycle === c && x.phase === "waking");
+      for (const d of m.devices) {
+        // Down to off on sleep, back to the highest state on wake.
+        expect(sleep.filter((x) => x.service === d).map((x) => x.state), `${d.getName()} sleep`).toEqual([0]);
+        expect(wake.filter((x) => x.service === d).map((x) => x.state), `${d.getName()} wake`).toEqual([pmOf(d)!.table!.states.length - 1]);
+        const parent = parentOf(d);
+        if (parent === undefined || !m.devices.includes(parent)) continue;
+        const i = (list: Call[], s: IOService) => list.findIndex((x) => x.service === s);
+        expect(i(sleep, d), `${d.getName()} lowers before ${parent.getName()}`).toBeLessThan(i(sleep, parent));
+        expect(i(wake, d), `${d.getName()} raises after ${parent.getName()}`).toBeGreaterThan(i(wake, parent));
+      }
+    }
+    // The per-device timings cover every power-managed service.
+    expect(r.devices.map((d) => d.name).sort()).toEqual(m.devices.map((d) => d.getName()).sort());
+  }, 60_000);
+});
