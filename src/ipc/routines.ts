@@ -38,6 +38,9 @@ export const Routine = {
   kextLoad: "kext_request_load",
   kextUnload: "kext_request_unload",
   kextStat: "kext_request_loaded",
+  pmCopyState: "io_pm_copy_state",
+  pmSleepSystem: "io_pm_sleep_system",
+  pmSchedulePowerEvent: "io_pm_schedule_power_event",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

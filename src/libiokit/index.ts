@@ -5,3 +5,4 @@
 export * from "./matching.ts";
 export * from "./IOKitLib.ts";
 export * as IOKitCompat from "./compat/IOKitLib.ts";
+export * from "./IOPMLib.ts";

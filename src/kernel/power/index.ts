@@ -17,6 +17,7 @@ export {
   kIOSystemLoadAdvisoryLevelOK, type SystemPowerHandler, type SystemState,
 } from "./IOPMrootDomain.ts";
 export { joinPowerTree, kOffLowOnPowerStates, kOffOnPowerStates } from "./joinPowerTree.ts";
+export { pmSnapshot, type PMKernelAssertionInfo, type PMScheduledEvent, type PMSnapshot, type PMUserAssertionInfo } from "./pmSnapshot.ts";
 export { formatPanicLog, type PanicInfo } from "./panicLog.ts";
 export {
   SimPowerAsyncDevice, SimPowerBridge, SimPowerDevice, generatePowerMachine, generateTreeShape, type PowerMachine, type PowerMachineOptions,
