@@ -12,6 +12,8 @@ import type { IOPMPowerState } from "./IOPMPowerState.ts";
 import "./IOServicePMMethods.ts";
 import { kIOPMConfigRetained, kIOPMDeviceUsable, kIOPMLowPower, kIOPMPowerOn } from "./pmConstants.ts";
 
+// Divergence from XNU: the families' tables are shorter than Apple's (no PCI pause state, one USB
+// suspend level); the order of changes and the acknowledgement rules drivers see are the same.
 const OFF: IOPMPowerState = { version: 1, capabilityFlags: 0, outputPowerCharacter: 0, inputPowerRequirement: 0 };
 const ON: IOPMPowerState = { version: 1, capabilityFlags: kIOPMDeviceUsable | kIOPMPowerOn, outputPowerCharacter: kIOPMPowerOn, inputPowerRequirement: kIOPMPowerOn };
 

@@ -7,7 +7,7 @@
  * schedule survives between runs as it survives restarts on a Mac.
  *
  * Where: `$XDG_STATE_HOME/iokit/com.apple.AutoWake.plist`, else
- * `$HOME/.local/state/iokit/com.apple.AutoWake.plist` (docs/pmset.md). Events in the past are
+ * `$HOME/.local/state/iokit/com.apple.AutoWake.plist` (docs/power.md). Events in the past are
  * dropped when the file is read, as powerd purges them.
  */
 import { mkdirSync, readFileSync } from "node:fs";
@@ -31,6 +31,8 @@ export interface AutoWakeEvent {
 /** A state file that cannot be read as a schedule; the message names the file. */
 export class AutoWakeFileError extends Error {}
 
+// Divergence from XNU: powerd keeps one system-wide file and scheduling needs root; here each user
+// has their own file (no daemon, no privileges to ask for).
 /** The per-user state file for `env` (undefined when neither XDG_STATE_HOME nor HOME is set). */
 export function autoWakePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const base = env.XDG_STATE_HOME || (env.HOME ? join(env.HOME, ".local", "state") : undefined);
