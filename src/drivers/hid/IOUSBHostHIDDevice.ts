@@ -78,8 +78,7 @@ export class IOUSBHostHIDDevice extends IOHIDDevice {
     this.#nub = nub;
     nub.registerService(kIOServiceAsynchronous);
     nub.release();
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.#running = true;
     void this.#readLoop(parsed);
     this.registerService();

@@ -31,8 +31,7 @@ export class AppleVirtualLoopbackEthernet extends IOEthernetController {
     src.enable();
     this.resources.defer(() => loop.removeEventSource(src));
     this.setProperties([["IOVendor", "iokit-ts"], ["IOModel", "Virtual Loopback Ethernet"]]);
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.resources.defer(() => this.PMstop());
     this.setLinkStatus((regs.read32(8) & 1) === 1, 1_000_000_000, "00100030");
     this.attachInterface(true);

@@ -28,8 +28,7 @@ export class IOPCIBridge extends IOService {
       this.IOLog(`${this.getName()}: provider ${provider.getName()} has no PCI functions`);
       return false;
     }
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     for (const fn of provider.pciFunctions) this.plug(fn);
     return true;
   }

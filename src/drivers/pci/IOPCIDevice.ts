@@ -83,8 +83,7 @@ export class IOPCIDevice extends IOService {
    */
   override attach(provider: IOService): boolean {
     if (!super.attach(provider)) return false;
-    joinPowerTree(this, provider, kOffLowOnPowerStates);
-    this.makeUsable();
+    joinPowerTree(this, provider, kOffLowOnPowerStates, "usable");
     return true;
   }
 

@@ -81,8 +81,7 @@ export class Apple16X50PCI extends IOService {
       loop.release();
     });
     regs.write8(UART_IER, IER_RDA);
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.resources.defer(() => this.PMstop());
     port.attach(this);
     port.registerService(kIOServiceAsynchronous);

@@ -52,8 +52,7 @@ export class AppleVirtualNVMeController extends IOService {
     provider.setMemoryEnable(true);
     provider.setBusMasterEnable(true);
     const dma = IODMACommand.withSpecification(ctrl.reportedAddressBits);
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.resources.defer(() => this.PMstop());
     ctrl.disks.forEach((disk, i) => {
       const nub = new AppleVirtualBlockStorageDevice(this.registry);

@@ -36,8 +36,7 @@ export class AppleUSBXHCIPCI extends IOService {
     this.resources.defer(() => { loop.removeEventSource(src); src.release(); loop.release(); });
     this.setProperty("IOClassNameOverride", "AppleUSBXHCI");
     // Power: off/on under the PCI nub; the root hub's devices become power children.
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.resources.defer(() => { this.#powerAck?.cancel(); this.PMstop(); });
     for (let port = 1; port < this.#hc.ports.length; port++) if (this.#hc.ports[port]) this.#enumerate(port);
     this.registerService();

@@ -56,8 +56,7 @@ export class IOUSBHostDevice extends IOService implements USBDeviceHandle {
   /** Attaching to the controller joins the power tree: off, suspended, on (usable while the system is awake). */
   override attach(provider: IOService): boolean {
     if (!super.attach(provider)) return false;
-    joinPowerTree(this, provider, kOffLowOnPowerStates);
-    this.makeUsable();
+    joinPowerTree(this, provider, kOffLowOnPowerStates, "usable");
     return true;
   }
 

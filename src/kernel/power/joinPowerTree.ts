@@ -9,7 +9,6 @@
 import type { IOReturn } from "../../base/index.ts";
 import type { IOService } from "../service/index.ts";
 import type { IOPMPowerState } from "./IOPMPowerState.ts";
-import "./IOServicePMMethods.ts";
 import { kIOPMConfigRetained, kIOPMDeviceUsable, kIOPMLowPower, kIOPMPowerOn } from "./pmConstants.ts";
 
 // Divergence from XNU: the families' tables are shorter than Apple's (no PCI pause state, one USB
@@ -28,11 +27,16 @@ export const kOffLowOnPowerStates: readonly IOPMPowerState[] = Object.freeze([
 ]);
 
 /**
- * `PMinit()`, `provider->joinPMtree(driver)`, `registerPowerDriver(driver, states)`: `driver`
- * joins the power tree under its provider's power parent and controls its own states.
+ * `PMinit()`, `provider->joinPMtree(driver)`, `registerPowerDriver(driver, states)`, then the first
+ * request: `"usable"` is `makeUsable()` (a nub that stays on while its domain is on, driver or not),
+ * a number is `changePowerStateTo(n)` (a driver asking for its own state). `driver` joins the power
+ * tree under its provider's power parent and controls its own states.
  */
-export function joinPowerTree(driver: IOService, provider: IOService, states: readonly IOPMPowerState[]): IOReturn {
+export function joinPowerTree(driver: IOService, provider: IOService, states: readonly IOPMPowerState[], request: "usable" | number): IOReturn {
   driver.PMinit();
   provider.joinPMtree(driver);
-  return driver.registerPowerDriver(driver, states);
+  const r = driver.registerPowerDriver(driver, states);
+  if (request === "usable") driver.makeUsable();
+  else driver.changePowerStateTo(request);
+  return r;
 }

@@ -36,8 +36,7 @@ export class NeverAcksPower extends IOService {
   calls = 0;
   override start(provider: IOService): boolean {
     if (!super.start(provider)) return false;
-    joinPowerTree(this, provider, kOffOnPowerStates);
-    this.changePowerStateTo(1);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.resources.defer(() => this.PMstop());
     this.registerService();
     return true;
