@@ -10,10 +10,15 @@
  *                                           as seconds since 2001-01-01 UTC (a CFAbsoluteTime); the
  *                                           daemon turns it into its own clock. Only `wake` is
  *                                           acted on; a past date is kIOReturnNotReady.
+ *   io_pm_cancel_power_event(seconds, type, owner)
+ *                                           `IOPMCancelScheduledPowerEvent`: the events at that date
+ *                                           (to the second) of that owner; `seconds` null cancels
+ *                                           every event (`IOPMCancelAllScheduledPowerEvents`).
+ *                                           kIOReturnNotFound when none matched.
  *
  * Plain objects cross as dictionaries and arrays ({@link toWire}); libiokit's IOPMLib decodes them.
  */
-import { kIOReturnBadArgument, kIOReturnNotReady, kIOReturnSuccess } from "../base/index.ts";
+import { kIOReturnBadArgument, kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess } from "../base/index.ts";
 import { Routine, type WireValue } from "../ipc/index.ts";
 import { getPMRootDomain, pmSnapshot, type IOKernel, type IOKitServer } from "../kernel/index.ts";
 
@@ -46,5 +51,16 @@ export function addPowerRoutines(server: IOKitServer, kernel: IOKernel): void {
     if (atNs <= now) return kIOReturnNotReady;
     r.scheduleWake(atNs, "Alarm", owner);
     return kIOReturnSuccess;
+  });
+  server.addRoutine(Routine.pmCancelPowerEvent, (_s, a) => {
+    const seconds = a.values[0];
+    if (seconds !== null && (typeof seconds !== "number" || !Number.isFinite(seconds) || a.str(1) !== "wake")) return kIOReturnBadArgument;
+    const owner = a.optStr(2) ?? "pmset";
+    const r = root();
+    const now = r.pm.scheduler.now();
+    // The event's date on the wall clock, to the second (the clocks drift by a millisecond or so).
+    const dateS = (atNs: number): number => Math.round((Date.now() - CF_EPOCH_MS + (atNs - now) / 1e6) / 1000);
+    const n = r.cancelScheduledWakes((w) => seconds === null || (w.owner === owner && dateS(w.atNs) === Math.round(seconds)));
+    return n > 0 ? kIOReturnSuccess : kIOReturnNotFound;
   });
 }

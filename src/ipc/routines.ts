@@ -41,6 +41,7 @@ export const Routine = {
   pmCopyState: "io_pm_copy_state",
   pmSleepSystem: "io_pm_sleep_system",
   pmSchedulePowerEvent: "io_pm_schedule_power_event",
+  pmCancelPowerEvent: "io_pm_cancel_power_event",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

@@ -38,6 +38,16 @@ export async function IOPMSleepSystem(lib: IOKitLib, reason = "Software Sleep"):
   return ioReturn(await lib.call(Routine.pmSleepSystem, reason));
 }
 
+/** `IOPMCancelScheduledPowerEvent(time, owner, type)`: kIOReturnNotFound when nothing matched. */
+export async function IOPMCancelScheduledPowerEvent(lib: IOKitLib, time: number, owner: string, type: string): Promise<IOReturn> {
+  return ioReturn(await lib.call(Routine.pmCancelPowerEvent, time, type, owner));
+}
+
+/** `IOPMCancelAllScheduledPowerEvents`. */
+export async function IOPMCancelAllScheduledPowerEvents(lib: IOKitLib): Promise<IOReturn> {
+  return ioReturn(await lib.call(Routine.pmCancelPowerEvent, null, "wake", null));
+}
+
 /** `IOPMSchedulePowerEvent(time, owner, type)`: `time` in CFAbsoluteTime seconds; only `wake` is supported. */
 export async function IOPMSchedulePowerEvent(lib: IOKitLib, time: number, owner: string, type: string): Promise<IOReturn> {
   return ioReturn(await lib.call(Routine.pmSchedulePowerEvent, time, type, owner));

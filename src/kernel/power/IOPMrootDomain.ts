@@ -484,6 +484,14 @@ export class IOPMrootDomain extends IOService {
     this.#scheduledWakes.sort((a, b) => a.atNs - b.atNs);
   }
 
+  /** Cancels the scheduled wakes `match` accepts (`IOPMCancelScheduledPowerEvent`); returns how many. */
+  cancelScheduledWakes(match: (w: { readonly atNs: number; readonly owner: string }) => boolean): number {
+    const gone = this.#scheduledWakes.filter(match);
+    for (const w of gone) w.handle.cancel();
+    this.#scheduledWakes = this.#scheduledWakes.filter((w) => !gone.includes(w));
+    return gone.length;
+  }
+
   get scheduledWakes(): readonly { atNs: number; type: string; owner: string }[] {
     return this.#scheduledWakes;
   }

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { defaultMachine } from "../../drivers/index.ts";
+import { writeXMLPlist } from "../../formats/index.ts";
 import { buildKext } from "../../host/index.ts";
+import type { OSValue } from "../../libkern/index.ts";
 import { testExtensions } from "../../host/testExtensions.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main } from "./main.ts";
@@ -100,6 +103,18 @@ describe("iokit cycle sleep", () => {
     // Apple's timeout: at least 10 s per unacknowledged change, in virtual time.
     expect(r.virtualMs).toBeGreaterThanOrEqual(2 * 1000 + 4 * 10_000);
   }, 60_000);
+
+  it("--machine FILE cycles that machine: without the USB devices, no IOUSBHostDevice takes part", async () => {
+    const m = defaultMachine() as Map<string, OSValue>;
+    for (const d of m.get("pci") as Map<string, OSValue>[]) d.delete("usb");
+    const file = join(mkdtempSync(join(tmpdir(), "cycle-m-")), "NoUSB.plist");
+    writeFileSync(file, writeXMLPlist(m));
+    const { rc, out } = await cycle("--count", "2", "--machine", file, "--extensions", bundled);
+    expect(rc).toBe(0);
+    expect(out).toContain("failures: 0\ninstance drift: none\n");
+    expect(out).toMatch(/ {2}AppleUSBXHCIPCI +\d/);
+    expect(out).not.toMatch(/ {2}IOUSBHostDevice +\d/);
+  });
 
   it("--devices N --seed S cycles a generated tree instead", async () => {
     const { rc, out } = await cycle("--count", "3", "--devices", "50", "--seed", "2", "--json");

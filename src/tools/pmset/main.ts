@@ -5,6 +5,7 @@
  *   pmset sleepnow                                     demand sleep ("Sleeping now...")
  *   pmset schedule wake "MM/dd/yy HH:mm:ss" [owner]    a one-time wake at that date (UTC)
  *   pmset relative wake SECONDS                        a wake SECONDS from now
+ *   pmset schedule cancel wake "MM/dd/yy HH:mm:ss" [owner], pmset schedule cancelall
  *   pmset [-a|-b|-c] sleep MINUTES                     the idle sleep timer
  *
  * Where the state lives, as on a Mac: with a daemon (`IOKIT_SOCKET` names an `iokit boot` socket)
@@ -13,10 +14,12 @@
  * `pmset schedule …` and a later `pmset -g sched` agree across runs, while the live state
  * (assertions, the log, sleepnow) is that of the process's own embedded root domain.
  */
-import { kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
+import { kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { connectIOKit } from "../../host/index.ts";
 import { IOKernel, IOPMrootDomain, driveUntil, pmSnapshot, type PMSnapshot } from "../../kernel/index.ts";
-import { IOPMCopyState, IOPMSchedulePowerEvent, IOPMSleepSystem, type IOKitLib } from "../../libiokit/index.ts";
+import {
+  IOPMCancelAllScheduledPowerEvents, IOPMCancelScheduledPowerEvent, IOPMCopyState, IOPMSchedulePowerEvent, IOPMSleepSystem, type IOKitLib,
+} from "../../libiokit/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { AutoWakeFileError, autoWakePath, readAutoWake, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
 import { EPOCH_MS, formatAssertions, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
@@ -36,6 +39,8 @@ export interface PMSetTarget {
   sleepNow(): Promise<IOReturn>;
   /** kIOReturnNotReady for a date not in the future. */
   scheduleWake(dateMs: number, owner: string): Promise<IOReturn>;
+  /** Cancels the wake at `dateMs` (to the second) by `owner`, or every event; kIOReturnNotFound if none. */
+  cancel(which: { dateMs: number; owner: string } | "all"): Promise<IOReturn>;
   setSleepTimer(minutes: number): Promise<IOReturn>;
 }
 
@@ -63,6 +68,11 @@ export function rootDomainTarget(root: IOPMrootDomain): PMSetTarget {
       root.scheduleWake(Math.round((dateMs - EPOCH_MS) * 1e6), "Alarm", owner);
       return kIOReturnSuccess;
     },
+    cancel: async (which) => {
+      const at = (ns: number): number => Math.round((EPOCH_MS + ns / 1e6) / 1000);
+      const n = root.cancelScheduledWakes((w) => which === "all" || (w.owner === which.owner && at(w.atNs) === Math.round(which.dateMs / 1000)));
+      return n > 0 ? kIOReturnSuccess : kIOReturnNotFound;
+    },
     setSleepTimer: async (m) => {
       root.setSleepTimer(m);
       return kIOReturnSuccess;
@@ -87,6 +97,7 @@ export function daemonTarget(lib: IOKitLib): PMSetTarget {
     nowMs: async () => (await IOPMCopyState(lib)).wallMs,
     sleepNow: () => IOPMSleepSystem(lib),
     scheduleWake: (dateMs, owner) => IOPMSchedulePowerEvent(lib, (dateMs - EPOCH_MS) / 1000, owner, "wake"),
+    cancel: (which) => (which === "all" ? IOPMCancelAllScheduledPowerEvents(lib) : IOPMCancelScheduledPowerEvent(lib, (which.dateMs - EPOCH_MS) / 1000, which.owner, "wake")),
     // Divergence from XNU: the daemon does not take settings from pmset yet.
     setSleepTimer: async () => kIOReturnNotReady,
   };
@@ -102,6 +113,13 @@ export function fileTarget(root: IOPMrootDomain, path: string): PMSetTarget {
     scheduleWake: async (dateMs, owner) => {
       if (dateMs <= Date.now()) return kIOReturnNotReady;
       await writeAutoWake(path, [...readAutoWake(path, Date.now()), { dateMs, eventtype: "wake", scheduledby: owner }]);
+      return kIOReturnSuccess;
+    },
+    cancel: async (which) => {
+      const all = readAutoWake(path, Date.now());
+      const keep = which === "all" ? [] : all.filter((e) => !(e.eventtype === "wake" && e.scheduledby === which.owner && Math.round(e.dateMs / 1000) === Math.round(which.dateMs / 1000)));
+      if (keep.length === all.length) return kIOReturnNotFound;
+      await writeAutoWake(path, keep);
       return kIOReturnSuccess;
     },
   };
@@ -144,6 +162,24 @@ export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOP
     }
     io.stdout("Sleeping now...\n");
     return 0;
+  }
+  if (cmd === "schedule" && (rest[0] === "cancelall" || rest[0] === "cancel")) {
+    let which: { dateMs: number; owner: string } | "all" = "all";
+    if (rest[0] === "cancel") {
+      const dateMs = rest[1] === "wake" && (rest.length === 3 || rest.length === 4) ? parseSchedDate(rest[2]!) : undefined;
+      if (dateMs === undefined) {
+        io.stderr(rest[1] === "wake" && rest.length >= 3 ? `Error: Badly formatted date "${rest[2]}"; use "MM/dd/yy HH:mm:ss"\n` : USAGE);
+        return 1;
+      }
+      which = { dateMs, owner: rest[3] ?? "pmset" };
+    } else if (rest.length !== 1) {
+      io.stderr(USAGE);
+      return 1;
+    }
+    const r = await target.cancel(which);
+    if (r === kIOReturnNotFound && which !== "all") io.stderr("Error: No matching scheduled event.\n");
+    else if (r !== kIOReturnSuccess && r !== kIOReturnNotFound) io.stderr(`Error: Unable to cancel: error 0x${(r >>> 0).toString(16)}\n`);
+    return r === kIOReturnSuccess || (r === kIOReturnNotFound && which === "all") ? 0 : 1;
   }
   let when: number | undefined;
   let owner = "pmset";
