@@ -24,7 +24,7 @@ import type { ToolIO } from "../ToolIO.ts";
 import { AutoWakeFileError, autoWakePath, readAutoWake, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
 import { EPOCH_MS, formatAssertions, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
 
-export const summary = "power management: -g assertions|log|sched, sleepnow, schedule/relative wake";
+export const summary = "power management: -g assertions|log|sched, sleepnow, schedule [cancel] / relative wake";
 
 const USAGE = "Usage: pmset <options>\nSee pmset manpage for details\n";
 
