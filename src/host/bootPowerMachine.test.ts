@@ -53,7 +53,13 @@ describe("bootPowerMachine + runSleepCycles on VirtualMac1,1", () => {
         expect(i(wake, d), `${d.getName()} raises after ${parent.getName()}`).toBeGreaterThan(i(wake, parent));
       }
     }
-    // The per-device timings cover every power-managed service.
+    // The per-device timings cover every power-managed service: one change down and one up per
+    // cycle, none left over from boot; the xHCI controller's asynchronous acknowledgement (1 ms)
+    // is its transition time, and its parents' lowering waits for it.
     expect(r.devices.map((d) => d.name).sort()).toEqual(m.devices.map((d) => d.getName()).sort());
+    for (const d of r.devices) expect(d.transitions, d.name).toBe(6);
+    const xhci = r.devices.find((d) => d.className === "AppleUSBXHCIPCI")!;
+    expect([xhci.sleepMsTotal / 3, xhci.wakeMsTotal / 3]).toEqual([1, 1]);
+    expect(r.devices.find((d) => d.className === "AppleVirtualPCI")!.sleepMsTotal / 3).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });

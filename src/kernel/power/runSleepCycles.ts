@@ -14,7 +14,7 @@ import { NS_PER_MS } from "../scheduler/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { PowerMachine } from "./generatePowerMachine.ts";
 import { pmOf } from "./IOServicePMMethods.ts";
-import type { PowerTransition } from "./IOServicePM.ts";
+import { bundleOf, type PowerTransition } from "./IOServicePM.ts";
 
 /** One failure seen during the run. */
 export interface CycleFailure {
@@ -94,10 +94,13 @@ export async function runSleepCycles(machine: PowerMachine, options: SleepCycleO
     if (ms > d.maxMs) d.maxMs = ms;
     d.transitions++;
   };
-  if (options.timings ?? true) for (const s of machine.devices) { const pm = pmOf(s); if (pm) pm.transitionObserver = observe; }
   const limitNs = (options.transitionLimitSeconds ?? 600) * 1e9;
   const halted = (): boolean => ctx.panicLog !== undefined;
-  await driveUntil(sched, () => rootDomain.systemState === "on" && ctx.queue.length === 0, sched.now() + limitNs);
+  // Awake and settled: the root domain is on and no device has a change in flight (an asynchronous
+  // acknowledgement still pending from boot or from the wake belongs to that phase, not the next).
+  const settled = (): boolean => rootDomain.systemState === "on" && ctx.queue.length === 0 && machine.devices.every((d) => !(pmOf(d)?.busy ?? false));
+  await driveUntil(sched, () => halted() || settled(), sched.now() + limitNs);
+  if (options.timings ?? true) for (const s of machine.devices) { const pm = pmOf(s); if (pm) pm.transitionObserver = observe; }
   const before = counts();
   const t0 = sched.now();
   const sleepNs = Math.max(0, options.sleepSeconds ?? 1) * 1e9;
@@ -113,11 +116,17 @@ export async function runSleepCycles(machine: PowerMachine, options: SleepCycleO
       }
       sleeping = false;
       rootDomain.scheduleWake(sched.now() + sleepNs, "Alarm");
-      await driveUntil(sched, () => halted() || (rootDomain.systemState === "on" && ctx.queue.length === 0), sched.now() + sleepNs + limitNs);
+      await driveUntil(sched, () => halted() || settled(), sched.now() + sleepNs + limitNs);
       if (halted()) break;
       if ((rootDomain.systemState as string) !== "on") {
         failures.push({ cycle, kind: "wakeFailed", bundle: "__kernel__", service: "IOPMrootDomain", message: `cycle ${cycle}: system did not wake (state ${rootDomain.systemState})` });
         break;
+      }
+      if (!settled()) {
+        // Awake, but a device is still changing state after the transition limit: name it, go on.
+        for (const d of machine.devices.filter((x) => pmOf(x)?.busy)) {
+          failures.push({ cycle, kind: "notSettled", bundle: bundleOf(d), service: d.getName(), message: `${bundleOf(d)}: ${d.getName()} still changing power state ${(limitNs / 1e9).toFixed(0)} s after the wake` });
+        }
       }
       options.onCycle?.(cycle);
     }

@@ -72,8 +72,10 @@ function formatText(r: SleepCycleReport, machine: PowerMachine, count: number): 
   if (r.failures.length > 20) lines.push(`  … ${r.failures.length - 20} more`);
   const drift = Object.entries(r.instanceDrift);
   lines.push(`instance drift: ${drift.length === 0 ? "none" : drift.map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${v}`).join(", ")}`);
-  // Every device when there are few (the default machine), else the slowest twenty.
-  const shown = r.devices.length <= 40 ? r.devices : [...r.devices].sort((a, b) => b.maxMs - a.maxMs || a.name.localeCompare(b.name)).slice(0, 20);
+  // Every device by class when there are few (the default machine), else the slowest twenty.
+  const shown = r.devices.length <= 40
+    ? [...r.devices].sort((a, b) => a.className.localeCompare(b.className) || a.name.localeCompare(b.name))
+    : [...r.devices].sort((a, b) => b.maxMs - a.maxMs || a.name.localeCompare(b.name)).slice(0, 20);
   if (shown.length > 0 && r.cycles > 0) {
     const w = Math.max(6, ...shown.map((d) => d.name.length));
     const c = Math.max(5, ...shown.map((d) => d.className.length));
