@@ -119,6 +119,12 @@ describe("iokit pmset: where the schedule lives", () => {
     expect(bad.err()).toMatch(/^pmset: .*com\.apple\.AutoWake\.plist: "wake" must be an array\n$/);
   });
 
+  it("with IOKIT_SOCKET naming no socket, one line and exit 1", async () => {
+    const io = captureIO({ env: { IOKIT_SOCKET: join(mkdtempSync(join(tmpdir(), "pmset-n-")), "none.sock") } });
+    expect(await main(["-g", "sched"], io)).toBe(1);
+    expect(io.err()).toMatch(/^pmset: .*none\.sock: no iokit daemon socket \(start one with 'iokit boot'\)\n$/);
+  });
+
   it("with IOKIT_SOCKET, every command reads and changes the daemon's root domain", async () => {
     const booted = await bootKernel({ extensions: null, realTime: true, hardware: false });
     const socketPath = join(mkdtempSync(join(tmpdir(), "pmset-d-")), "iokit.sock");
