@@ -19,3 +19,5 @@ export { bootKernel, bundledKextsFolder, type BootOptions, type BootedKernel } f
 export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
 export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";
+export { bootPowerMachine, powerManagedServices, type BootedPowerMachine } from "./bootPowerMachine.ts";
+export { addPowerRoutines, toWire } from "./powerRoutines.ts";

@@ -45,6 +45,10 @@ export const Routine = {
   bsdWrite: "bsd_write",
   bsdIoctl: "bsd_ioctl",
   bsdDevfsList: "bsd_devfs_list",
+  pmCopyState: "io_pm_copy_state",
+  pmSleepSystem: "io_pm_sleep_system",
+  pmSchedulePowerEvent: "io_pm_schedule_power_event",
+  pmCancelPowerEvent: "io_pm_cancel_power_event",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */
