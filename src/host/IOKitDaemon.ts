@@ -16,9 +16,13 @@
 import { chmodSync, existsSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { IOKitServer, IOKitSession, userTask, type UserTask } from "../kernel/index.ts";
+import { kIOReturnInternalError } from "../base/index.ts";
 import {
-  FrameReader, decodeWire, encodeFrame, eventMessage, parseRequest, replyMessage, type WireValue,
+  FrameReader, decodeWire, encodeFrame, eventMessage, parseRequest, replyMessage, type IPCReply, type WireValue,
 } from "../ipc/index.ts";
+
+/** Frames are built in Node's pooled buffers: no ArrayBuffer per reply, and `write` takes them as they are. */
+export const allocFrame = (size: number): Uint8Array => Buffer.allocUnsafe(size);
 
 export interface DaemonOptions {
   readonly socketPath: string;
@@ -97,7 +101,7 @@ export class IOKitDaemon {
     sock.setNoDelay(true);
     const reader = new FrameReader();
     let session: IOKitSession | undefined = this.server.openSession(this.#task(id, privileged), (port, payload) => {
-      if (!sock.destroyed) sock.write(encodeFrame(eventMessage(port, payload)));
+      if (!sock.destroyed) sock.write(encodeFrame(eventMessage(port, payload), allocFrame));
     });
     const drop = (why: string): void => {
       this.#log(`dropping connection ${id}: ${why}`);
@@ -110,39 +114,50 @@ export class IOKitDaemon {
     };
     sock.on("close", end);
     sock.on("error", () => sock.destroy());
+    const reply = (id: number, op: string, r: IPCReply): void => {
+      if (sock.destroyed) return;
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(replyMessage(id, r), allocFrame);
+      } catch (e) {
+        // A result outside the wire model is a kernel bug; the task still gets an IOReturn.
+        this.#log(`${op}: unencodable reply (${e instanceof Error ? e.message : String(e)})`);
+        frame = encodeFrame(replyMessage(id, { ret: kIOReturnInternalError, message: "unencodable reply", result: null }), allocFrame);
+      }
+      sock.write(frame);
+    };
     sock.on("data", (chunk: Buffer) => {
-      if (!session) return;
+      const s = session;
+      if (!s) return;
       let frames: Uint8Array[];
       try {
+        // A plain view: decoded data must be copies (Buffer#slice would alias the read buffer).
         frames = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       } catch (e) {
         drop(e instanceof Error ? e.message : String(e));
         return;
       }
-      for (const f of frames) {
-        let v: WireValue;
-        try {
-          v = decodeWire(f);
-        } catch (e) {
-          drop(`undecodable frame (${e instanceof Error ? e.message : String(e)})`);
-          return;
-        }
-        const req = parseRequest(v);
-        if (!req) {
-          drop("frame is not a request");
-          return;
-        }
-        const s = session;
-        void this.server.handle(s, req).then((reply) => {
-          if (sock.destroyed) return;
+      // Several requests in one read (a pipelining client): their synchronous replies leave in one write.
+      const batch = frames.length > 1;
+      if (batch) sock.cork();
+      try {
+        for (const f of frames) {
+          let v: WireValue;
           try {
-            sock.write(encodeFrame(replyMessage(req.id, reply)));
+            v = decodeWire(f);
           } catch (e) {
-            // A result outside the wire model is a kernel bug; the task still gets an IOReturn.
-            this.#log(`${req.op}: unencodable reply (${e instanceof Error ? e.message : String(e)})`);
-            sock.write(encodeFrame(replyMessage(req.id, { ret: 0xe00002c9, message: "unencodable reply", result: null })));
+            drop(`undecodable frame (${e instanceof Error ? e.message : String(e)})`);
+            return;
           }
-        });
+          const req = parseRequest(v);
+          if (!req) {
+            drop("frame is not a request");
+            return;
+          }
+          this.server.dispatch(s, req, (r) => reply(req.id, req.op, r));
+        }
+      } finally {
+        if (batch) sock.uncork();
       }
     });
   }

@@ -4,9 +4,11 @@
  * waiting rejects with kIOReturnIPCError.
  */
 import { createConnection, type Socket } from "node:net";
+import { kIOReturnSuccess } from "../base/index.ts";
 import {
-  FrameReader, connectionLost, decodeWire, encodeFrame, parseIncoming, requestMessage, unwrapReply, type Transport, type WireValue,
+  FrameReader, connectionLost, decodeWire, encodeFrame, parseIncoming, replyError, requestMessage, type Transport, type WireValue,
 } from "../ipc/index.ts";
+import { allocFrame } from "./IOKitDaemon.ts";
 
 export class SocketTransport implements Transport {
   readonly remote = true;
@@ -69,11 +71,8 @@ export class SocketTransport implements Transport {
         const p = this.#pending.get(m.id);
         if (!p) continue;
         this.#pending.delete(m.id);
-        try {
-          p.resolve(unwrapReply(p.op, m.reply));
-        } catch (e) {
-          p.reject(e);
-        }
+        if (m.reply.ret === kIOReturnSuccess) p.resolve(m.reply.result);
+        else p.reject(replyError(p.op, m.reply));
       }
     }
   }
@@ -89,7 +88,7 @@ export class SocketTransport implements Transport {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { op, resolve, reject });
-      this.socket.write(encodeFrame(requestMessage(id, op, args)));
+      this.socket.write(encodeFrame(requestMessage(id, op, args), allocFrame));
     });
   }
 
