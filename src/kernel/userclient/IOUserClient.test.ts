@@ -10,7 +10,7 @@ import { IOKernel, nameMatching } from "../service/index.ts";
 import { IOKitServer } from "./IOKitServer.ts";
 import { IOUserClient } from "./IOUserClient.ts";
 import type { IOKitSession } from "./IOKitSession.ts";
-import { clientHasPrivilege, userTask, type UserTask } from "./UserTask.ts";
+import { clientHasPrivilege, processCommandName, userTask, type UserTask } from "./UserTask.ts";
 import { FixtureUserClient, Sel, kOpenEntitlement, kPerSelectorEntitlement, publishFixtures } from "../../../test/support/userClientFixtures.ts";
 
 function setup(): { kernel: IOKernel; server: IOKitServer; call(s: IOKitSession, op: string, ...args: WireValue[]): Promise<IPCReply> } {
@@ -53,6 +53,13 @@ describe("IOUserClient", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(uc.withLock(() => kIOReturnBadArgument)).toBe(kIOReturnBadArgument);
     uc.release();
+  });
+
+  it("keeps a process name as p_comm: 16 UTF-8 bytes, never half a character", () => {
+    expect(processCommandName("com.apple.WebKit.WebContent")).toBe("com.apple.WebKit");
+    expect(processCommandName("ioreg")).toBe("ioreg");
+    expect(processCommandName("ééééééééé")).toBe("éééééééé");
+    expect(processCommandName("abcdefghijklmno😀")).toBe("abcdefghijklmno");
   });
 
   it("grants privileges from the task's credentials (clientHasPrivilege)", () => {
