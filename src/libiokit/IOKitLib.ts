@@ -219,10 +219,13 @@ export function handles(v: WireValue): number[] {
   return Array.isArray(v) ? (v as WireValue[]).filter((x): x is number => typeof x === "number") : [];
 }
 
+/** The empty structure every call without one sends (and an absent output reads as): no bytes to change. */
+const kNoStructure = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
 /** `IOConnectCallMethod`'s outputs from the kernel's reply. */
 function methodResult(r: WireValue): MethodResult {
   if (!Array.isArray(r)) throw new IOReturnError(kIOReturnBadArgument, "bad method reply");
-  return { scalarOutput: bigints(r[0] ?? null), structureOutput: r[1] instanceof Uint8Array ? r[1] : new Uint8Array(0) };
+  return { scalarOutput: bigints(r[0] ?? null), structureOutput: r[1] instanceof Uint8Array ? r[1] : kNoStructure };
 }
 
 /** The bigints of a wire array (scalars). */
@@ -353,7 +356,7 @@ export class IOConnectRef extends IOObjectRef {
         return Promise.reject(e);
       }
     }
-    return this.lib.call(Routine.connectMethod, this.handle, selector, scalars as bigint[], call.structureInput ?? new Uint8Array(0),
+    return this.lib.call(Routine.connectMethod, this.handle, selector, scalars as bigint[], call.structureInput ?? kNoStructure,
       call.scalarOutputCount ?? 0, call.structureOutputSize ?? 0, asyncRef).then(methodResult);
   }
 
