@@ -1,6 +1,7 @@
 /**
- * The client end of the daemon's Unix domain socket: requests go out as frames, replies are matched
- * by request ID, events are handed to the listener. If the connection drops, every call still
+ * The client end of the daemon's Unix domain socket: a hello first (this process's pid and name,
+ * and any entitlements it presents), then requests go out as frames, replies are matched by
+ * request ID, events are handed to the listener. If the connection drops, every call still
  * waiting rejects with kIOReturnIPCError.
  */
 import { createConnection, type Socket } from "node:net";
@@ -20,8 +21,6 @@ export interface ConnectOptions {
   readonly pid?: number;
   /** Entitlements to present (accepted on the privileged socket only). */
   readonly entitlements?: ReadonlyMap<string, OSValue> | null;
-  /** Send no hello: the connection stays the anonymous `client<N>` (tests of the raw protocol). */
-  readonly hello?: boolean;
 }
 
 /** This process's name as a client: the script Node runs (without its extension), else Node's own. */
@@ -55,7 +54,6 @@ export class SocketTransport implements Transport {
    */
   static async connect(path: string, options: ConnectOptions = {}): Promise<SocketTransport> {
     const t = await SocketTransport.#open(path);
-    if (options.hello === false) return t;
     try {
       await t.call(Routine.taskHello, [options.pid ?? process.pid, options.procName ?? defaultProcessName(), (options.entitlements ?? null) as WireValue]);
     } catch (e) {
