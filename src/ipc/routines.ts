@@ -40,6 +40,13 @@ export const Routine = {
   kextStat: "kext_request_loaded",
   /** The task introduces itself (pid, name, entitlements): the first request on a connection. */
   taskHello: "io_task_hello",
+  // BSD calls on device nodes (devfs): each answers [errno, result].
+  bsdOpen: "bsd_open",
+  bsdClose: "bsd_close",
+  bsdRead: "bsd_read",
+  bsdWrite: "bsd_write",
+  bsdIoctl: "bsd_ioctl",
+  bsdDevfsList: "bsd_devfs_list",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */
