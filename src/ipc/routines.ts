@@ -38,6 +38,8 @@ export const Routine = {
   kextLoad: "kext_request_load",
   kextUnload: "kext_request_unload",
   kextStat: "kext_request_loaded",
+  /** The task introduces itself (pid, name, entitlements): the first request on a connection. */
+  taskHello: "io_task_hello",
   // BSD calls on device nodes (devfs): each answers [errno, result].
   bsdOpen: "bsd_open",
   bsdClose: "bsd_close",
