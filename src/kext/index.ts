@@ -24,4 +24,3 @@ export * from "./formatKextstat.ts";
 export { kextErrorString } from "./kextErrorString.ts";
 export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";
 export * from "./findLinkDependencies.ts";
-export * from "./kpi/index.ts";

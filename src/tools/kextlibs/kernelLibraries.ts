@@ -9,10 +9,10 @@
  * every repository's copy of those KPIs. The KPI options (`-unsupported`, `-non-kpi`) filter both.
  */
 import { readFile } from "node:fs/promises";
-import {
-  KernelSymbolSetError, bundledKernelSymbolSets, isSearchableLibraryID, readKernelSymbolSets,
-  type KernelSymbolSet, type LinkLibrary, type SearchableLibraryOptions,
-} from "../../kext/index.ts";
+import { isSearchableLibraryID, type LinkLibrary, type SearchableLibraryOptions } from "../../kext/index.ts";
+// Imported from kext/kpi itself, not through the kext barrel, so that the bundled sets (109 KB)
+// land in kextlibs' own chunk: esbuild splits by file reachability, and every kext tool imports the barrel.
+import { KernelSymbolSetError, bundledKernelSymbolSets, readKernelSymbolSets, type KernelSymbolSet } from "../../kext/kpi/index.ts";
 import { MachOFormatError } from "../../formats/index.ts";
 
 /** A kernel named by `-kernel`, read once; its sets are decoded per architecture on demand. */
@@ -36,7 +36,7 @@ function kernelSets(kernel: KernelSource, arch: string): KernelSymbolSet[] | und
     try {
       kernel.sets.set(arch, readKernelSymbolSets(kernel.bytes, arch, kernel.path));
     } catch (e) {
-      if (e instanceof MachOFormatError) return `${kernel.path}: ${e.message} (offset ${e.offset}).\n`;
+      if (e instanceof MachOFormatError) return `${kernel.path}: ${e.message}.\n`;
       if (e instanceof KernelSymbolSetError) return `${e.message}.\n`;
       throw e;
     }

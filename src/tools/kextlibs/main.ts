@@ -281,7 +281,8 @@ function symbolReport(deps: LinkDependencies, a: Args, version: (k: LinkLibraryK
 }
 
 function sameLibraries(x: readonly LinkLibraryKext[], y: readonly LinkLibraryKext[]): boolean {
-  return x.length === y.length && x.every((k, i) => k === y[i]);
+  // By identity for kexts; a KPI symbol set is decoded per architecture, so compare where it is from.
+  return x.length === y.length && x.every((k, i) => k === y[i] || (k.path === y[i]?.path && k.version === y[i]?.version));
 }
 
 /** Plain `    id = version` lines, or the `OSBundleLibraries[_arch]` XML fragment. */
