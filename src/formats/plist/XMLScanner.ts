@@ -46,6 +46,8 @@ const { more: MORE, end: END, open: OPEN, close: CLOSE, text: TEXT, cdata: CDATA
 /** Internal: a construct was consumed, scan on. */
 const SKIP = -1;
 const NONE = Number.MAX_SAFE_INTEGER;
+/** How many characters of a new chunk a short carried tail is joined to (see `#refill`). */
+const BRIDGE = 1024;
 const LF = 10;
 const CR = 13;
 const LT = 60;
@@ -78,6 +80,9 @@ export class XMLScanner {
   #pending: string[] = [];
   #pendingLength = 0;
   #final = false;
+  /** While scanning a bridge: the whole chunk, which starts at `#restAt` in the window. */
+  #rest: string | undefined;
+  #restAt = 0;
   /** Cached index of the next `&` / CR at or after `#ampFrom` / `#crFrom` (NONE: none in the window). */
   #amp = -1;
   #ampFrom = 0;
@@ -103,6 +108,8 @@ export class XMLScanner {
   end = 0;
   /** The element name of the last `open` or `close` token. */
   name = "";
+  /** The last `open` token's name as an index into the `names` option (registered names first), or -1. */
+  nameIndex = -1;
   /** Whether the last `open` token was an empty-element tag (`<true/>`). */
   selfClosing = false;
 
@@ -131,8 +138,20 @@ export class XMLScanner {
   /** The next token, `more` when the written text ends inside one, `end` after a complete document. */
   next(): XMLToken {
     for (;;) {
+      if (this.#rest !== undefined && this.#pos >= this.#restAt && (this.keepFrom < 0 || this.keepFrom >= this.#base + this.#restAt)) {
+        this.#leaveBridge();
+      }
       const t = this.#scan();
       if (t !== MORE) return t as XMLToken;
+      if (this.#rest !== undefined) {
+        if (this.#pos < this.#restAt || (this.keepFrom >= 0 && this.keepFrom < this.#base + this.#restAt)) {
+          // The carried token runs past the bridge: scan it in the carry joined to the whole chunk.
+          this.#buf = this.#buf.slice(0, this.#restAt) + this.#rest;
+          this.#rest = undefined;
+          this.#amp = this.#cr = -1;
+        }
+        continue;
+      }
       if (this.#pendingLength === 0 || (!this.#final && this.#pendingLength < this.#buf.length - this.#pos)) return MORE;
       this.#refill();
     }
@@ -205,17 +224,40 @@ export class XMLScanner {
     throw new XMLScanFailure(reason, this.#base + at);
   }
 
+  /**
+   * Starts the next window: the unconsumed tail (or what `keepFrom` keeps) plus the pending chunks.
+   * A short tail is not copied in front of a whole chunk: it is joined to the chunk's first
+   * characters only (a bridge), and once the scan is past the tail the window becomes the chunk
+   * itself ({@link #leaveBridge}), so decoded text is not copied a second time.
+   */
   #refill(): void {
     const buf = this.#buf;
     const keep = this.keepFrom < 0 ? this.#pos : Math.max(0, Math.min(this.#pos, this.keepFrom - this.#base));
     if (keep > 0) this.#onDiscard?.(buf, this.#base, this.#base + keep);
     const add = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join("");
-    this.#buf = keep < buf.length ? buf.slice(keep) + add : add;
+    const carry = buf.length - keep;
+    if (carry === 0) this.#buf = add;
+    else if (carry < BRIDGE && add.length > 4 * BRIDGE) {
+      this.#buf = buf.slice(keep) + add.slice(0, BRIDGE);
+      this.#rest = add;
+      this.#restAt = carry;
+    } else this.#buf = buf.slice(keep) + add;
     if (this.#base === 0 && keep === 0 && this.#pos === 0 && this.#buf.charCodeAt(0) === 0xfeff) this.#pos = 1;
     else this.#pos -= keep;
     this.#base += keep;
     this.#pending = [];
     this.#pendingLength = 0;
+    this.#amp = this.#cr = -1;
+  }
+
+  /** The scan is past the bridge's carried tail: continue in the chunk itself. */
+  #leaveBridge(): void {
+    const at = this.#restAt;
+    this.#onDiscard?.(this.#buf, this.#base, this.#base + at);
+    this.#buf = this.#rest as string;
+    this.#rest = undefined;
+    this.#pos -= at;
+    this.#base += at;
     this.#amp = this.#cr = -1;
   }
 
@@ -240,7 +282,7 @@ export class XMLScanner {
   #scan(): number {
     const buf = this.#buf;
     const len = buf.length;
-    const atEnd = this.#final && this.#pendingLength === 0;
+    const atEnd = this.#final && this.#pendingLength === 0 && this.#rest === undefined;
     for (;;) {
       let p = this.#pos;
       if (p >= len) return atEnd ? this.#eof() : MORE;
@@ -331,12 +373,14 @@ export class XMLScanner {
       if (ch === LT) this.#fail(`${MALFORMED}'<' inside the <${buf.slice(p + 1, nameEnd)}> tag`, q);
       q++;
     }
-    const name = this.#name(p + 1, nameEnd);
+    const index = this.#name(p + 1, nameEnd);
+    const name = index >= 0 ? (this.#names[index] as string) : buf.slice(p + 1, nameEnd);
     if (this.#rootSeen && this.#open.length === 0) this.#fail(`${MALFORMED}element <${name}> after the root element`, p);
     this.#rootSeen = true;
     this.selfClosing = q - 1 >= nameEnd && buf.charCodeAt(q - 1) === SLASH;
     if (!this.selfClosing) this.#open.push(name);
     this.name = name;
+    this.nameIndex = index;
     this.#token(p, q + 1);
     return OPEN;
   }
@@ -352,11 +396,11 @@ export class XMLScanner {
     const nameEnd = q;
     while (q < len && isSpace(buf.charCodeAt(q))) q++;
     if (q >= len) return atEnd ? this.#fail(`${MALFORMED}unterminated </${buf.slice(p + 2, nameEnd)}> tag`, p) : MORE;
-    const tag = `</${buf.slice(p + 2, nameEnd)}>`;
-    if (buf.charCodeAt(q) !== GT) this.#fail(`${MALFORMED}unexpected character in end tag ${tag}`, q);
+    const tag = (): string => `</${buf.slice(p + 2, nameEnd)}>`;
+    if (buf.charCodeAt(q) !== GT) this.#fail(`${MALFORMED}unexpected character in end tag ${tag()}`, q);
     const top = this.#open[this.#open.length - 1];
-    if (top === undefined) this.#fail(`${MALFORMED}end tag ${tag} without a start tag`, p);
-    if (top.length !== nameEnd - p - 2 || !buf.startsWith(top, p + 2)) this.#fail(`${MALFORMED}end tag ${tag} does not match <${top}>`, p);
+    if (top === undefined) this.#fail(`${MALFORMED}end tag ${tag()} without a start tag`, p);
+    if (top.length !== nameEnd - p - 2 || !buf.startsWith(top, p + 2)) this.#fail(`${MALFORMED}end tag ${tag()} does not match <${top}>`, p);
     this.#open.pop();
     this.name = top;
     this.#token(p, q + 1);
@@ -424,18 +468,18 @@ export class XMLScanner {
     }
   }
 
-  /** The element name at [s, e), as the registered string when it is one. */
-  #name(s: number, e: number): string {
+  /** The index in the name table of the element name at [s, e) (registered on first sight while the table is small), or -1. */
+  #name(s: number, e: number): number {
     const names = this.#names;
     const buf = this.#buf;
     const n = e - s;
     for (let i = 0; i < names.length; i++) {
       const x = names[i] as string;
-      if (x.length === n && buf.startsWith(x, s)) return x;
+      if (x.length === n && buf.startsWith(x, s)) return i;
     }
-    const x = buf.slice(s, e);
-    if (names.length < 32) names.push(x);
-    return x;
+    if (names.length >= 32) return -1;
+    names.push(buf.slice(s, e));
+    return names.length - 1;
   }
 
   #decode(s: number, e: number): string {

@@ -34,7 +34,8 @@ import { copyOf, StringTable } from "./StringTable.ts";
 import { LineCounter, XML_TOKEN, XMLScanFailure, XMLScanner } from "./XMLScanner.ts";
 
 interface Frame {
-  readonly tag: "plist" | "dict" | "array";
+  /** DICT, ARRAY or PLIST. */
+  readonly kind: number;
   readonly array: OSValue[] | undefined;
   readonly dict: OSDictionary | undefined;
   key: string | undefined;
@@ -42,9 +43,15 @@ interface Frame {
   value: OSValue | undefined;
 }
 
-/** The element names of a plist, most frequent first: the scanner hands back these very strings. */
+/** The element names of a plist, most frequent first; the scanner reports a name by its index here. */
 const NAMES = ["key", "string", "integer", "dict", "true", "false", "data", "real", "array", "date", "plist"];
-const LEAVES = new Set(["key", "string", "integer", "real", "date", "data", "true", "false"]);
+const KEY = 0;
+const STRING = 1;
+const INTEGER = 2;
+const DICT = 3;
+const ARRAY = 8;
+const PLIST = 10;
+const isLeaf = (kind: number): boolean => kind >= 0 && kind < PLIST && kind !== DICT && kind !== ARRAY;
 
 function isWhitespace(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -74,7 +81,8 @@ class PlistReader {
   readonly #stack: Frame[] = [];
   #root: OSValue | undefined;
   #hasRoot = false;
-  #leaf: string | undefined;
+  /** The open leaf element's kind (index in NAMES), or -1. */
+  #leaf = -1;
   #text = "";
   /** Absolute offset where the open leaf's content starts: its value errors point there. */
   #leafAt = 0;
@@ -102,14 +110,14 @@ class PlistReader {
     for (;;) {
       switch (sc.next()) {
         case XML_TOKEN.open:
-          this.#open(sc.name);
+          this.#open(sc.nameIndex);
           if (sc.selfClosing) this.#close();
           break;
         case XML_TOKEN.close:
           this.#close();
           break;
         case XML_TOKEN.text:
-          if (this.#leaf !== undefined) this.#text = this.#text === "" ? sc.text() : this.#text + sc.text();
+          if (this.#leaf >= 0) this.#text = this.#text === "" ? sc.text() : this.#text + sc.text();
           else {
             const at = sc.firstNonBlank();
             if (at >= 0) {
@@ -119,7 +127,7 @@ class PlistReader {
           }
           break;
         case XML_TOKEN.cdata:
-          if (this.#leaf !== undefined) this.#text += sc.text();
+          if (this.#leaf >= 0) this.#text += sc.text();
           else if (sc.firstNonBlank() >= 0) this.#fail("Encountered unexpected CDATA outside a value element", sc.start);
           break;
         default:
@@ -132,63 +140,61 @@ class PlistReader {
     throw new XMLScanFailure(reason, at);
   }
 
-  #open(name: string): void {
-    const at = this.scanner.start;
-    if (this.#leaf !== undefined) this.#fail(`Encountered element <${name}> inside <${this.#leaf}>, which holds text only`, at);
+  #open(kind: number): void {
+    const sc = this.scanner;
+    const at = sc.start;
+    if (this.#leaf >= 0) this.#fail(`Encountered element <${sc.name}> inside <${NAMES[this.#leaf]}>, which holds text only`, at);
     const top = this.#stack[this.#stack.length - 1];
-    if (name === "plist") {
-      if (this.#stack.length > 0 || this.#hasRoot) this.#fail("Encountered <plist> that is not the document element", at);
-      this.#stack.push({ tag: "plist", array: undefined, dict: undefined, key: undefined, value: undefined });
+    if (kind === PLIST) {
+      if (top !== undefined || this.#hasRoot) this.#fail("Encountered <plist> that is not the document element", at);
+      this.#stack.push({ kind, array: undefined, dict: undefined, key: undefined, value: undefined });
       return;
     }
-    if (top?.tag === "dict") {
-      if (name === "key") {
+    if (top?.kind === DICT) {
+      if (kind === KEY) {
         if (top.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(top.key)} inside <dict>`, at);
       } else if (top.key === undefined) {
-        this.#fail(`Found non-key <${name}> inside <dict> where a <key> was expected`, at);
+        this.#fail(`Found non-key <${sc.name}> inside <dict> where a <key> was expected`, at);
       }
-    } else if (name === "key") {
+    } else if (kind === KEY) {
       this.#fail("Encountered <key> outside a <dict>", at);
     }
-    if (name === "dict") {
-      this.#stack.push({ tag: "dict", array: undefined, dict: new Map(), key: undefined, value: undefined });
-    } else if (name === "array") {
-      this.#stack.push({ tag: "array", array: [], dict: undefined, key: undefined, value: undefined });
-    } else if (LEAVES.has(name)) {
-      if (!this.scanner.selfClosing && this.scanner.leaf()) {
-        this.#plainLeaf(name);
+    if (kind === DICT) {
+      this.#stack.push({ kind, array: undefined, dict: new Map(), key: undefined, value: undefined });
+    } else if (kind === ARRAY) {
+      this.#stack.push({ kind, array: [], dict: undefined, key: undefined, value: undefined });
+    } else if (isLeaf(kind)) {
+      if (!sc.selfClosing && sc.leaf()) {
+        this.#plainLeaf(kind);
         return;
       }
-      this.#leaf = name;
+      this.#leaf = kind;
       this.#text = "";
-      this.#leafAt = this.scanner.end;
-      this.scanner.keepFrom = this.#leafAt;
-      this.scanner.skipBlank = false;
+      this.#leafAt = sc.end;
+      sc.keepFrom = this.#leafAt;
+      sc.skipBlank = false;
     } else {
-      this.#fail(`Encountered unknown tag <${name}>`, at);
+      this.#fail(`Encountered unknown tag <${sc.name}>`, at);
     }
   }
 
   #close(): void {
     const leaf = this.#leaf;
-    if (leaf !== undefined) {
-      this.#leaf = undefined;
+    if (leaf >= 0) {
+      this.#leaf = -1;
       this.scanner.keepFrom = -1;
       this.scanner.skipBlank = true;
       const text = this.#text;
       this.#text = "";
-      if (leaf === "key") {
-        (this.#stack[this.#stack.length - 1] as Frame).key = this.#keys.intern(text, 0, text.length);
-        return;
-      }
-      this.#add(leaf === "string" ? copyOf(text, 0, text.length) : this.#leafValue(leaf, text));
+      if (leaf === KEY) (this.#stack[this.#stack.length - 1] as Frame).key = this.#keys.intern(text, 0, text.length);
+      else this.#add(leaf === STRING ? copyOf(text, 0, text.length) : this.#leafValue(leaf, text));
       return;
     }
     const frame = this.#stack.pop() as Frame;
-    if (frame.tag === "plist") {
+    if (frame.kind === PLIST) {
       if (frame.value === undefined) this.#fail("Encountered empty <plist>: it must hold exactly one value", this.scanner.start);
       this.#setRoot(frame.value as OSValue);
-    } else if (frame.tag === "array") {
+    } else if (frame.kind === ARRAY) {
       this.#add(frame.array as OSValue[]);
     } else {
       if (frame.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(frame.key)} inside <dict>`, this.scanner.start);
@@ -198,12 +204,13 @@ class PlistReader {
     }
   }
 
-  #leafValue(leaf: string, text: string): OSValue {
-    switch (leaf) {
+  #leafValue(leaf: number, text: string): OSValue {
+    const name = NAMES[leaf] as string;
+    switch (name) {
       case "true":
       case "false":
-        if (!isWhitespace(text)) this.#failLeaf(`Encountered text inside <${leaf}/>`);
-        return leaf === "true";
+        if (!isWhitespace(text)) this.#failLeaf(`Encountered text inside <${name}/>`);
+        return name === "true";
       case "integer":
         return parseXMLInteger(text) ?? this.#failLeaf(`Encountered misformatted integer ${JSON.stringify(text)}`);
       case "real":
@@ -216,20 +223,20 @@ class PlistReader {
   }
 
   /** A leaf whose content is one run of plain text, read from the scanner's window without slicing where possible. */
-  #plainLeaf(leaf: string): void {
+  #plainLeaf(leaf: number): void {
     const sc = this.scanner;
     const buf = sc.buffer;
     const s = sc.textStart;
     const e = sc.textEnd;
-    if (leaf === "key") {
+    if (leaf === KEY) {
       (this.#stack[this.#stack.length - 1] as Frame).key = this.#keys.intern(buf, s, e);
       return;
     }
-    if (leaf === "string") {
+    if (leaf === STRING) {
       this.#add(copyOf(buf, s, e));
       return;
     }
-    if (leaf === "integer") {
+    if (leaf === INTEGER) {
       const v = decimalAt(buf, s, e);
       if (v !== undefined) {
         this.#add(new OSNumber(v));
@@ -247,11 +254,11 @@ class PlistReader {
   #add(value: OSValue): void {
     const top = this.#stack[this.#stack.length - 1];
     if (top === undefined) this.#setRoot(value);
-    else if (top.tag === "array") (top.array as OSValue[]).push(value);
-    else if (top.tag === "dict") {
+    else if (top.kind === DICT) {
       (top.dict as OSDictionary).set(top.key as string, value);
       top.key = undefined;
-    } else {
+    } else if (top.kind === ARRAY) (top.array as OSValue[]).push(value);
+    else {
       if (top.value !== undefined) this.#fail("Encountered a second value inside <plist>, which holds exactly one", this.scanner.start);
       top.value = value;
     }
