@@ -8,7 +8,7 @@
  * Memory is proportional to the distinct keys, so to the input.
  */
 export class StringTable {
-  #strings: (string | undefined)[] = new Array<string | undefined>(64);
+  #strings = emptySlots(64);
   #hashes = new Int32Array(64);
   #size = 0;
 
@@ -35,7 +35,7 @@ export class StringTable {
   #grow(): void {
     const strings = this.#strings;
     const hashes = this.#hashes;
-    this.#strings = new Array<string | undefined>(strings.length * 2);
+    this.#strings = emptySlots(strings.length * 2);
     this.#hashes = new Int32Array(strings.length * 2);
     const mask = this.#strings.length - 1;
     for (let k = 0; k < strings.length; k++) {
@@ -49,15 +49,22 @@ export class StringTable {
   }
 }
 
+/** A packed array of `n` empty slots (`new Array(n)` beyond 100,000 elements is a slow dictionary). */
+function emptySlots(n: number): (string | undefined)[] {
+  const a: (string | undefined)[] = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
+}
+
 /**
  * `text.slice(start, end)` as a string of its own. V8 represents a slice of 13 or more characters
- * as a view that keeps all of `text` alive: kept in the value tree, such views would pin the whole
- * document text. Concatenating two pieces and reading a character flattens them into one new flat
- * string (which the collector then keeps without the pieces); V8 always copies shorter slices.
+ * as a view that keeps all of `text` alive (and a concatenation as a tree of its pieces): kept in
+ * the value tree, such strings would pin whole windows of the document text. Joining two slices
+ * with `Array.prototype.join` always builds one new flat string. (Tricks such as concatenating and
+ * slicing again, or reading a character to flatten, are not reliable: optimized code folds them
+ * away or walks the pieces without flattening.) V8 always copies shorter slices.
  */
 export function copyOf(text: string, start: number, end: number): string {
   if (end - start < 13) return text.slice(start, end);
-  const s = text.slice(start, start + 12) + text.slice(start + 12, end);
-  s.charCodeAt(0);
-  return s;
+  return [text.slice(start, start + 12), text.slice(start + 12, end)].join("");
 }

@@ -396,11 +396,10 @@ export class XMLScanner {
     const nameEnd = q;
     while (q < len && isSpace(buf.charCodeAt(q))) q++;
     if (q >= len) return atEnd ? this.#fail(`${MALFORMED}unterminated </${buf.slice(p + 2, nameEnd)}> tag`, p) : MORE;
-    const tag = (): string => `</${buf.slice(p + 2, nameEnd)}>`;
-    if (buf.charCodeAt(q) !== GT) this.#fail(`${MALFORMED}unexpected character in end tag ${tag()}`, q);
+    if (buf.charCodeAt(q) !== GT) this.#fail(`${MALFORMED}unexpected character in end tag </${buf.slice(p + 2, nameEnd)}>`, q);
     const top = this.#open[this.#open.length - 1];
-    if (top === undefined) this.#fail(`${MALFORMED}end tag ${tag()} without a start tag`, p);
-    if (top.length !== nameEnd - p - 2 || !buf.startsWith(top, p + 2)) this.#fail(`${MALFORMED}end tag ${tag()} does not match <${top}>`, p);
+    if (top === undefined) this.#fail(`${MALFORMED}end tag </${buf.slice(p + 2, nameEnd)}> without a start tag`, p);
+    if (top.length !== nameEnd - p - 2 || !buf.startsWith(top, p + 2)) this.#fail(`${MALFORMED}end tag </${buf.slice(p + 2, nameEnd)}> does not match <${top}>`, p);
     this.#open.pop();
     this.name = top;
     this.#token(p, q + 1);

@@ -326,31 +326,40 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
   }
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 /**
  * Feeds a document to a reader. Bytes are decoded 64 KiB at a time, so the whole document never
  * exists as one string beside its bytes and its value (peak memory stays near the value), and
  * each chunk dies young.
+ *
+ * UTF-8 is cut at character boundaries and each piece decoded on its own: Node's streaming and
+ * fatal decoders go through ICU and can hand back two-byte (external) strings even for ASCII
+ * text, which doubles every window and every string copied out of one. The replacing decoder is
+ * used instead; a U+FFFD in the text means bad bytes or a real U+FFFD, and one strict decode of
+ * the whole input tells which and positions the bad bytes. A byte-order mark is left in the text
+ * for the scanner, which skips it at the very start only.
  */
 function feed(reader: PlistReader, input: string | Uint8Array): OSValue {
   if (typeof input === "string") {
     reader.write(input);
     return reader.close();
   }
-  // A replacing decoder, not a fatal one: Node's fatal UTF-8 decoder is slower and may hand back
-  // two-byte strings for ASCII text, doubling every window and every string copied out of one.
-  // A replacement character in the text means either bad bytes or a real U+FFFD: the strict
-  // decode of the whole input, done once, tells which and positions the bad bytes.
-  const decoder = new TextDecoder(encodingOf(input), { ignoreBOM: false });
+  const encoding = encodingOf(input);
+  const utf8 = encoding === "utf-8";
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   let checked = false;
-  for (let at = 0; at < input.length; at += CHUNK) {
-    const text = decoder.decode(input.subarray(at, at + CHUNK), { stream: at + CHUNK < input.length });
+  for (let at = 0; at < input.length; ) {
+    let end = Math.min(at + CHUNK, input.length);
+    // Back off to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+    if (utf8) for (let k = 0; k < 3 && end < input.length && end > at + 1 && ((input[end] as number) & 0xc0) === 0x80; k++) end--;
+    const text = utf8 ? decoder.decode(input.subarray(at, end)) : decoder.decode(input.subarray(at, end), { stream: end < input.length });
     if (!checked && text.includes("\uFFFD")) {
       decodeXMLBytes(input);
       checked = true;
     }
     reader.write(text);
+    at = end;
   }
   return reader.close();
 }
