@@ -9,7 +9,7 @@ import {
   kIOReturnUnsupported, type IOReturn,
 } from "../base/index.ts";
 import { OSMetaClass, type IOKernel, type IOService } from "../kernel/index.ts";
-import { IOKitCompat as C, IOKitLib, nameMatching, serviceMatching } from "../libiokit/index.ts";
+import { IOKitCompat as C, IOKitLib, O_RDONLY, nameMatching, serviceMatching } from "../libiokit/index.ts";
 import { dict, num } from "../libkern/index.ts";
 import { Sel, publishFixtures } from "../../test/support/userClientFixtures.ts";
 
@@ -246,6 +246,24 @@ export function iokitLibConformance(name: string, env: () => ConformanceEnv): vo
       }
       lib.close();
       expect(await backToBaseline(E().kernel, base)).toEqual(base);
+    });
+
+    it("opens device nodes: /dev/zero and /dev/null, errno errors, descriptors released with the connection", async () => {
+      const lib = await E().connect();
+      const before = await lib.handleCount();
+      expect((await lib.devices()).filter((d) => d.major === 3).map((d) => [d.path, d.minor, d.mode])).toEqual([["/dev/null", 2, 0o666], ["/dev/zero", 3, 0o666]]);
+      const zero = await lib.open("/dev/zero", O_RDONLY);
+      expect(await zero.read(4)).toEqual(new Uint8Array(4));
+      await expect(zero.write("x")).rejects.toMatchObject({ name: "ErrnoError", code: "EBADF", errno: 9 });
+      const devnull = await lib.open("/dev/null");
+      expect(await devnull.write(new Uint8Array(100))).toBe(100);
+      expect((await devnull.read(10)).length).toBe(0);
+      await expect(lib.open("/dev/nonexistent")).rejects.toMatchObject({ code: "ENOENT", message: "open /dev/nonexistent: No such file or directory" });
+      expect(await lib.handleCount()).toBe(before + 2);
+      await zero.close();
+      await expect(zero.close()).rejects.toMatchObject({ code: "EBADF" });
+      expect(await lib.handleCount()).toBe(before + 1);
+      lib.close();
     });
   });
 }

@@ -38,6 +38,13 @@ export const Routine = {
   kextLoad: "kext_request_load",
   kextUnload: "kext_request_unload",
   kextStat: "kext_request_loaded",
+  // BSD calls on device nodes (devfs): each answers [errno, result].
+  bsdOpen: "bsd_open",
+  bsdClose: "bsd_close",
+  bsdRead: "bsd_read",
+  bsdWrite: "bsd_write",
+  bsdIoctl: "bsd_ioctl",
+  bsdDevfsList: "bsd_devfs_list",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

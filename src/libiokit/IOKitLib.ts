@@ -18,6 +18,7 @@ import {
 } from "../ipc/index.ts";
 import type { IORegistrySnapshot } from "../formats/index.ts";
 import type { OSDictionary, OSValue } from "../libkern/index.ts";
+import { listDevices, openDevice, type DevEntry, type DeviceFile } from "./DeviceFile.ts";
 
 /** Notification types of `addMatchingNotification`. */
 export type MatchingNotificationType =
@@ -196,6 +197,16 @@ export class IOKitLib {
     if (!Array.isArray(r) || !Array.isArray(r[0])) return { lines: [], dropped: 0 };
     const lines = r[0].flatMap((l) => (Array.isArray(l) && typeof l[0] === "number" && typeof l[1] === "string" ? [{ timeNs: l[0], text: l[1] }] : []));
     return { lines, dropped: typeof r[1] === "number" ? r[1] : 0 };
+  }
+
+  /** `open(2)` on a device node (`/dev/<name>`); rejects with an ErrnoError. */
+  open(path: string, flags?: number): Promise<DeviceFile> {
+    return openDevice(this, path, flags);
+  }
+
+  /** The nodes in `/dev`. */
+  devices(): Promise<DevEntry[]> {
+    return listDevices(this);
   }
 
   /** Handles this connection holds in the kernel (the port-name count). */

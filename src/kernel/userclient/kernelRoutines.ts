@@ -23,6 +23,7 @@ import type { IOExternalMethodArguments } from "./IOUserClient.ts";
 import type { IOKitSession } from "./IOKitSession.ts";
 import { newUserClient } from "./newUserClient.ts";
 import { RoutineArgs } from "./RoutineArgs.ts";
+import { BSD_ROUTINES } from "./bsdRoutines.ts";
 import { IONotificationPortObject, IOServiceMessageUserNotification, IOServiceUserNotification } from "./userNotifications.ts";
 
 /** A kernel routine. */
@@ -262,4 +263,5 @@ export const KERNEL_ROUTINES: ReadonlyMap<string, RoutineEntry> = new Map<string
   [Routine.portDestroy, R((s, a) => (s.lookup(a.u32(0), "port"), s.release(a.u32(0)), null))],
   [Routine.kernelLog, R((s) => [s.kernel.logRing.lines().map((l): WireValue => [l.timeNs, l.text]), s.kernel.logRing.dropped])],
   [Routine.handleCount, R((s) => s.handleCount)],
+  ...BSD_ROUTINES.map(([name, fn]): [string, RoutineEntry] => [name, R(fn)]),
 ]);
