@@ -17,6 +17,7 @@ import { importKextModule, prefetchKextModules } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
 import { addDeviceRoutines } from "./deviceRoutines.ts";
+import { addPowerRoutines } from "./powerRoutines.ts";
 
 export interface BootOptions {
   /** Extensions folder; undefined: the project's bundled kexts if present, else none. */
@@ -107,5 +108,6 @@ export async function bootKernel(options: BootOptions = {}): Promise<BootedKerne
   const server = new IOKitServer(kernel);
   addKextRoutines(server, runtime);
   if (vm !== undefined) addDeviceRoutines(server, vm, runtime);
+  addPowerRoutines(server, kernel);
   return { kernel, server, runtime, kextCount: set.all().length, extensions, machine: vm };
 }

@@ -10,3 +10,4 @@ export * from "./Transport.ts";
 export * from "./routines.ts";
 export * from "./snapshotWire.ts";
 export * from "./errno.ts";
+export type * from "./pmState.ts";

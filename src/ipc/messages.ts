@@ -77,11 +77,16 @@ export function parseIncoming(v: WireValue): IPCIncoming | undefined {
 /** The result of a reply, or the IOReturnError it carries. */
 export function unwrapReply(op: string, reply: IPCReply): WireValue {
   if (reply.ret === kIOReturnSuccess) return reply.result;
+  throw replyError(op, reply);
+}
+
+/** The IOReturnError a failed reply carries. */
+export function replyError(op: string, reply: IPCReply): IOReturnError {
   const code = reply.ret >>> 0;
   // The kernel's IOReturnError message already ends with the code's name; the rebuilt error adds it.
   const suffix = ` (${ioReturnName(code) ?? formatIOReturn(code)})`;
   const message = reply.message !== null && reply.message.endsWith(suffix) ? reply.message.slice(0, -suffix.length) : reply.message;
-  throw new IOReturnError(code, message ?? `${op} failed`);
+  return new IOReturnError(code, message ?? `${op} failed`);
 }
 
 /** The error a transport raises when its connection is gone. */

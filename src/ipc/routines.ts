@@ -42,6 +42,8 @@ export const Routine = {
   deviceAttach: "iokit_device_attach",
   deviceDetach: "iokit_device_detach",
   deviceList: "iokit_device_list",
+  /** The task introduces itself (pid, name, entitlements): the first request on a connection. */
+  taskHello: "io_task_hello",
   // BSD calls on device nodes (devfs): each answers [errno, result].
   bsdOpen: "bsd_open",
   bsdClose: "bsd_close",
@@ -49,6 +51,10 @@ export const Routine = {
   bsdWrite: "bsd_write",
   bsdIoctl: "bsd_ioctl",
   bsdDevfsList: "bsd_devfs_list",
+  pmCopyState: "io_pm_copy_state",
+  pmSleepSystem: "io_pm_sleep_system",
+  pmSchedulePowerEvent: "io_pm_schedule_power_event",
+  pmCancelPowerEvent: "io_pm_cancel_power_event",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */
