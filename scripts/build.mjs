@@ -8,11 +8,22 @@ import { resolve } from "node:path";
 // house style forbid registration-by-import), so tell esbuild: it may then drop a whole module
 // none of whose exports a tool uses, even when its top level builds tables (`new Map(...)`), which
 // esbuild otherwise must assume has side effects. Without this, every tool that imports the
-// formats barrel loaded every codec (plist, saxes, ioreg, archiver…): `iokit nm` parsed 333 KB.
+// formats barrel loaded every codec (plist, ioreg, archiver, demangler…): `iokit nm` parsed 333 KB.
+// The one sanctioned exception is a module augmentation (`declare module "…"`): such a file installs
+// methods on another module's class (IOService's power-management methods), so importing it for
+// its effect alone must keep it in the bundle.
+const augments = new Map();
+const hasSideEffects = (path) => {
+  if (!augments.has(path)) augments.set(path, /^declare module ["']/m.test(readFileSync(path, "utf8")));
+  return augments.get(path);
+};
 const sideEffectFree = {
   name: "side-effect-free-sources",
   setup(b) {
-    b.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => ({ path: resolve(args.resolveDir, args.path), sideEffects: false }));
+    b.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => {
+      const path = resolve(args.resolveDir, args.path);
+      return { path, sideEffects: hasSideEffects(path) };
+    });
   },
 };
 
