@@ -18,7 +18,8 @@
  * `Map` insertion are about three quarters of the time (docs/benchmarks.md). The reader therefore
  * allocates nothing but the values: frames are reused by depth, leaves are decoded in the
  * container's loop without touching the stack, short strings are built from one reused array of
- * char codes, and data blobs are views into one private copy of the file.
+ * char codes, and small data blobs are views into shared 64 KiB pools (not into a copy of the
+ * whole file, which the tree would then keep alive).
  *
  * Types: integers of 1, 2 and 4 bytes are unsigned, 8 bytes signed, 16 bytes a signed 128-bit
  * value (CF writes unsigned 64-bit values above 2^63-1 this way); they become {@link OSNumber}s
@@ -63,6 +64,9 @@ interface Frame {
 }
 
 const NO_VALUE: OSValue[] = [];
+const EMPTY = new Uint8Array(0);
+/** Bytes per pool that small data blobs are copied into; a blob over an eighth of it gets its own buffer. */
+const DATA_POOL = 64 * 1024;
 
 function fail(reason: string, offset: number): never {
   throw new PlistFormatError(reason, offset);
@@ -105,7 +109,9 @@ class BinaryPlistReader {
   #depth = 0;
   /** Char codes of the string being decoded: `String.fromCharCode.apply` on a plain array is ~2× faster than on a typed-array view. */
   readonly #codes: number[] = [];
-  #copy: ArrayBuffer | undefined;
+  /** The buffer small data blobs are copied into (views of it are the values); replaced when full. */
+  #pool: Uint8Array = EMPTY;
+  #poolUsed = 0;
 
   constructor(bytes: Uint8Array) {
     this.#b = bytes;
@@ -332,10 +338,7 @@ class BinaryPlistReader {
         const n = this.#length(off);
         const at = this.#after;
         this.#need(at, n, "Data", off);
-        // Views into one private copy of the file: a buffer per blob costs far more than the bytes.
-        // (Not `b.slice()`: on a Node Buffer that is a view of the caller's bytes, not a copy.)
-        this.#copy ??= new Uint8Array(b).buffer;
-        return new Uint8Array(this.#copy, at, n);
+        return this.#data(at, n);
       }
       case 0x5: {
         const n = this.#length(off);
@@ -359,6 +362,29 @@ class BinaryPlistReader {
       default:
         return fail(`Unknown object marker 0x${marker.toString(16).padStart(2, "0")}`, off);
     }
+  }
+
+  /**
+   * A copy of the bytes [at, at + n): small blobs become views into a shared pool (a buffer per
+   * blob costs far more than its bytes), large ones get their own buffer. Never a view of the
+   * input, which the caller may reuse (and `slice()` of a Node Buffer is such a view).
+   */
+  #data(at: number, n: number): Uint8Array {
+    const b = this.#b;
+    if (n > DATA_POOL / 8) {
+      const own = new Uint8Array(n);
+      own.set(b.subarray(at, at + n));
+      return own;
+    }
+    if (this.#poolUsed + n > this.#pool.length) {
+      this.#pool = new Uint8Array(DATA_POOL);
+      this.#poolUsed = 0;
+    }
+    const pool = this.#pool;
+    const start = this.#poolUsed;
+    for (let i = 0; i < n; i++) pool[start + i] = b[at + i] as number;
+    this.#poolUsed = start + n;
+    return new Uint8Array(pool.buffer, start, n);
   }
 
   #ascii(at: number, n: number): string {
