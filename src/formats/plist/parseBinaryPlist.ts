@@ -206,25 +206,16 @@ class BinaryPlistReader {
           }
           m.set(key, v);
         }
-      } else if (f.kind === ARRAY) {
-        const a = f.value as OSValue[];
-        while (f.pos < n) {
-          const v = this.#member(f.refs + f.pos++ * rs);
-          if (v === undefined) {
-            open = true;
-            break;
-          }
-          a.push(v);
-        }
       } else {
-        const s = f.value as OSSet;
+        const isArray = f.kind === ARRAY;
         while (f.pos < n) {
           const v = this.#member(f.refs + f.pos++ * rs);
           if (v === undefined) {
             open = true;
             break;
           }
-          s.add(v);
+          if (isArray) (f.value as OSValue[]).push(v);
+          else (f.value as OSSet).add(v);
         }
       }
       if (open) continue;
