@@ -16,8 +16,17 @@ if (process.env.IOKIT_DEV === "1" || !existsSync(bundle)) {
   await runProcess();
 } else {
   // Node >= 22.1 keeps V8's compiled code for the bundle on disk (NODE_COMPILE_CACHE or the temp
-  // folder), which halves the cost of loading a tool's chunks; Node 20 has no such cache.
+  // folder), which halves the cost of loading a tool's code; Node 20 has no such cache.
   nodeModule.enableCompileCache?.();
-  const { runProcess } = await import(bundle);
-  await runProcess();
+  // `iokit <tool>` starts the tool's own one-file bundle (dist/tools/<tool>.mjs: the tool plus the
+  // CLI's error handling), which loads faster than the CLI bundle's entry and shared chunks.
+  const name = process.argv[2];
+  const tool = name !== undefined && /^[\w+.-]+$/.test(name) && !name.startsWith(".")
+    ? fileURLToPath(new URL(`../dist/tools/${name}.mjs`, import.meta.url)) : undefined;
+  if (tool !== undefined && existsSync(tool)) {
+    await import(tool);
+  } else {
+    const { runProcess } = await import(bundle);
+    await runProcess();
+  }
 }

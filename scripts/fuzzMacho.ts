@@ -9,9 +9,10 @@ import { createHash } from "node:crypto";
 import { corpusFiles } from "../test/support/corpus.ts";
 import { machOFixtures } from "../test/support/machoFixtures.ts";
 import {
-  MachOFormatError, auditKextSymbols, demangle, openMachO, parseSlice, primaryCodeDirectory, readChainedFixups, readCodeSignature,
+  MachOFormatError, byteString, demangle, openMachO, parseSlice, primaryCodeDirectory, readChainedFixups, readCodeSignature,
   readDyldInfo, readExports, readSymbols, verifyPageHashes, walkChainedFixups,
 } from "../src/formats/index.ts";
+import { auditKextSymbols } from "../src/kext/index.ts";
 import { nmImage } from "../src/tools/nm/nmSymbols.ts";
 import { printLoadCommands, printMachHeader } from "../src/tools/otool/printLoadCommands.ts";
 import { printRelocations } from "../src/tools/otool/printRelocations.ts";
@@ -48,6 +49,8 @@ export function runMachOReaders(input: Uint8Array): void {
     // The tools' formatting must cope with whatever the parser accepts.
     const sink = { write: (_: string): void => {} };
     nmImage(image, { format: "darwin", hex: false, debugSyms: true, externOnly: false, undefinedOnly: false, definedOnly: false, noWeak: false, noSort: false, numericSort: true, reverseSort: false, printFileName: false, demangle: (n: string) => demangle(n) }, "", sink);
+    // nm's fast path (default order, -P) on the raw symbol table.
+    nmImage(image, { format: "posix", hex: false, debugSyms: false, externOnly: false, undefinedOnly: false, definedOnly: false, noWeak: false, noSort: false, numericSort: false, reverseSort: false, printFileName: false, demangle: undefined }, "", sink, byteString);
     printMachHeader(image);
     printMachHeaderVerbose(image);
     printLoadCommands(image, i % 2 === 0);

@@ -10,6 +10,7 @@
  * - DMA: an `IODMAMemoryDescriptor` (IOBufferMemoryDescriptor) below the device's 32-bit mask and an `IODMACommand`;
  *   the completion address the device reports is checked against that mask before it is trusted;
  * - power: two power states; `setPowerState(0)` masks the device, `setPowerState(1)` restores it;
+ * - user client: {@link AppleSamplePCIUserClient} (config space, registers, info, the DMA buffer mapped);
  * - stop: everything start acquired is released through `resources`, in reverse order.
  *
  * Misbehaving hardware (machine-description faults): a stuck interrupt is detected after 32
@@ -22,6 +23,8 @@ import {
 } from "../../src/kernel/index.ts";
 import { IODMAMemoryDescriptor, IODMACommand, IOPCIDevice, type IOMemoryMap } from "../../src/drivers/index.ts";
 import { num } from "../../src/libkern/index.ts";
+
+export { AppleSamplePCIUserClient } from "./AppleSamplePCIUserClient.ts";
 
 const REG_ID = 0x00, REG_COMMAND = 0x08, REG_STATUS = 0x0c, REG_DMA_LO = 0x10, REG_DMA_HI = 0x14, REG_DMA_LEN = 0x18, REG_DONE_LO = 0x1c, REG_DONE_HI = 0x20;
 const SAMPLE_ID = 0x534d504c;
@@ -38,6 +41,13 @@ export class AppleSamplePCI extends IOService {
   #buffer: IODMAMemoryDescriptor | undefined;
   #interrupts = 0;
   #stuck = 0;
+  #device: IOPCIDevice | undefined;
+
+  /** For the user client: the nub, BAR0, the interrupt count and the DMA buffer. */
+  get pciDevice(): IOPCIDevice | undefined { return this.#device; }
+  get registers(): IOMemoryMap | undefined { return this.#regs; }
+  get interruptCount(): number { return this.#interrupts; }
+  get dmaBuffer(): IODMAMemoryDescriptor | undefined { return this.#buffer; }
 
   override start(provider: IOServiceType): boolean {
     if (!super.start(provider)) return false;
@@ -50,6 +60,7 @@ export class AppleSamplePCI extends IOService {
       return false;
     }
     this.#regs = regs;
+    this.#device = provider;
     // A private work loop: interrupt and timer actions run here, serialised.
     const loop = IOWorkLoop.workLoop(this.getWorkLoop().scheduler, "AppleSamplePCI");
     const source = IOFilterInterruptEventSource.filterInterruptEventSource(

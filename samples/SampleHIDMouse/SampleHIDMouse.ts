@@ -4,6 +4,10 @@
  * descriptor for the X, Y and button elements instead of assuming the boot layout, decodes each
  * report on its work loop, and keeps the pointer position and click count as properties.
  *
+ * Work loop: reports are decoded under a command gate on the provider's work loop (the HID
+ * interrupt pipe's completions arrive there). Power: two states; in state 0 reports are ignored.
+ * User client: {@link SampleHIDMouseUserClient} (pointer position, last report, reset).
+ *
  * Careful-driver behaviour: a report shorter than the elements need is dropped and counted (one log
  * line); a descriptor without X/Y fails start with a log line.
  */
@@ -17,10 +21,25 @@ const POWER_STATES = [
   { version: 1, capabilityFlags: kIOPMDeviceUsable | kIOPMPowerOn, outputPowerCharacter: kIOPMPowerOn, inputPowerRequirement: kIOPMPowerOn },
 ];
 
+export { SampleHIDMouseUserClient } from "./SampleHIDMouseUserClient.ts";
+
 interface Field { readonly bitOffset: number; readonly size: number; readonly signed: boolean }
 
 export class SampleHIDMouse extends IOService {
   #x = 0; #y = 0; #clicks = 0; #short = 0; #buttons = 0;
+  #powered = true;
+  /** The gate reports are handled under (the user client runs there too). */
+  gate: IOCommandGate | undefined;
+  /** The last input report, as received. */
+  lastReport = new Uint8Array(0);
+
+  get pointer(): { x: number; y: number; clicks: number } { return { x: this.#x, y: this.#y, clicks: this.#clicks }; }
+  resetPointer(): void {
+    this.#x = 0;
+    this.#y = 0;
+    this.setProperty("PointerX", num(0, 32));
+    this.setProperty("PointerY", num(0, 32));
+  }
 
   override start(provider: IOServiceType): boolean {
     if (!super.start(provider) || !(provider instanceof IOHIDInterface)) return false;
@@ -42,13 +61,14 @@ export class SampleHIDMouse extends IOService {
     const need = Math.ceil(Math.max(fx.bitOffset + fx.size, fy.bitOffset + fy.size) / 8);
     const gate = IOCommandGate.commandGate(this);
     this.getWorkLoop().addEventSource(gate);
+    this.gate = gate;
     this.resources.defer(() => this.getWorkLoop().removeEventSource(gate));
     const ok = provider.openWithHandler(this, (report) => {
       if (report.length < need) {
         if (this.#short++ === 0) this.IOLog(`SampleHIDMouse: short report (${report.length} of ${need} bytes); dropping`);
         return;
       }
-      void gate.runAction(() => { this.#handle(report, fx, fy, buttons); return 0; });
+      if (this.#powered) void gate.runAction(() => { this.#handle(report, fx, fy, buttons); return 0; });
     });
     if (!ok) return false;
     this.resources.defer(() => provider.close(this));
@@ -62,6 +82,7 @@ export class SampleHIDMouse extends IOService {
   }
 
   #handle(report: Uint8Array, fx: Field, fy: Field, buttons: HIDElement | undefined): void {
+    this.lastReport = report.slice();
     const sx = (v: number, f: Field) => (f.signed && v & (1 << (f.size - 1)) ? v - (1 << f.size) : v);
     this.#x += sx(readField(report, fx.bitOffset, fx.size), fx);
     this.#y += sx(readField(report, fy.bitOffset, fy.size), fy);
@@ -79,7 +100,8 @@ export class SampleHIDMouse extends IOService {
     return super.didTerminate(provider, options);
   }
 
-  override setPowerState(_state: number, _device: IOServiceType): number {
+  override setPowerState(state: number, _device: IOServiceType): number {
+    this.#powered = state !== 0;
     return 0;
   }
 }

@@ -9,11 +9,19 @@
  * (`runAction`). A short transfer is normal for bulk (a packet shorter than wMaxPacketSize ends a
  * transfer) and is delivered as is; a stalled pipe is logged and reading stops; an aborted one
  * (unplug, termination) ends the loop quietly. Power: two states; the read loop pauses in state 0.
+ *
+ * Interrupts: the control interface's interrupt-IN endpoint carries the modem's notifications; a
+ * transfer is always outstanding there and a SERIAL_STATE notification (DCD, DSR, …) is applied on
+ * the work loop (`SerialState` property). User client: {@link SampleUSBCDCSerialUserClient} (line
+ * coding via class requests, baud rate, serial state and byte counts).
  */
 import type { IOService as IOServiceType } from "../../src/kernel/index.ts";
 import { IOService, IOWorkLoop, kIOPMDeviceUsable, kIOPMPowerOn, kIOServiceAsynchronous } from "../../src/kernel/index.ts";
 import { IOModemSerialStreamSync, IOUSBHostInterface, type IOUSBHostPipe } from "../../src/drivers/index.ts";
 import { kIOReturnAborted, kIOReturnSuccess } from "../../src/base/index.ts";
+import { num } from "../../src/libkern/index.ts";
+
+export { SampleUSBCDCSerialUserClient } from "./SampleUSBCDCSerialUserClient.ts";
 
 const POWER_STATES = [
   { version: 1, capabilityFlags: 0, outputPowerCharacter: 0, inputPowerRequirement: 0 },
@@ -23,20 +31,33 @@ const POWER_STATES = [
 /** The stream nub: writes go to the bulk-OUT pipe. */
 export class SampleUSBCDCSerialStream extends IOModemSerialStreamSync {
   out: IOUSBHostPipe | undefined;
+  bytesOut = 0;
+  bytesIn = 0;
   override enqueueData(bytes: Uint8Array): number {
     if (this.out === undefined) return 0;
+    this.bytesOut += bytes.length;
     void this.out.io(bytes.slice());
     return bytes.length;
   }
   /** The driver hands up received bytes. */
   deliver(bytes: Uint8Array): void {
+    this.bytesIn += bytes.length;
     this.received(bytes);
   }
 }
 
 export class SampleUSBCDCSerial extends IOService {
   #in: IOUSBHostPipe | undefined;
+  #notify: IOUSBHostPipe | undefined;
   #stream: SampleUSBCDCSerialStream | undefined;
+  /** The control interface (class requests go there). */
+  control: IOUSBHostInterface | undefined;
+  /** The last SERIAL_STATE bits (bit 0 DCD, bit 1 DSR) and how many notifications came. */
+  serialState = 0;
+  notifications = 0;
+
+  /** The port's byte counters, for the user client. */
+  get stream(): SampleUSBCDCSerialStream | undefined { return this.#stream; }
   #running = false;
   #powered = true;
   #loop: IOWorkLoop | undefined;
@@ -51,7 +72,10 @@ export class SampleUSBCDCSerial extends IOService {
       this.IOLog("SampleUSBCDCSerial: no CDC control interface on this device");
       return false;
     }
+    this.control = control;
     const ifnum = control.interfaceNumber;
+    const notifyAddr = control.findEndpoint(3, true);
+    this.#notify = notifyAddr === undefined ? undefined : control.copyPipe(notifyAddr);
     control.deviceRequest({ bmRequestType: 0x21, bRequest: 0x20, wValue: 0, wIndex: ifnum, wLength: 7 }, Uint8Array.from([0x00, 0xc2, 0x01, 0x00, 0, 0, 8]));
     control.deviceRequest({ bmRequestType: 0x21, bRequest: 0x22, wValue: 3, wIndex: ifnum, wLength: 0 });
     const inAddr = provider.findEndpoint(2, true), outAddr = provider.findEndpoint(2, false);
@@ -82,6 +106,7 @@ export class SampleUSBCDCSerial extends IOService {
     this.resources.defer(() => this.PMstop());
     this.#running = true;
     void this.#readLoop();
+    void this.#notificationLoop();
     this.registerService();
     return true;
   }
@@ -99,6 +124,23 @@ export class SampleUSBCDCSerial extends IOService {
     }
   }
 
+  /** The interrupt pipe: modem notifications, applied on the work loop. */
+  async #notificationLoop(): Promise<void> {
+    while (this.#running && this.#notify) {
+      const r = await this.#notify.io(16); // a 10-byte notification spans two 8-byte packets
+      if (r.status !== kIOReturnSuccess || !this.#running) return;
+      // SERIAL_STATE: bmRequestType 0xA1, bNotification 0x20, then a 16-bit state after the 8-byte header.
+      if (r.data.length >= 10 && r.data[1] === 0x20) {
+        const state = (r.data[8] as number) | ((r.data[9] as number) << 8);
+        await this.#loop?.runAction(() => {
+          this.serialState = state;
+          this.notifications++;
+          this.setProperty("SerialState", num(state, 16));
+        });
+      }
+    }
+  }
+
   override setPowerState(state: number, _device: IOServiceType): number {
     this.#powered = state !== 0;
     return 0;
@@ -107,6 +149,7 @@ export class SampleUSBCDCSerial extends IOService {
   override stop(provider: IOServiceType): void {
     this.#running = false;
     this.#in?.abort();
+    this.#notify?.abort();
     super.stop(provider);
   }
 }

@@ -9,11 +9,14 @@
  * provider) that the "members" signal, so completion runs on the driver's work loop as a hardware
  * completion interrupt would. Power: state 0 refuses I/O (the members are "spun down").
  * Misuse: a read beyond the last block fails (undefined → the family reports an I/O error).
+ * User client: {@link SampleVirtualVolumeUserClient} (geometry, a block through the stripe map, stats).
  */
 import type { IOService as IOServiceType } from "../../src/kernel/index.ts";
 import { IOInterruptEventSource, IOService, kIOPMDeviceUsable, kIOPMPowerOn, kIOServiceAsynchronous } from "../../src/kernel/index.ts";
 import { IOBlockStorageDevice, IOMedia } from "../../src/drivers/index.ts";
 import { num } from "../../src/libkern/index.ts";
+
+export { SampleVirtualVolumeUserClient } from "./SampleVirtualVolumeUserClient.ts";
 
 const BLOCK = 512;
 const STRIPE_BLOCKS = 128; // 64 KiB
@@ -76,6 +79,9 @@ export class SampleVirtualVolumeDevice extends IOBlockStorageDevice {
 
 export class SampleVirtualVolume extends IOService {
   #device: SampleVirtualVolumeDevice | undefined;
+
+  /** The striped volume this driver publishes. */
+  get volume(): SampleVirtualVolumeDevice | undefined { return this.#device; }
 
   override start(provider: IOServiceType): boolean {
     if (!super.start(provider) || !(provider instanceof IOMedia)) return false;

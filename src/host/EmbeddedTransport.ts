@@ -4,8 +4,22 @@
  * callers must treat returned property values as read-only. A kernel in virtual time is driven by
  * the calls themselves (tools' embedded kernels, which must not keep the process alive on timers).
  */
-import { type IOKitServer, type IOKitSession, type UserTask, userTask } from "../kernel/index.ts";
-import { connectionLost, unwrapReply, type Transport, type WireValue } from "../ipc/index.ts";
+import { type IOKitServer, type IOKitSession, type Scheduler, type UserTask, userTask } from "../kernel/index.ts";
+import { kIOReturnSuccess } from "../base/index.ts";
+import { connectionLost, replyError, unwrapReply, type Transport, type WireValue } from "../ipc/index.ts";
+
+/** Schedulers some call is running right now: calls pending at once (a blocking read and the write that ends it) take turns. */
+const pumping = new WeakSet<Scheduler>();
+
+async function pumpOnce(scheduler: Scheduler, run: () => Promise<unknown>): Promise<void> {
+  if (pumping.has(scheduler)) return;
+  pumping.add(scheduler);
+  try {
+    await run();
+  } finally {
+    pumping.delete(scheduler);
+  }
+}
 
 export class EmbeddedTransport implements Transport {
   readonly remote = false;
@@ -19,10 +33,17 @@ export class EmbeddedTransport implements Transport {
     this.session = server.openSession(task, (port, payload) => this.#handler?.(port, payload), { sharedMemory: true });
   }
 
-  async call(op: string, args: readonly WireValue[]): Promise<WireValue> {
-    if (this.#closed) throw connectionLost(op);
+  call(op: string, args: readonly WireValue[]): Promise<WireValue> {
+    if (this.#closed) return Promise.reject(connectionLost(op));
+    if (!this.server.kernel.scheduler.realTime) return this.#pumped(op, args);
+    return new Promise((resolve, reject) => {
+      this.server.dispatch(this.session, { id: 0, op, args }, (r) => (r.ret === kIOReturnSuccess ? resolve(r.result) : reject(replyError(op, r))));
+    });
+  }
+
+  async #pumped(op: string, args: readonly WireValue[]): Promise<WireValue> {
     const reply = this.server.handle(this.session, { id: 0, op, args });
-    if (!this.server.kernel.scheduler.realTime) await this.#pump(reply);
+    await this.#pump(reply);
     return unwrapReply(op, await reply);
   }
 
@@ -39,12 +60,12 @@ export class EmbeddedTransport implements Transport {
     });
     const t0 = Date.now();
     while (!settled) {
-      await scheduler.runUntilIdle();
+      await pumpOnce(scheduler, () => scheduler.runUntilIdle());
       if (settled) break;
       await new Promise((r) => setTimeout(r, 1));
-      if (Date.now() - t0 > 20_000) await scheduler.advance(60_000);
+      if (Date.now() - t0 > 20_000) await pumpOnce(scheduler, () => scheduler.advance(60_000));
     }
-    await scheduler.runUntilIdle();
+    await pumpOnce(scheduler, () => scheduler.runUntilIdle());
   }
 
   onEvent(handler: (port: number, payload: WireValue) => void): void {

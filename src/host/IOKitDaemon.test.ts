@@ -3,11 +3,13 @@ import { createConnection, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ioReturnName, kIOReturnBadMessageID, kIOReturnNotPrivileged } from "../base/index.ts";
+import {
+  IOReturnError, ioReturnName, kIOReturnBadArgument, kIOReturnBadMessageID, kIOReturnNotPermitted, kIOReturnNotPrivileged,
+} from "../base/index.ts";
 import { OSMetaClass } from "../kernel/index.ts";
 import { FrameReader, Routine, decodeWire, encodeFrame, parseIncoming, requestMessage, type WireValue } from "../ipc/index.ts";
 import { IOKitLib, nameMatching } from "../libiokit/index.ts";
-import { publishFixtures, Sel } from "../../test/support/userClientFixtures.ts";
+import { kOpenEntitlement, publishFixtures, Sel } from "../../test/support/userClientFixtures.ts";
 import { IOKitDaemon } from "./IOKitDaemon.ts";
 import { SocketTransport } from "./SocketTransport.ts";
 import { bootKernel, type BootedKernel } from "./bootKernel.ts";
@@ -82,6 +84,25 @@ describe("iokitd", () => {
     const lib = new IOKitLib(await SocketTransport.connect(path));
     expect((await lib.getMatchingServices(nameMatching("Fixture2022"))).length).toBe(1);
     lib.close();
+  });
+
+  it("takes a hello first: pid and name for the task, entitlements only on the privileged socket", async () => {
+    const code = async (p: Promise<unknown>): Promise<number> => p.then(() => 0, (e: unknown) => (e instanceof IOReturnError ? e.code : -1));
+    // The ordinary socket refuses a task presenting entitlements; the privileged one takes them.
+    expect(await code(SocketTransport.connect(path, { entitlements: new Map([[kOpenEntitlement, true]]) }))).toBe(kIOReturnNotPrivileged);
+    const ok = await SocketTransport.connect(`${path}.priv`, { procName: "entitled", entitlements: new Map([[kOpenEntitlement, true]]) });
+    ok.close();
+    // Malformed hellos get kIOReturnBadArgument; a hello after another request, kIOReturnNotPermitted.
+    expect(await code(SocketTransport.connect(path, { pid: 0 }))).toBe(kIOReturnBadArgument);
+    expect(await code(SocketTransport.connect(path, { procName: "" }))).toBe(kIOReturnBadArgument);
+    const hello = (id: number): Uint8Array => encodeFrame(requestMessage(id, Routine.taskHello, [4242, "late", null]));
+    const { replies } = await exchange(Buffer.concat([encodeFrame(requestMessage(1, Routine.getRootEntry, [])), hello(2)]), 2);
+    expect(replies.map((r) => (parseIncoming(r) as { reply: { ret: number } }).reply.ret)).toEqual([0, kIOReturnNotPermitted]);
+    const twice = await exchange(Buffer.concat([hello(1), hello(2)]), 2);
+    expect(twice.replies.map((r) => (parseIncoming(r) as { reply: { ret: number } }).reply.ret)).toEqual([0, kIOReturnNotPermitted]);
+    // The kernel's log names the task a dropped connection belonged to.
+    await exchange(Buffer.concat([hello(1), new Uint8Array([0, 0, 0, 1, 0xff])]));
+    expect(booted.kernel.logRing.texts().some((l) => /dropping connection \d+ \(pid 4242, late\): undecodable frame/.test(l))).toBe(true);
   });
 
   it("answers every well-formed request with an IOReturn", async () => {

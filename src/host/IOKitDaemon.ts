@@ -7,7 +7,11 @@
  * (no SO_PEERCRED), so the socket a task reached stands in for them: the privileged socket gives
  * uid 0 and `privileged` (kext load/unload, `root` user clients); the ordinary one a non-root uid.
  *
- * Robustness. Each connection is a session in the kernel server. A frame that does not decode, is
+ * Identity. A client's first request may be a hello (`io_task_hello [pid, name, entitlements]`):
+ * the session then carries that pid and name (logs, `IOUserClientCreator`); entitlements are taken
+ * only on the privileged socket. A hello after any other request is refused (kIOReturnNotPermitted).
+ *
+ * Robustness. Each connection is a session in the kernel server, opened by its first request. A frame that does not decode, is
  * not a request, or announces more than the frame limit drops that connection with a kernel log
  * line; every well-formed request gets a reply with an IOReturn. When a connection closes — cleanly,
  * killed, or mid-call — its session is destroyed (clientDied for its user clients, notifications
@@ -15,10 +19,15 @@
  */
 import { chmodSync, existsSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { IOKitServer, IOKitSession, userTask, type UserTask } from "../kernel/index.ts";
+import { IOKitServer, IOKitSession, RoutineArgs, taskFromHello, userTask, type UserTask } from "../kernel/index.ts";
+import { IOReturnError, kIOReturnBadArgument, kIOReturnInternalError, kIOReturnNotPermitted } from "../base/index.ts";
 import {
-  FrameReader, decodeWire, encodeFrame, eventMessage, parseRequest, replyMessage, type WireValue,
+  FrameReader, Routine, decodeWire, encodeFrame, errorReply, eventMessage, okReply, parseRequest, replyMessage, type IPCReply, type IPCRequest,
+  type WireValue,
 } from "../ipc/index.ts";
+
+/** Frames are built in Node's pooled buffers: no ArrayBuffer per reply, and `write` takes them as they are. */
+export const allocFrame = (size: number): Uint8Array => Buffer.allocUnsafe(size);
 
 export interface DaemonOptions {
   readonly socketPath: string;
@@ -83,8 +92,9 @@ export class IOKitDaemon {
     });
   }
 
+  /** A connection's credentials before (or without) a hello: the socket decides them. */
   #task(id: number, privileged: boolean): UserTask {
-    return userTask({ pid: id, procName: `client${id}`, uid: privileged ? 0 : ordinaryUid(), privileged, console: true });
+    return userTask({ pid: 0, procName: `client${id}`, uid: privileged ? 0 : ordinaryUid(), privileged, console: true });
   }
 
   #accept(sock: Socket, privileged: boolean): void {
@@ -96,53 +106,81 @@ export class IOKitDaemon {
     this.#sockets.add(sock);
     sock.setNoDelay(true);
     const reader = new FrameReader();
-    let session: IOKitSession | undefined = this.server.openSession(this.#task(id, privileged), (port, payload) => {
-      if (!sock.destroyed) sock.write(encodeFrame(eventMessage(port, payload)));
-    });
+    // The session opens with the first request: a hello first names the task (pid, name, entitlements).
+    let session: IOKitSession | undefined;
+    let ended = false;
+    const open = (task: UserTask): IOKitSession => {
+      session = this.server.openSession(task, (port, payload) => {
+        if (!sock.destroyed) sock.write(encodeFrame(eventMessage(port, payload), allocFrame));
+      });
+      return session;
+    };
+    const who = (): string => (session && session.task.pid !== 0 ? `connection ${id} (pid ${session.task.pid}, ${session.task.procName})` : `connection ${id}`);
     const drop = (why: string): void => {
-      this.#log(`dropping connection ${id}: ${why}`);
+      this.#log(`dropping ${who()}: ${why}`);
       sock.destroy();
     };
     const end = (): void => {
+      ended = true;
       this.#sockets.delete(sock);
       if (session) this.server.closeSession(session);
       session = undefined;
     };
     sock.on("close", end);
     sock.on("error", () => sock.destroy());
+    const reply = (reqID: number, op: string, r: IPCReply): void => {
+      if (sock.destroyed) return;
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(replyMessage(reqID, r), allocFrame);
+      } catch (e) {
+        // A result outside the wire model is a kernel bug; the task still gets an IOReturn.
+        this.#log(`${op}: unencodable reply (${e instanceof Error ? e.message : String(e)})`);
+        frame = encodeFrame(replyMessage(reqID, { ret: kIOReturnInternalError, message: "unencodable reply", result: null }), allocFrame);
+      }
+      sock.write(frame);
+    };
+    const hello = (req: IPCRequest): IPCReply => {
+      if (session) return errorReply(new IOReturnError(kIOReturnNotPermitted, `${req.op} must be the first request of a connection`), kIOReturnNotPermitted);
+      try {
+        open(taskFromHello(this.#task(id, privileged), new RoutineArgs(req.op, req.args)));
+        return okReply(null);
+      } catch (e) {
+        return errorReply(e, kIOReturnBadArgument);
+      }
+    };
     sock.on("data", (chunk: Buffer) => {
-      if (!session) return;
+      if (ended) return;
       let frames: Uint8Array[];
       try {
+        // A plain view: decoded data must be copies (Buffer#slice would alias the read buffer).
         frames = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       } catch (e) {
         drop(e instanceof Error ? e.message : String(e));
         return;
       }
-      for (const f of frames) {
-        let v: WireValue;
-        try {
-          v = decodeWire(f);
-        } catch (e) {
-          drop(`undecodable frame (${e instanceof Error ? e.message : String(e)})`);
-          return;
-        }
-        const req = parseRequest(v);
-        if (!req) {
-          drop("frame is not a request");
-          return;
-        }
-        const s = session;
-        void this.server.handle(s, req).then((reply) => {
-          if (sock.destroyed) return;
+      // Several requests in one read (a pipelining client): their synchronous replies leave in one write.
+      const batch = frames.length > 1;
+      if (batch) sock.cork();
+      try {
+        for (const f of frames) {
+          let v: WireValue;
           try {
-            sock.write(encodeFrame(replyMessage(req.id, reply)));
+            v = decodeWire(f);
           } catch (e) {
-            // A result outside the wire model is a kernel bug; the task still gets an IOReturn.
-            this.#log(`${req.op}: unencodable reply (${e instanceof Error ? e.message : String(e)})`);
-            sock.write(encodeFrame(replyMessage(req.id, { ret: 0xe00002c9, message: "unencodable reply", result: null })));
+            drop(`undecodable frame (${e instanceof Error ? e.message : String(e)})`);
+            return;
           }
-        });
+          const req = parseRequest(v);
+          if (!req) {
+            drop("frame is not a request");
+            return;
+          }
+          if (req.op === Routine.taskHello) reply(req.id, req.op, hello(req));
+          else this.server.dispatch(session ?? open(this.#task(id, privileged)), req, (r) => reply(req.id, req.op, r));
+        }
+      } finally {
+        if (batch) sock.uncork();
       }
     });
   }

@@ -16,6 +16,7 @@ import { KERNEL_KPI, loadBootKexts } from "./bootSystem.ts";
 import { importKextModule } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
+import { addPowerRoutines } from "./powerRoutines.ts";
 
 export interface BootOptions {
   /** Extensions folder; undefined: the project's bundled kexts if present, else none. */
@@ -101,5 +102,6 @@ export async function bootKernel(options: BootOptions = {}): Promise<BootedKerne
   if (personalities.length > 0) kernel.addDrivers(personalities, true);
   const server = new IOKitServer(kernel);
   addKextRoutines(server, runtime);
+  addPowerRoutines(server, kernel);
   return { kernel, server, runtime, kextCount: set.all().length, extensions, machine: vm };
 }

@@ -7,9 +7,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { IOKitLib } from "../libiokit/index.ts";
-import { userTask } from "../kernel/index.ts";
+import { RoutineArgs, taskFromHello, userTask } from "../kernel/index.ts";
+import { Routine, type WireValue } from "../ipc/index.ts";
+import type { OSValue } from "../libkern/index.ts";
 import { EmbeddedTransport } from "./EmbeddedTransport.ts";
-import { SocketTransport } from "./SocketTransport.ts";
+import { SocketTransport, defaultProcessName } from "./SocketTransport.ts";
 import { bootKernel, type BootedKernel } from "./bootKernel.ts";
 
 /** The per-user default socket: `$XDG_RUNTIME_DIR/iokit.sock`, else `/tmp/iokit-$UID.sock`. */
@@ -40,16 +42,24 @@ export function embeddedKernel(): Promise<BootedKernel> {
   return embedded;
 }
 
-/** A connection: the daemon at IOKIT_SOCKET if set (privileged: its `.priv` socket), else embedded. */
-export async function connectIOKit(options: { privileged?: boolean; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<{ lib: IOKitLib; remote: boolean }> {
+/**
+ * A connection: the daemon at IOKIT_SOCKET if set (privileged: its `.priv` socket), else embedded.
+ * The task is this process (pid, `procName` or the script's name); `entitlements` are presented
+ * as a client presents them to the daemon, so only a privileged connection may hold any.
+ */
+export async function connectIOKit(options: {
+  privileged?: boolean; env?: Readonly<Record<string, string | undefined>>; procName?: string; entitlements?: ReadonlyMap<string, OSValue>;
+} = {}): Promise<{ lib: IOKitLib; remote: boolean }> {
   const env = options.env ?? process.env;
   const sock = env.IOKIT_SOCKET;
+  const procName = options.procName ?? defaultProcessName();
   if (sock) {
     const path = options.privileged ? `${sock}.priv` : sock;
     if (!existsSync(path)) throw new Error(`${path}: no iokit daemon socket (start one with 'iokit boot')`);
-    return { lib: new IOKitLib(await SocketTransport.connect(path)), remote: true };
+    return { lib: new IOKitLib(await SocketTransport.connect(path, { procName, entitlements: options.entitlements ?? null })), remote: true };
   }
   const b = await embeddedKernel();
-  const task = userTask({ pid: process.pid, procName: "iokit", uid: options.privileged ? 0 : 501, privileged: options.privileged ?? false });
+  const base = userTask({ uid: options.privileged ? 0 : 501, privileged: options.privileged ?? false });
+  const task = taskFromHello(base, new RoutineArgs(Routine.taskHello, [process.pid, procName, (options.entitlements ?? null) as WireValue]));
   return { lib: new IOKitLib(new EmbeddedTransport(b.server, task)), remote: false };
 }

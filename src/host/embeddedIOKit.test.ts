@@ -11,8 +11,11 @@ beforeAll(async () => {
   booted = await bootKernel({ extensions: null, realTime: true });
   env = {
     kernel: booted.kernel,
-    connect: async () => new IOKitLib(new EmbeddedTransport(booted.server, userTask({ pid: 7, procName: "conformance" }))),
-    connectPrivileged: async () => new IOKitLib(new EmbeddedTransport(booted.server, userTask({ pid: 8, procName: "admin", uid: 0, privileged: true }))),
+    connect: async () => new IOKitLib(new EmbeddedTransport(booted.server, userTask({ pid: 7, procName: "conformance-embedded" }))),
+    identity: { pid: 7, procName: "conformance-embedded" },
+    connectPrivileged: async (entitlements) => new IOKitLib(new EmbeddedTransport(booted.server, userTask({
+      pid: 8, procName: "admin", uid: 0, privileged: true, ...(entitlements ? { entitlements } : {}),
+    }))),
   };
 });
 afterAll(() => booted.kernel.scheduler.stop());

@@ -13,9 +13,11 @@ export { bundledKextProjects, buildBundledExtensions } from "./bundledExtensions
 export { settle } from "./bootSystem.ts";
 export { settleIdle } from "./bootSystem.ts";
 export { EmbeddedTransport } from "./EmbeddedTransport.ts";
-export { SocketTransport } from "./SocketTransport.ts";
+export { SocketTransport, defaultProcessName, type ConnectOptions } from "./SocketTransport.ts";
 export { IOKitDaemon, type DaemonOptions } from "./IOKitDaemon.ts";
 export { bootKernel, bundledKextsFolder, type BootOptions, type BootedKernel } from "./bootKernel.ts";
 export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
 export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";
+export { bootPowerMachine, powerManagedServices, type BootedPowerMachine } from "./bootPowerMachine.ts";
+export { addPowerRoutines, toWire } from "./powerRoutines.ts";

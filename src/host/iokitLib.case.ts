@@ -9,17 +9,19 @@ import {
   kIOReturnUnsupported, type IOReturn,
 } from "../base/index.ts";
 import { OSMetaClass, type IOKernel, type IOService } from "../kernel/index.ts";
-import { IOKitCompat as C, IOKitLib, nameMatching, serviceMatching } from "../libiokit/index.ts";
-import { dict, num } from "../libkern/index.ts";
-import { Sel, publishFixtures } from "../../test/support/userClientFixtures.ts";
+import { IOKitCompat as C, IOKitLib, O_RDONLY, nameMatching, serviceMatching } from "../libiokit/index.ts";
+import { dict, num, type OSValue } from "../libkern/index.ts";
+import { Sel, kOpenEntitlement, kPerSelectorEntitlement, publishFixtures } from "../../test/support/userClientFixtures.ts";
 
 /** What a transport's test file provides. */
 export interface ConformanceEnv {
   readonly kernel: IOKernel;
   /** A fresh unprivileged connection. */
   connect(): Promise<IOKitLib>;
-  /** A fresh privileged connection. */
-  connectPrivileged(): Promise<IOKitLib>;
+  /** The pid and process name the kernel should see for {@link ConformanceEnv.connect}'s task. */
+  readonly identity: { readonly pid: number; readonly procName: string };
+  /** A fresh privileged connection, presenting `entitlements` if given. */
+  connectPrivileged(entitlements?: ReadonlyMap<string, OSValue>): Promise<IOKitLib>;
 }
 
 async function code(p: Promise<unknown>): Promise<IOReturn> {
@@ -123,6 +125,45 @@ export function iokitLibConformance(name: string, env: () => ConformanceEnv): vo
       await rc.close();
       admin.close();
       lib.close();
+    });
+
+    it("names the owning task in IOUserClientCreator (pid N, p_comm)", async () => {
+      const lib = await ready();
+      const [svc] = await lib.getMatchingServices(nameMatching("Fixture2022"));
+      const c = await svc!.open(0);
+      const creators: OSValue[] = [];
+      for (const child of await svc!.children()) {
+        if (await child.className() === "FixtureUserClient") creators.push((await child.property("IOUserClientCreator")) ?? "");
+      }
+      const { pid, procName } = E().identity;
+      expect(creators).toContain(`pid ${pid}, ${procName.slice(0, 16)}`);
+      await c.close();
+      lib.close();
+    });
+
+    it("opens entitlement-gated user clients only for a task holding the entitlement", async () => {
+      await ready();
+      const open = async (lib: IOKitLib, n: string): Promise<IOReturn> => code(lib.getMatchingServices(nameMatching(n)).then((s) => s[0]!.open(0)));
+      // Privilege is not an entitlement.
+      const root = await E().connectPrivileged();
+      expect(await open(root, "FixtureEntitled")).toBe(kIOReturnNotPrivileged);
+      root.close();
+      const opener = await E().connectPrivileged(new Map([[kOpenEntitlement, true]]));
+      const [svc] = await opener.getMatchingServices(nameMatching("FixtureEntitled"));
+      const c = await svc!.open(0);
+      expect(await code(c.callMethod(Sel.entitled))).toBe(kIOReturnNotPrivileged);
+      await c.close();
+      opener.close();
+      const both = await E().connectPrivileged(new Map([[kOpenEntitlement, true], [kPerSelectorEntitlement, true]]));
+      const [svc2] = await both.getMatchingServices(nameMatching("FixtureEntitled"));
+      const c2 = await svc2!.open(0);
+      expect(await code(c2.callMethod(Sel.entitled))).toBe(kIOReturnSuccess);
+      await c2.close();
+      // An entitlement set to anything but true is not held.
+      const falsy = await E().connectPrivileged(new Map([[kOpenEntitlement, "yes"]]));
+      expect(await open(falsy, "FixtureEntitled")).toBe(kIOReturnNotPrivileged);
+      falsy.close();
+      both.close();
     });
 
     it("dispatches legacy tables with their count checks", async () => {
@@ -246,6 +287,24 @@ export function iokitLibConformance(name: string, env: () => ConformanceEnv): vo
       }
       lib.close();
       expect(await backToBaseline(E().kernel, base)).toEqual(base);
+    });
+
+    it("opens device nodes: /dev/zero and /dev/null, errno errors, descriptors released with the connection", async () => {
+      const lib = await E().connect();
+      const before = await lib.handleCount();
+      expect((await lib.devices()).filter((d) => d.major === 3).map((d) => [d.path, d.minor, d.mode])).toEqual([["/dev/null", 2, 0o666], ["/dev/zero", 3, 0o666]]);
+      const zero = await lib.open("/dev/zero", O_RDONLY);
+      expect(await zero.read(4)).toEqual(new Uint8Array(4));
+      await expect(zero.write("x")).rejects.toMatchObject({ name: "ErrnoError", code: "EBADF", errno: 9 });
+      const devnull = await lib.open("/dev/null");
+      expect(await devnull.write(new Uint8Array(100))).toBe(100);
+      expect((await devnull.read(10)).length).toBe(0);
+      await expect(lib.open("/dev/nonexistent")).rejects.toMatchObject({ code: "ENOENT", message: "open /dev/nonexistent: No such file or directory" });
+      expect(await lib.handleCount()).toBe(before + 2);
+      await zero.close();
+      await expect(zero.close()).rejects.toMatchObject({ code: "EBADF" });
+      expect(await lib.handleCount()).toBe(before + 1);
+      lib.close();
     });
   });
 }

@@ -17,8 +17,9 @@ beforeAll(async () => {
   daemon = await IOKitDaemon.start(booted.server, { socketPath });
   env = {
     kernel: booted.kernel,
-    connect: async () => new IOKitLib(await SocketTransport.connect(socketPath)),
-    connectPrivileged: async () => new IOKitLib(await SocketTransport.connect(`${socketPath}.priv`)),
+    connect: async () => new IOKitLib(await SocketTransport.connect(socketPath, { procName: "conformance-socket" })),
+    identity: { pid: process.pid, procName: "conformance-socket" },
+    connectPrivileged: async (entitlements) => new IOKitLib(await SocketTransport.connect(`${socketPath}.priv`, { entitlements: entitlements ?? null })),
   };
 });
 afterAll(async () => {

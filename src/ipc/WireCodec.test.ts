@@ -52,3 +52,31 @@ describe("wire codec", () => {
     expect(() => new FrameReader(1024).push(new Uint8Array([0, 1, 0, 1]))).toThrow(FrameTooLargeError);
   });
 });
+
+describe("wire codec reuse", () => {
+  it("decodes repeated and colliding short names exactly, and never aliases its input", () => {
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 40 }), (names) => {
+      // Twice, so the second pass goes through the intern table.
+      for (let pass = 0; pass < 2; pass++) expect(decodeWire(encodeWire(names))).toEqual(names);
+    }), { numRuns: 300 });
+    const bytes = encodeWire(["io_connect_method", new Uint8Array([1, 2, 3])]);
+    const back = decodeWire(bytes) as [string, Uint8Array];
+    bytes.fill(0x41, 2);
+    expect(back).toEqual(["io_connect_method", new Uint8Array([1, 2, 3])]);
+    expect(decodeWire(encodeWire("io_connect_method"))).toBe("io_connect_method");
+  });
+
+  it("encodes into the caller's buffer with the frame header", () => {
+    const seen: number[] = [];
+    const f = encodeFrame([1, "a"], (n) => {
+      seen.push(n);
+      return new Uint8Array(n);
+    });
+    expect(seen).toEqual([f.length]);
+    expect(new DataView(f.buffer, f.byteOffset).getUint32(0)).toBe(f.length - 4);
+    expect(decodeWire(f.subarray(4))).toEqual([1, "a"]);
+    // A large value grows the shared scratch, which later small encodes do not see.
+    expect(decodeWire(encodeWire(new Uint8Array(200_000))) as Uint8Array).toHaveLength(200_000);
+    expect(encodeWire(null)).toEqual(new Uint8Array([0]));
+  });
+});

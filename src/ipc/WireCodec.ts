@@ -193,30 +193,68 @@ function writeValue(w: Writer, v: WireValue, depth: number): void {
   }
 }
 
-/** Encodes one value. Throws TypeError/RangeError for values outside the wire model. */
-export function encodeWire(value: WireValue): Uint8Array {
-  const w = new Writer();
-  writeValue(w, value, 0);
-  return w.buf.subarray(0, w.pos);
+/**
+ * The encoder's scratch buffer, reused by every encode (encoding is synchronous and runs no caller
+ * code, so one is enough): a call then allocates only its exact-size result, not a growing buffer
+ * and its DataView. A buffer grown past {@link kScratchKeep} by a large value is dropped afterwards.
+ */
+let scratch: Writer | undefined = new Writer();
+const kScratchKeep = 64 * 1024;
+
+function encodeWith(value: WireValue, prefix: number, alloc: (size: number) => Uint8Array): Uint8Array {
+  const w = scratch ?? new Writer();
+  scratch = undefined;
+  try {
+    w.pos = prefix;
+    writeValue(w, value, 0);
+    const out = alloc(w.pos);
+    const src = w.buf;
+    if (w.pos <= 256) for (let i = prefix; i < w.pos; i++) out[i] = src[i] as number;
+    else out.set(src.subarray(prefix, w.pos), prefix);
+    return out;
+  } finally {
+    scratch = w.buf.length > kScratchKeep ? new Writer() : w;
+  }
 }
 
-/** Encodes one value after `prefix` reserved bytes (the frame header), returning the whole buffer. */
-export function encodeWireWithPrefix(value: WireValue, prefix: number): Uint8Array {
-  const w = new Writer();
-  w.pos = prefix;
-  writeValue(w, value, 0);
-  return w.buf.subarray(0, w.pos);
+const newBytes = (size: number): Uint8Array => new Uint8Array(size);
+
+/** Encodes one value. Throws TypeError/RangeError for values outside the wire model. */
+export function encodeWire(value: WireValue): Uint8Array {
+  return encodeWith(value, 0, newBytes);
 }
+
+/**
+ * Encodes one value after `prefix` reserved bytes (the frame header, left for the caller to fill),
+ * into a buffer of exactly the encoded size from `alloc` (default a new Uint8Array; a host may pass
+ * a pooled allocator such as Node's `Buffer.allocUnsafe`).
+ */
+export function encodeWireWithPrefix(value: WireValue, prefix: number, alloc: (size: number) => Uint8Array = newBytes): Uint8Array {
+  return encodeWith(value, prefix, alloc);
+}
+
+/** 8 bytes to read a 64-bit value through, so a decode needs no DataView over its input. */
+const scratch8 = new Uint8Array(8);
+const scratchView = new DataView(scratch8.buffer);
+
+/**
+ * Short ASCII strings seen recently (routine names, dictionary keys), by a hash of their bytes: a
+ * repeated name is compared, not rebuilt. 256 slots, the newest wins a slot.
+ */
+const kInternMax = 32;
+const internBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
+const internStrings: string[] = new Array<string>(256).fill("");
+
+/** Every empty data decodes to this one (it has no bytes to change). */
+const kEmptyData = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 class Reader {
   readonly buf: Uint8Array;
-  readonly view: DataView;
   pos: number;
   readonly end: number;
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = 0;
     this.end = buf.length;
   }
@@ -228,6 +266,24 @@ class Reader {
   byte(): number {
     this.need(1);
     return this.buf[this.pos++] as number;
+  }
+
+  i32(): number {
+    this.need(4);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return ((b[p] as number) << 24) | ((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number);
+  }
+
+  /** Moves the next 8 bytes into {@link scratchView}. */
+  load8(): DataView {
+    this.need(8);
+    const b = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < 8; i++) scratch8[i] = b[p + i] as number;
+    this.pos += 8;
+    return scratchView;
   }
 
   varint(): number {
@@ -248,9 +304,12 @@ class Reader {
     return n;
   }
 
+  /** A copy (never a view of the input, which may be a reused read buffer; a Node Buffer's slice would alias). */
   bytes(): Uint8Array {
     const n = this.count();
-    const b = this.buf.slice(this.pos, this.pos + n);
+    if (n === 0) return kEmptyData;
+    const b = new Uint8Array(n);
+    b.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return b;
   }
@@ -258,21 +317,13 @@ class Reader {
   string(): string {
     const n = this.count();
     const at = this.pos;
-    if (n <= 32) {
-      let out = "";
-      for (let i = 0; i < n; i++) {
-        const b = this.buf[at + i] as number;
-        if (b > 0x7f) {
-          out = "";
-          break;
-        }
-        out += String.fromCharCode(b);
-        if (i === n - 1) {
-          this.pos += n;
-          return out;
-        }
+    if (n === 0) return "";
+    if (n <= kInternMax) {
+      const s = this.#shortASCII(at, n);
+      if (s !== undefined) {
+        this.pos += n;
+        return s;
       }
-      if (n === 0) return "";
     }
     try {
       const s = utf8d.decode(this.buf.subarray(this.pos, this.pos + n));
@@ -283,11 +334,38 @@ class Reader {
     }
   }
 
+  /** The ASCII string of `n` bytes at `at`, through the intern table; undefined if not ASCII. */
+  #shortASCII(at: number, n: number): string | undefined {
+    const b = this.buf;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const c = b[at + i] as number;
+      if (c > 0x7f) return undefined;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    const slot = (h ^ (h >>> 8) ^ (h >>> 16)) & 0xff;
+    const known = internBytes[slot];
+    if (known !== undefined && known.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (known[i] !== b[at + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return internStrings[slot];
+    }
+    let out = "";
+    for (let i = 0; i < n; i++) out += String.fromCharCode(b[at + i] as number);
+    const key = new Uint8Array(n);
+    for (let i = 0; i < n; i++) key[i] = b[at + i] as number;
+    internBytes[slot] = key;
+    internStrings[slot] = out;
+    return out;
+  }
+
   f64(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos);
-    this.pos += 8;
-    return v;
+    return this.load8().getFloat64(0);
   }
 }
 
@@ -299,19 +377,12 @@ function readValue(r: Reader, depth: number): WireValue {
     case T_NULL: return null;
     case T_FALSE: return false;
     case T_TRUE: return true;
-    case T_I32: {
-      r.need(4);
-      const v = r.view.getInt32(r.pos);
-      r.pos += 4;
-      return v;
-    }
+    case T_I32: return r.i32();
     case T_F64: return r.f64();
     case T_U64:
     case T_I64: {
-      r.need(8);
-      const v = tag === T_U64 ? r.view.getBigUint64(r.pos) : r.view.getBigInt64(r.pos);
-      r.pos += 8;
-      return v;
+      const view = r.load8();
+      return tag === T_U64 ? view.getBigUint64(0) : view.getBigInt64(0);
     }
     case T_STR: return r.string();
     case T_DATA: return r.bytes();
@@ -339,10 +410,8 @@ function readValue(r: Reader, depth: number): WireValue {
     case T_NUM:
     case T_NUMNEG: {
       const bits = r.byte();
-      r.need(8);
-      const v = tag === T_NUM ? r.view.getBigUint64(r.pos) : r.view.getBigInt64(r.pos);
-      r.pos += 8;
-      return new OSNumber(v, bits);
+      const view = r.load8();
+      return new OSNumber(tag === T_NUM ? view.getBigUint64(0) : view.getBigInt64(0), bits);
     }
     case T_NUMBIG: {
       const bits = r.byte();

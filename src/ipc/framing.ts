@@ -19,10 +19,17 @@ export class FrameTooLargeError extends SyntaxError {
   }
 }
 
-/** Encodes `value` as one frame (header + body) in a single buffer. */
-export function encodeFrame(value: WireValue): Uint8Array {
-  const buf = encodeWireWithPrefix(value, 4);
-  new DataView(buf.buffer, buf.byteOffset, 4).setUint32(0, buf.length - 4);
+/**
+ * Encodes `value` as one frame (header + body) in a single buffer of exactly its size, taken from
+ * `alloc` (default a new Uint8Array; the host passes Node's pooled `Buffer.allocUnsafe`).
+ */
+export function encodeFrame(value: WireValue, alloc?: (size: number) => Uint8Array): Uint8Array {
+  const buf = encodeWireWithPrefix(value, 4, alloc);
+  const size = buf.length - 4;
+  buf[0] = size >>> 24;
+  buf[1] = (size >>> 16) & 0xff;
+  buf[2] = (size >>> 8) & 0xff;
+  buf[3] = size & 0xff;
   return buf;
 }
 

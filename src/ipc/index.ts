@@ -9,3 +9,5 @@ export * from "./messages.ts";
 export * from "./Transport.ts";
 export * from "./routines.ts";
 export * from "./snapshotWire.ts";
+export * from "./errno.ts";
+export type * from "./pmState.ts";

@@ -77,8 +77,11 @@ export function parseIncoming(v: WireValue): IPCIncoming | undefined {
 /** The result of a reply, or the IOReturnError it carries. */
 export function unwrapReply(op: string, reply: IPCReply): WireValue {
   if (reply.ret === kIOReturnSuccess) return reply.result;
-  throw new IOReturnError(reply.ret >>> 0, reply.message ?? `${op} failed`);
+  throw replyError(op, reply);
 }
+
+/** The IOReturnError a failed reply carries. */
+export const replyError = (op: string, reply: IPCReply): IOReturnError => new IOReturnError(reply.ret >>> 0, reply.message ?? `${op} failed`);
 
 /** The error a transport raises when its connection is gone. */
 export const connectionLost = (what: string): IOReturnError => new IOReturnError(kIOReturnIPCError, `${what}: connection to the kernel lost`);

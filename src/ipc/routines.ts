@@ -38,6 +38,19 @@ export const Routine = {
   kextLoad: "kext_request_load",
   kextUnload: "kext_request_unload",
   kextStat: "kext_request_loaded",
+  /** The task introduces itself (pid, name, entitlements): the first request on a connection. */
+  taskHello: "io_task_hello",
+  // BSD calls on device nodes (devfs): each answers [errno, result].
+  bsdOpen: "bsd_open",
+  bsdClose: "bsd_close",
+  bsdRead: "bsd_read",
+  bsdWrite: "bsd_write",
+  bsdIoctl: "bsd_ioctl",
+  bsdDevfsList: "bsd_devfs_list",
+  pmCopyState: "io_pm_copy_state",
+  pmSleepSystem: "io_pm_sleep_system",
+  pmSchedulePowerEvent: "io_pm_schedule_power_event",
+  pmCancelPowerEvent: "io_pm_cancel_power_event",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

@@ -13,3 +13,4 @@ export * from "./service/index.ts";
 export { IOService } from "./service/index.ts";
 export * from "./userclient/index.ts";
 export * from "./power/index.ts";
+export * from "./devfs/index.ts";

@@ -15,6 +15,7 @@
  * State: none; callers read the executables (host) and pass bytes in.
  */
 import { MachOFormatError, isDefined, isExternal, isUndefined, openMachO, parseSlice, readSymbols } from "../formats/index.ts";
+import type { OSKextVersion } from "../libkern/index.ts";
 import type { OSKext } from "./OSKext.ts";
 
 /** One architecture's symbol facts for a kext executable. */
@@ -56,23 +57,36 @@ export function readKextSymbols(bytes: Uint8Array): KextArchSymbols[] {
   return out;
 }
 
+/**
+ * What the answer needs to know of a library: an {@link OSKext}, or a kernel KPI symbol set
+ * (kext/kpi) standing for a System.kext plug-in that is not on disk.
+ */
+export interface LinkLibraryKext {
+  readonly bundleID: string | undefined;
+  readonly path: string;
+  readonly version: OSKextVersion;
+  readonly compatibleVersion: OSKextVersion;
+}
+
 /** A library kext as searched for one architecture. */
-export interface LinkLibrary {
-  readonly kext: OSKext;
+export interface LinkLibrary<K extends LinkLibraryKext = LinkLibraryKext> {
+  readonly kext: K;
   /** The symbols its executable exports for the architecture being resolved. */
   readonly exports: ReadonlySet<string>;
+  /** `prefix*` exports of a KPI symbol set: every symbol with one of these prefixes. */
+  readonly prefixes?: readonly string[];
 }
 
 /** The answer for one architecture. */
-export interface LinkDependencies {
+export interface LinkDependencies<K extends LinkLibraryKext = LinkLibraryKext> {
   /** Libraries defining at least one referenced symbol, sorted by bundle identifier (then path). */
-  readonly libraries: readonly OSKext[];
+  readonly libraries: readonly K[];
   /** Symbols no library defines, sorted. */
   readonly undefinedSymbols: readonly string[];
   /** Symbol → its single definer, in symbol order. */
-  readonly onedefSymbols: ReadonlyMap<string, OSKext>;
+  readonly onedefSymbols: ReadonlyMap<string, K>;
   /** Symbol → its several definers (sorted like `libraries`), in symbol order. */
-  readonly multdefSymbols: ReadonlyMap<string, readonly OSKext[]>;
+  readonly multdefSymbols: ReadonlyMap<string, readonly K[]>;
 }
 
 /** Which libraries may satisfy a kext's references (kextlibs' filter). */
@@ -96,26 +110,33 @@ export function isSearchableLibrary(candidate: OSKext, kext: OSKext, options: Se
   const id = candidate.bundleID;
   if (id === undefined || candidate === kext || candidate.path === kext.path) return false;
   if (!candidate.isLibrary || !candidate.declaresExecutable) return false;
-  if (options.nonKPI === true ? id.startsWith("com.apple.kpi.") : id.startsWith("com.apple.kernel.")) return false;
-  if (options.unsupported !== true && UNSUPPORTED_KPI_IDS.has(id)) return false;
-  return true;
+  return isSearchableLibraryID(id, options);
 }
 
-function compareKexts(a: OSKext, b: OSKext): number {
+/** The bundle-identifier part of {@link isSearchableLibrary}: the KPI options' exclusions. */
+export function isSearchableLibraryID(id: string, options: SearchableLibraryOptions = {}): boolean {
+  if (options.nonKPI === true ? id.startsWith("com.apple.kpi.") : id.startsWith("com.apple.kernel.")) return false;
+  return options.unsupported === true || !UNSUPPORTED_KPI_IDS.has(id);
+}
+
+function compareKexts(a: LinkLibraryKext, b: LinkLibraryKext): number {
   const x = a.bundleID ?? "", y = b.bundleID ?? "";
   if (x !== y) return x < y ? -1 : 1;
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** Resolves `undefinedSymbols` against `libraries` for one architecture. */
-export function findLinkDependencies(undefinedSymbols: Iterable<string>, libraries: readonly LinkLibrary[]): LinkDependencies {
+export function findLinkDependencies<K extends LinkLibraryKext>(
+  undefinedSymbols: Iterable<string>, libraries: readonly LinkLibrary<K>[],
+): LinkDependencies<K> {
   const sorted = [...libraries].sort((a, b) => compareKexts(a.kext, b.kext));
-  const used = new Set<OSKext>();
+  const used = new Set<K>();
   const undef: string[] = [];
-  const onedef = new Map<string, OSKext>();
-  const multdef = new Map<string, OSKext[]>();
+  const onedef = new Map<string, K>();
+  const multdef = new Map<string, K[]>();
+  const exports = (l: LinkLibrary<K>, sym: string): boolean => l.exports.has(sym) || (l.prefixes?.some((p) => sym.startsWith(p)) ?? false);
   for (const sym of [...new Set(undefinedSymbols)].sort()) {
-    const definers = sorted.filter((l) => l.exports.has(sym)).map((l) => l.kext);
+    const definers = sorted.filter((l) => exports(l, sym)).map((l) => l.kext);
     for (const k of definers) used.add(k);
     if (definers.length === 0) undef.push(sym);
     else if (definers.length === 1) onedef.set(sym, definers[0]!);

@@ -23,4 +23,8 @@ export { KextResourceRequests, kextResourcePath, type OSKextRequestResourceCallb
 export * from "./formatKextstat.ts";
 export { kextErrorString } from "./kextErrorString.ts";
 export { inspectKextMachO, type KextMachOInspection } from "./inspectKextExecutable.ts";
+export {
+  auditKextSymbols, symbolPrefixes, KEXT_GLUE_SYMBOLS, type KextSymbolAudit, type KextSymbolAuditOptions,
+  type KextSymbolDiagnostic, type KextSymbolDiagnosticKind,
+} from "./auditKextSymbols.ts";
 export * from "./findLinkDependencies.ts";

@@ -7,9 +7,8 @@
  * The bytes are inspected once, when the bundle is read, and only this summary is kept, so a set of
  * hundreds of kexts does not hold their binaries in memory.
  */
-import {
-  MH_FILETYPE, MachOFormatError, auditKextSymbols, isDefined, openMachO, parseSlice, readCodeSignature, readSymbols,
-} from "../formats/index.ts";
+import { MH_FILETYPE, MachOFormatError, isDefined, openMachO, parseSlice, readCodeSignature, readSymbols } from "../formats/index.ts";
+import { auditKextSymbols } from "./auditKextSymbols.ts";
 
 /** The inspection of one Mach-O executable. */
 export interface KextMachOInspection {

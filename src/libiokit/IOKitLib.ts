@@ -18,6 +18,7 @@ import {
 } from "../ipc/index.ts";
 import type { IORegistrySnapshot } from "../formats/index.ts";
 import type { OSDictionary, OSValue } from "../libkern/index.ts";
+import { listDevices, openDevice, type DevEntry, type DeviceFile } from "./DeviceFile.ts";
 
 /** Notification types of `addMatchingNotification`. */
 export type MatchingNotificationType =
@@ -198,6 +199,16 @@ export class IOKitLib {
     return { lines, dropped: typeof r[1] === "number" ? r[1] : 0 };
   }
 
+  /** `open(2)` on a device node (`/dev/<name>`); rejects with an ErrnoError. */
+  open(path: string, flags?: number): Promise<DeviceFile> {
+    return openDevice(this, path, flags);
+  }
+
+  /** The nodes in `/dev`. */
+  devices(): Promise<DevEntry[]> {
+    return listDevices(this);
+  }
+
   /** Handles this connection holds in the kernel (the port-name count). */
   async handleCount(): Promise<number> {
     return Number(await this.call(Routine.handleCount));
@@ -217,6 +228,15 @@ function asHandle(v: WireValue): number {
 /** The numbers of a wire array (handles). */
 export function handles(v: WireValue): number[] {
   return Array.isArray(v) ? (v as WireValue[]).filter((x): x is number => typeof x === "number") : [];
+}
+
+/** The empty structure every call without one sends (and an absent output reads as): no bytes to change. */
+const kNoStructure = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
+/** `IOConnectCallMethod`'s outputs from the kernel's reply. */
+function methodResult(r: WireValue): MethodResult {
+  if (!Array.isArray(r)) throw new IOReturnError(kIOReturnBadArgument, "bad method reply");
+  return { scalarOutput: bigints(r[0] ?? null), structureOutput: r[1] instanceof Uint8Array ? r[1] : kNoStructure };
 }
 
 /** The bigints of a wire array (scalars). */
@@ -315,7 +335,7 @@ export class IOServiceRef extends IORegistryEntryRef {
 /** A connection to a user client (`io_connect_t`, itself an `io_object_t`). */
 export class IOConnectRef extends IOObjectRef {
   /** `IOConnectCallMethod`. */
-  async callMethod(selector: number, call: MethodCall = {}): Promise<MethodResult> {
+  callMethod(selector: number, call: MethodCall = {}): Promise<MethodResult> {
     return this.#call(selector, call, null);
   }
 
@@ -334,17 +354,23 @@ export class IOConnectRef extends IOObjectRef {
     }
   }
 
-  async #call(selector: number, call: MethodCall, asyncRef: bigint[] | null): Promise<MethodResult> {
-    const scalars = (call.scalarInput ?? []).map((x) => (typeof x === "bigint" ? x : BigInt(x)));
-    if (scalars.length > kIOMaxScalars || (call.scalarOutputCount ?? 0) > kIOMaxScalars) {
-      throw new IOReturnError(kIOReturnBadArgument, `at most ${kIOMaxScalars} scalars each way`);
+  #call(selector: number, call: MethodCall, asyncRef: bigint[] | null): Promise<MethodResult> {
+    const input = call.scalarInput ?? [];
+    if (input.length > kIOMaxScalars || (call.scalarOutputCount ?? 0) > kIOMaxScalars) {
+      return Promise.reject(new IOReturnError(kIOReturnBadArgument, `at most ${kIOMaxScalars} scalars each way`));
     }
-    const r = await this.lib.call(Routine.connectMethod, this.handle, selector, scalars, call.structureInput ?? new Uint8Array(0),
-      call.scalarOutputCount ?? 0, call.structureOutputSize ?? 0, asyncRef);
-    if (!Array.isArray(r)) throw new IOReturnError(kIOReturnBadArgument, "bad method reply");
-    const out = bigints(r[0] ?? null);
-    return { scalarOutput: out, structureOutput: r[1] instanceof Uint8Array ? r[1] : new Uint8Array(0) };
+    let scalars = input as readonly (bigint | number)[];
+    if (!scalars.every((x) => typeof x === "bigint")) {
+      try {
+        scalars = input.map((x) => (typeof x === "bigint" ? x : BigInt(x)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.lib.call(Routine.connectMethod, this.handle, selector, scalars as bigint[], call.structureInput ?? kNoStructure,
+      call.scalarOutputCount ?? 0, call.structureOutputSize ?? 0, asyncRef).then(methodResult);
   }
+
 
   /** `IOConnectMapMemory64`: the user client's memory of `type`. */
   async mapMemory(type: number, options = 0): Promise<IOMemoryMap> {

@@ -5,3 +5,8 @@
 export * from "./matching.ts";
 export * from "./IOKitLib.ts";
 export * as IOKitCompat from "./compat/IOKitLib.ts";
+export * from "./DeviceFile.ts";
+export {
+  ErrnoError, errnoName, strerror, O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, _IO, _IOR, _IOW, _IOWR, FIONREAD, FIONBIO,
+} from "../ipc/index.ts";
+export * from "./IOPMLib.ts";

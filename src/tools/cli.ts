@@ -1,10 +1,9 @@
 /**
- * `iokit <tool> [args…]`: the one entry point for every tool. Finds the tool, runs it, and turns any
- * error that escapes it into one line on standard error: user mistakes never print a stack trace;
- * bugs (BugError, stack overflows) do, with exit code 70 (EX_SOFTWARE).
+ * `iokit <tool> [args…]`: the one entry point for every tool. Finds the tool and runs it through
+ * runTool, which turns any error that escapes it into one line on standard error.
  */
-import { BugError } from "../base/index.ts";
 import { TOOLS } from "./registry.ts";
+import { runTool } from "./runTool.ts";
 import { processIO, type ToolIO } from "./ToolIO.ts";
 
 export async function runCli(argv: string[], io: ToolIO): Promise<number> {
@@ -23,17 +22,7 @@ export async function runCli(argv: string[], io: ToolIO): Promise<number> {
     io.stderr(`iokit: unknown tool '${name}' (try 'iokit --help')\n`);
     return 64;
   }
-  const tool = await load();
-  try {
-    return await tool.main(rest, io);
-  } catch (e) {
-    if (e instanceof BugError || (e instanceof RangeError && /call stack/i.test(e.message)) || !(e instanceof Error)) {
-      io.stderr(`${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      return 70;
-    }
-    io.stderr(`${name}: ${e.message}\n`);
-    return 1;
-  }
+  return runTool(name, await load(), rest, io);
 }
 
 /** Runs the CLI for the current process and exits with its status. */

@@ -4,7 +4,7 @@
  * byte-string output (one char per byte) back as the exact bytes.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
-import { machOKind, parseFatHeader, parseMachOImage } from "../formats/index.ts";
+import { machOKind, parseFatHeader, parseMachOImage } from "../formats/macho/index.ts";
 import { resolve } from "node:path";
 import type { ToolIO } from "./ToolIO.ts";
 
@@ -112,4 +112,9 @@ export class ByteSink {
     writeBytes(io, this.parts.join(""));
     this.parts = [];
   }
+}
+
+/** A byte string (one char per byte) of `bytes[start, end)`, by one native latin1 decode. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start)).toString("latin1");
 }

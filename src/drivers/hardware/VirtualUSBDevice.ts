@@ -65,7 +65,12 @@ export class VirtualUSBDevice {
         case 0x0a: case 0x0b: return reply(new Uint8Array(0)); // HID SET_IDLE, SET_PROTOCOL
         case 0x20: if (data) this.lineCoding = data.slice(0, 7); return reply(new Uint8Array(0)); // CDC SET_LINE_CODING
         case 0x21: return reply(this.lineCoding); // CDC GET_LINE_CODING
-        case 0x22: return reply(new Uint8Array(0)); // CDC SET_CONTROL_LINE_STATE
+        case 0x22: { // CDC SET_CONTROL_LINE_STATE: a modem answers DTR with DCD+DSR in a SERIAL_STATE notification
+          const ep = this.interruptIn;
+          const state = setup.wValue & 1 ? 0x03 : 0;
+          if (this.desc.model === "cdc-acm" && ep !== undefined) this.produce(ep, Uint8Array.from([0xa1, 0x20, 0, 0, setup.wIndex & 0xff, setup.wIndex >> 8, 2, 0, state, 0]));
+          return reply(new Uint8Array(0));
+        }
         default: return STALL;
       }
     }

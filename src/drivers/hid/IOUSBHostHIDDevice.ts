@@ -8,7 +8,7 @@
  * offset; an aborted pipe (unplug, termination) ends the read loop quietly.
  */
 import { kIOReturnAborted, kIOReturnSuccess } from "../../base/index.ts";
-import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOService, OSMetaClass, joinPowerTree, kIOServiceAsynchronous, kOffOnPowerStates } from "../../kernel/index.ts";
 import { fromJS, n } from "../machine/index.ts";
 import { IOUSBHostInterface, type IOUSBHostPipe } from "../usb/index.ts";
 import { IOHIDInterface, kIOHIDFamilyBundleID } from "./IOHIDInterface.ts";
@@ -78,6 +78,7 @@ export class IOUSBHostHIDDevice extends IOHIDDevice {
     this.#nub = nub;
     nub.registerService(kIOServiceAsynchronous);
     nub.release();
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     this.#running = true;
     void this.#readLoop(parsed);
     this.registerService();
@@ -108,6 +109,7 @@ export class IOUSBHostHIDDevice extends IOHIDDevice {
     this.#running = false;
     this.#pipe?.abort();
     this.#pipe = undefined;
+    this.PMstop();
     super.stop(provider);
   }
 }

@@ -4,7 +4,7 @@
  * drains the NIC's queue into its `IOEthernetInterface`.
  */
 import { kIOReturnNoDevice, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
-import { IOInterruptEventSource, IOService, OSMetaClass, findMessagedInterruptIndex } from "../../kernel/index.ts";
+import { IOInterruptEventSource, IOService, OSMetaClass, findMessagedInterruptIndex, joinPowerTree, kOffOnPowerStates } from "../../kernel/index.ts";
 import { LoopbackNIC } from "../hardware/index.ts";
 import { IOPCIDevice } from "../pci/index.ts";
 import { IOEthernetController, kIONetworkingFamilyBundleID } from "./IOEthernetController.ts";
@@ -31,6 +31,8 @@ export class AppleVirtualLoopbackEthernet extends IOEthernetController {
     src.enable();
     this.resources.defer(() => loop.removeEventSource(src));
     this.setProperties([["IOVendor", "iokit-ts"], ["IOModel", "Virtual Loopback Ethernet"]]);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
+    this.resources.defer(() => this.PMstop());
     this.setLinkStatus((regs.read32(8) & 1) === 1, 1_000_000_000, "00100030");
     this.attachInterface(true);
     this.registerService();

@@ -5,8 +5,11 @@
  * matches the machine's `PCI0` platform nub (`IONameMatch` = `pci-host-bridge`).
  *
  * Hot plug: `plug(fn)` publishes one more function at run time; `unplug(nub)` terminates it.
+ *
+ * Power: the bridge joins the power tree (off/on) before it publishes its nubs, so each
+ * IOPCIDevice becomes its power child and the function drivers sit below their nub.
  */
-import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOService, OSMetaClass, joinPowerTree, kIOServiceAsynchronous, kOffOnPowerStates } from "../../kernel/index.ts";
 import type { PCIFunctionModel } from "../hardware/index.ts";
 import { IOPCIDevice, kIOPCIFamilyBundleID } from "./IOPCIDevice.ts";
 
@@ -25,6 +28,7 @@ export class IOPCIBridge extends IOService {
       this.IOLog(`${this.getName()}: provider ${provider.getName()} has no PCI functions`);
       return false;
     }
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
     for (const fn of provider.pciFunctions) this.plug(fn);
     return true;
   }
@@ -50,6 +54,7 @@ export class IOPCIBridge extends IOService {
   override stop(provider: IOService): void {
     for (const n of this.#nubs) n.unbindFunction();
     this.#nubs.length = 0;
+    this.PMstop();
     super.stop(provider);
   }
 }

@@ -10,7 +10,7 @@
  * `pcidebug` (`bus:device:function`), `IOPCIResourced`, `IOPCIMSIMode`, `built-in`.
  */
 import { IOReturnError, kIOReturnNoDevice, kIOReturnNotReady, type IOReturn } from "../../base/index.ts";
-import { IOService, OSMetaClass, kIOInterruptTypeLevel, kIOInterruptTypePCIMessaged } from "../../kernel/index.ts";
+import { IOService, OSMetaClass, joinPowerTree, kIOInterruptTypeLevel, kIOInterruptTypePCIMessaged, kOffLowOnPowerStates } from "../../kernel/index.ts";
 import { kPCICapMSI, kPCICommandBusMaster, kPCICommandMemorySpace, type PCIFunctionModel } from "../hardware/index.ts";
 import { dtString, hex, le32 } from "../machine/index.ts";
 
@@ -74,6 +74,23 @@ export class IOPCIDevice extends IOService {
     this.interruptLines.add(kIOInterruptTypeLevel);
     for (let i = 0; i < d.msiVectors; i++) this.interruptLines.add(kIOInterruptTypePCIMessaged);
     fn.connect((line) => this.causeInterrupt(line));
+  }
+
+  /**
+   * Attaching to the bridge also joins the power tree, as IOPCIDevice::attach does: three states
+   * (off, low power with the configuration retained, on), asked to be usable, so a function stays on
+   * while the system is awake whether or not a driver matched it; its driver is its power child.
+   */
+  override attach(provider: IOService): boolean {
+    if (!super.attach(provider)) return false;
+    joinPowerTree(this, provider, kOffLowOnPowerStates, "usable");
+    return true;
+  }
+
+  /** Leaving the bridge leaves the power tree first (`PMstop`). */
+  override detach(provider: IOService): void {
+    this.PMstop();
+    super.detach(provider);
   }
 
   /** @internal The bridge unplugs the function. */

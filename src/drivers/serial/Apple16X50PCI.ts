@@ -8,7 +8,7 @@
  * has no data) counts as spurious; after 64 in a row the driver masks the UART's interrupts,
  * logs once, and falls back to polling on a 10 ms timer — the system keeps running.
  */
-import { IOInterruptEventSource, IOService, IOTimerEventSource, IOWorkLoop, OSMetaClass, findMessagedInterruptIndex, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOInterruptEventSource, IOService, IOTimerEventSource, IOWorkLoop, OSMetaClass, findMessagedInterruptIndex, joinPowerTree, kIOServiceAsynchronous, kOffOnPowerStates } from "../../kernel/index.ts";
 import { IER_RDA, LSR_DR, UART_IER, UART_IIR, UART_LCR, UART_LSR, UART_MCR, UART_RBR, Uart16550 } from "../hardware/index.ts";
 import { IOPCIDevice, type IOMemoryMap } from "../pci/index.ts";
 import { IOSerialStreamSync, kIOSerialFamilyBundleID } from "./IOSerialStreamSync.ts";
@@ -81,6 +81,8 @@ export class Apple16X50PCI extends IOService {
       loop.release();
     });
     regs.write8(UART_IER, IER_RDA);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
+    this.resources.defer(() => this.PMstop());
     port.attach(this);
     port.registerService(kIOServiceAsynchronous);
     port.release();

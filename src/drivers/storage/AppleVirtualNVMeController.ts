@@ -4,7 +4,7 @@
  * allocated below the controller's address mask (from its capability register); a controller that
  * misreports its reach faults the transfer, which the driver logs and reports as an I/O error.
  */
-import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOService, OSMetaClass, joinPowerTree, kIOServiceAsynchronous, kOffOnPowerStates } from "../../kernel/index.ts";
 import { NVMeRamDisk, type RamDisk } from "../hardware/index.ts";
 import { n } from "../machine/index.ts";
 import { IODMAMemoryDescriptor, IODMACommand, IOPCIDevice } from "../pci/index.ts";
@@ -52,6 +52,8 @@ export class AppleVirtualNVMeController extends IOService {
     provider.setMemoryEnable(true);
     provider.setBusMasterEnable(true);
     const dma = IODMACommand.withSpecification(ctrl.reportedAddressBits);
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
+    this.resources.defer(() => this.PMstop());
     ctrl.disks.forEach((disk, i) => {
       const nub = new AppleVirtualBlockStorageDevice(this.registry);
       nub.init();

@@ -6,7 +6,7 @@
  * terminates nubs — USB hot plug. `AppleUSBHostCompositeDevice` selects configuration 1 of
  * composite, CDC and class-0 devices so their interfaces get published.
  */
-import { IOInterruptEventSource, IOService, IOWorkLoop, OSMetaClass, findMessagedInterruptIndex, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOInterruptEventSource, IOService, IOWorkLoop, NS_PER_MS, OSMetaClass, findMessagedInterruptIndex, joinPowerTree, kIOServiceAsynchronous, kOffOnPowerStates, type TaskHandle } from "../../kernel/index.ts";
 import { XHCIController } from "../hardware/index.ts";
 import { IOPCIDevice } from "../pci/index.ts";
 import { IOUSBHostDevice } from "./IOUSBHostDevice.ts";
@@ -19,6 +19,7 @@ export class AppleUSBXHCIPCI extends IOService {
   #hc: XHCIController | undefined;
   readonly #devices = new Map<number, IOUSBHostDevice>();
   #nextAddress = 1;
+  #powerAck: TaskHandle | undefined;
 
   override start(provider: IOService): boolean {
     if (!super.start(provider) || !(provider instanceof IOPCIDevice) || !(provider.hardware instanceof XHCIController)) return false;
@@ -34,9 +35,25 @@ export class AppleUSBXHCIPCI extends IOService {
     src.enable();
     this.resources.defer(() => { loop.removeEventSource(src); src.release(); loop.release(); });
     this.setProperty("IOClassNameOverride", "AppleUSBXHCI");
+    // Power: off/on under the PCI nub; the root hub's devices become power children.
+    joinPowerTree(this, provider, kOffOnPowerStates, 1);
+    this.resources.defer(() => { this.#powerAck?.cancel(); this.PMstop(); });
     for (let port = 1; port < this.#hc.ports.length; port++) if (this.#hc.ports[port]) this.#enumerate(port);
     this.registerService();
     return true;
+  }
+
+  /**
+   * Halting or running the controller takes a moment (the HCHalted bit): answer that the change
+   * completes within 10 ms and acknowledge asynchronously 1 ms of virtual time later.
+   */
+  override setPowerState(_state: number, _device: IOService): number {
+    this.#powerAck?.cancel();
+    this.#powerAck = this.getWorkLoop().scheduler.postAfter(NS_PER_MS, () => {
+      this.#powerAck = undefined;
+      this.acknowledgeSetPowerState();
+    }, "AppleUSBXHCIPCI power ack");
+    return 10_000;
   }
 
   #portChange(): void {

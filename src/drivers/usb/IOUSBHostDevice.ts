@@ -7,7 +7,7 @@
  * `deviceRequest` sends a control request on the default pipe.
  */
 import { IOReturnError, kIOReturnNotResponding, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
-import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import { IOService, OSMetaClass, joinPowerTree, kIOServiceAsynchronous, kOffLowOnPowerStates } from "../../kernel/index.ts";
 import type { USBSetup, VirtualUSBDevice } from "../hardware/index.ts";
 import { kUSBConfDesc, kUSBDeviceDesc, kUSBStringDesc } from "../hardware/index.ts";
 import { hex, n } from "../machine/index.ts";
@@ -51,6 +51,18 @@ export class IOUSBHostDevice extends IOService implements USBDeviceHandle {
     if (vendor !== undefined) props.push(["USB Vendor Name", vendor], ["kUSBVendorString", vendor]);
     if (serial !== undefined) props.push(["USB Serial Number", serial], ["kUSBSerialNumberString", serial]);
     this.setProperties(props);
+  }
+
+  /** Attaching to the controller joins the power tree: off, suspended, on (usable while the system is awake). */
+  override attach(provider: IOService): boolean {
+    if (!super.attach(provider)) return false;
+    joinPowerTree(this, provider, kOffLowOnPowerStates, "usable");
+    return true;
+  }
+
+  override detach(provider: IOService): void {
+    this.PMstop();
+    super.detach(provider);
   }
 
   get hardware(): VirtualUSBDevice | undefined {

@@ -1,6 +1,7 @@
 /**
  * formats/macho: a pure Mach-O reader (fat and thin, both byte orders, 32/64-bit), its symbol
- * table, dyld info, chained fixups, exports trie, code signature, and a kext symbol audit.
+ * table, dyld info, chained fixups, exports trie and code signature. (The kext symbol audit,
+ * which needs the demangler, lives in src/kext.)
  */
 export { MachOFormatError } from "./MachOFormatError.ts";
 export { ByteReader, byteString, bytesOfByteString } from "./ByteReader.ts";
@@ -34,8 +35,4 @@ export {
   CSSLOT_REQUIREMENTS, CSSLOT_ENTITLEMENTS, CSSLOT_DER_ENTITLEMENTS, CSSLOT_ALTERNATE_CODEDIRECTORIES, CSSLOT_SIGNATURESLOT,
   type CodeSignature, type CodeDirectory, type CodeHasher, type HashAlgorithm, type PageHashReport,
 } from "./codeSignature.ts";
-export {
-  auditKextSymbols, symbolPrefixes, KEXT_GLUE_SYMBOLS, type KextSymbolAudit, type KextSymbolAuditOptions,
-  type KextSymbolDiagnostic, type KextSymbolDiagnosticKind,
-} from "./auditKextSymbols.ts";
 export { readSectionRelocations, readDynamicRelocations, R_SCATTERED, type Relocation } from "./relocations.ts";

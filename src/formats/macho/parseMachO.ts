@@ -99,16 +99,20 @@ export function parseMachHeader(bytes: Uint8Array): MachHeader {
   };
 }
 
-/** Parses one thin Mach-O image: header and load commands (symbols and linkedit tables are lazy). */
-export function parseMachOImage(bytes: Uint8Array): MachOImage {
-  const header = parseMachHeader(bytes);
+/**
+ * Parses one thin Mach-O image: header and load commands (symbols and linkedit tables are lazy).
+ * `headerOffset` places the mach_header inside `bytes`, for an entry of a kernel collection
+ * (MH_FILESET, LC_FILESET_ENTRY fileoff), whose file offsets count from the start of the whole file.
+ */
+export function parseMachOImage(bytes: Uint8Array, headerOffset = 0): MachOImage {
+  const header = parseMachHeader(headerOffset === 0 ? bytes : bytes.subarray(headerOffset));
   const r = new ByteReader(bytes, header.littleEndian);
-  const end = header.size + header.sizeofcmds;
+  const end = headerOffset + header.size + header.sizeofcmds;
   if (end > bytes.length) malformed("load commands extend past the end of the file", 20);
   if (header.ncmds > header.sizeofcmds / 8) {
     // Every command takes at least 8 bytes: reject an absurd ncmds before walking it.
     const first = Math.floor(header.sizeofcmds / 8);
-    malformed(`load command ${first} extends past the end all load commands in the file`, header.size + first * 8);
+    malformed(`load command ${first} extends past the end all load commands in the file`, headerOffset + header.size + first * 8);
   }
   const loadCommands: LoadCommand[] = [];
   const segments: SegmentCommand[] = [];
@@ -117,7 +121,7 @@ export function parseMachOImage(bytes: Uint8Array): MachOImage {
   let symtab: SymtabCommand | undefined;
   let dysymtab: DysymtabCommand | undefined;
   let seenUuid = false;
-  let off = header.size;
+  let off = headerOffset + header.size;
   for (let i = 0; i < header.ncmds; i++) {
     if (off + 8 > end) malformed(`load command ${i} extends past the end all load commands in the file`, off);
     const cmd = r.u32(off);

@@ -87,6 +87,13 @@ describe("parseXMLPlist()", () => {
     expect(() => parseXMLPlist(bad)).toThrow(/^Encountered invalid UTF-8 text at line 4, column 10$/);
   });
 
+  it("keeps U+FEFF and U+FFFD inside the text, wherever the 64 KiB decoding chunks fall", () => {
+    for (const pad of [0, 1, 2, 3]) {
+      const text = `<plist><string>${"a".repeat(65536 - 15 - pad)}\uFEFF\uFFFD\u00E9</string></plist>`;
+      expect(parseXMLPlist(new TextEncoder().encode(text))).toBe(text.slice(15, -17));
+    }
+  });
+
   it("reads 100,000 levels of nesting without recursion", () => {
     const depth = 100_000;
     let v = parseXMLPlist(`<plist>${"<array>".repeat(depth)}${"</array>".repeat(depth)}</plist>`);

@@ -2,10 +2,10 @@
  * The XML property-list reader (Apple's `<!DOCTYPE plist …>` format, as CFPropertyList and
  * plistlib read it).
  *
- * Mechanism: saxes tokenizes (well-formedness, the five predefined entities, numeric character
- * references, CDATA, comments, line-ending normalization); {@link XMLPlistParser} turns its events
- * into an {@link OSValue} with an explicit stack of open containers, so a document nested 100,000
- * deep costs heap, never call stack. Leaf elements collect their text (CDATA and text split by
+ * Mechanism: {@link XMLScanner} tokenizes (well-formedness, entities, CDATA, comments, line-end
+ * normalization; what it accepts is described there); {@link PlistReader} turns its tokens into an
+ * {@link OSValue} with an explicit stack of open containers, so a document nested 100,000 deep
+ * costs heap, never call stack. Leaf elements collect their text (CDATA and text split by
  * comments join up) and are typed when they close.
  *
  * Rules, following CF where it and plistlib differ:
@@ -22,18 +22,20 @@
  *   reads it (plistlib leaves it a dictionary);
  * - `<plist>` holds exactly one value; a bare root element without `<plist>` is accepted.
  *
- * Speed: the one-shot {@link parseXMLPlist} runs saxes without position tracking and, only when
- * the document turns out to be bad, parses it again with tracking to report line and column.
+ * Positions: errors are raised at absolute character offsets. The one-shot {@link parseXMLPlist}
+ * counts lines only when it fails, by decoding the input again; the incremental
+ * {@link XMLPlistParser} counts the text its scanner drops as it goes.
  */
-import { SaxesParser } from "saxes";
-import { BugError } from "../../base/index.ts";
 import { OSNumber, OSUID, type OSDictionary, type OSValue } from "../../libkern/index.ts";
 import { decodeBase64 } from "./base64.ts";
 import { PlistSyntaxError } from "./PlistSyntaxError.ts";
 import { parseXMLDate, parseXMLInteger, parseXMLReal } from "./xmlScalars.ts";
+import { copyOf, StringTable } from "./StringTable.ts";
+import { LineCounter, XML_TOKEN, XMLScanFailure, XMLScanner } from "./XMLScanner.ts";
 
 interface Frame {
-  readonly tag: "plist" | "dict" | "array";
+  /** DICT, ARRAY or PLIST. */
+  readonly kind: number;
   readonly array: OSValue[] | undefined;
   readonly dict: OSDictionary | undefined;
   key: string | undefined;
@@ -41,20 +43,15 @@ interface Frame {
   value: OSValue | undefined;
 }
 
-const LEAVES = new Set(["key", "string", "integer", "real", "date", "data", "true", "false"]);
-
-/**
- * A string that does not pin saxes' input chunk. saxes hands out text as slices of the chunk it
- * was given, and V8 represents a slice of 13 or more characters as a view that keeps the whole
- * chunk alive: kept as is, the value tree would pin the entire document text. Concatenation then
- * slice forces a flat copy of just this text; V8 always copies shorter slices.
- */
-function detach(text: string): string {
-  return text.length < 13 ? text : `${text} `.slice(0, -1);
-}
-
-/** Thrown inside the fast path to ask for a position-tracking re-parse; never escapes. */
-class Relocate extends Error {}
+/** The element names of a plist, most frequent first; the scanner reports a name by its index here. */
+const NAMES = ["key", "string", "integer", "dict", "true", "false", "data", "real", "array", "date", "plist"];
+const KEY = 0;
+const STRING = 1;
+const INTEGER = 2;
+const DICT = 3;
+const ARRAY = 8;
+const PLIST = 10;
+const isLeaf = (kind: number): boolean => kind >= 0 && kind < PLIST && kind !== DICT && kind !== ARRAY;
 
 function isWhitespace(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -64,160 +61,156 @@ function isWhitespace(text: string): boolean {
   return true;
 }
 
-/**
- * An incremental XML plist reader: `write()` chunks of text as they arrive, then `close()` for
- * the value. Positions are tracked, so errors carry line and column.
- */
-export class XMLPlistParser {
-  readonly #sax: SaxesParser;
+/** `text[start, end)` as a decimal integer of at most 15 digits (always a safe integer), or undefined. */
+function decimalAt(text: string, start: number, end: number): number | undefined {
+  const negative = text.charCodeAt(start) === 45; /* - */
+  const n = end - start;
+  if (n === 0 || n > 16 || (negative ? n === 1 : n === 16)) return undefined;
+  let v = 0;
+  for (let i = negative ? start + 1 : start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
+/** Tokens to value; failures are {@link XMLScanFailure}s at absolute offsets. */
+class PlistReader {
+  readonly scanner: XMLScanner;
   readonly #stack: Frame[] = [];
-  readonly #track: boolean;
   #root: OSValue | undefined;
   #hasRoot = false;
-  #leaf: string | undefined;
+  /** The open leaf element's kind (index in NAMES), or -1. */
+  #leaf = -1;
   #text = "";
-  /** Every distinct `<key>` text of the document, detached (see {@link #intern}). */
-  readonly #strings = new Map<string, string>();
-  #leafLine = 0;
-  #leafColumn = 0;
-  /** Where the last markup ended: text errors are reported from there. */
-  #markLine = 1;
-  #markColumn = 1;
+  /** Absolute offset where the open leaf's content starts: its value errors point there. */
+  #leafAt = 0;
+  /** Every distinct `<key>` text of the document, copied out of the scanner's window. */
+  readonly #keys = new StringTable();
 
-  constructor(options: { position?: boolean } = {}) {
-    this.#track = options.position ?? true;
-    const sax = new SaxesParser({ position: this.#track });
-    this.#sax = sax;
-    sax.on("error", (err) => this.#fail(`Encountered malformed XML: ${err.message.replace(/^\d+:\d+: /, "").replace(/\.$/, "")}`));
-    sax.on("doctype", (doctype) => {
-      if (/<!ENTITY/i.test(doctype)) this.#fail("Encountered DTD entity declarations, which property lists do not support (entities are never expanded)");
-    });
-    sax.on("opentag", (tag) => {
-      this.#open(tag);
-      this.#markEnd();
-    });
-    sax.on("closetag", (tag) => {
-      this.#close(tag);
-      this.#markEnd();
-    });
-    sax.on("comment", () => this.#markEnd());
-    sax.on("text", (text) => this.#onText(text, false));
-    sax.on("cdata", (text) => this.#onText(text, true));
+  constructor(onDiscard?: (text: string, base: number, to: number) => void) {
+    this.scanner = new XMLScanner({ names: NAMES, onDiscard });
   }
 
-  /** Feeds the next chunk of the document. */
-  write(chunk: string): this {
-    this.#sax.write(chunk);
-    return this;
+  write(chunk: string): void {
+    this.scanner.write(chunk);
+    this.#run();
   }
 
-  /** Ends the document and returns its value. */
   close(): OSValue {
-    this.#sax.close();
-    if (!this.#hasRoot) this.#fail("Encountered unexpected EOF: the document holds no property-list value");
+    this.scanner.close();
+    this.#run();
+    if (!this.#hasRoot) this.#fail("Encountered unexpected EOF: the document holds no property-list value", this.scanner.end);
     return this.#root as OSValue;
   }
 
-  #fail(reason: string, line?: number, column?: number): never {
-    if (!this.#track) throw new Relocate(reason);
-    throw new PlistSyntaxError(reason, line ?? this.#sax.line, column ?? this.#sax.column + 1);
-  }
-
-  #markEnd(): void {
-    if (this.#track) {
-      this.#markLine = this.#sax.line;
-      this.#markColumn = this.#sax.column + 1;
-    }
-  }
-
-  #onText(text: string, cdata: boolean): void {
-    if (this.#leaf !== undefined) this.#text += text;
-    else if (!isWhitespace(text)) {
-      // Walk from the end of the last markup to the first non-blank character.
-      let line = this.#markLine;
-      let column = this.#markColumn;
-      let i = 0;
-      for (; i < text.length && isWhitespace(text[i] as string); i++) {
-        if (text[i] === "\n") {
-          line++;
-          column = 1;
-        } else column++;
+  #run(): void {
+    const sc = this.scanner;
+    for (;;) {
+      switch (sc.next()) {
+        case XML_TOKEN.open:
+          this.#open(sc.nameIndex);
+          if (sc.selfClosing) this.#close();
+          break;
+        case XML_TOKEN.close:
+          this.#close();
+          break;
+        case XML_TOKEN.text:
+          if (this.#leaf >= 0) this.#text = this.#text === "" ? sc.text() : this.#text + sc.text();
+          else {
+            const at = sc.firstNonBlank();
+            if (at >= 0) {
+              const { text, base } = sc.window;
+              this.#fail(`Encountered unexpected character ${JSON.stringify(String.fromCodePoint(text.codePointAt(at - base) as number))} outside a value element`, at);
+            }
+          }
+          break;
+        case XML_TOKEN.cdata:
+          if (this.#leaf >= 0) this.#text += sc.text();
+          else if (sc.firstNonBlank() >= 0) this.#fail("Encountered unexpected CDATA outside a value element", sc.start);
+          break;
+        default:
+          return;
       }
-      const what = cdata ? "CDATA" : `character ${JSON.stringify(text[i])}`;
-      this.#fail(`Encountered unexpected ${what} outside a value element`, line, column);
     }
   }
 
-  #open(tag: { readonly name: string }): void {
-    const name = tag.name;
-    if (this.#leaf !== undefined) this.#fail(`Encountered element <${name}> inside <${this.#leaf}>, which holds text only`);
+  #fail(reason: string, at: number): never {
+    throw new XMLScanFailure(reason, at);
+  }
+
+  #open(kind: number): void {
+    const sc = this.scanner;
+    const at = sc.start;
+    if (this.#leaf >= 0) this.#fail(`Encountered element <${sc.name}> inside <${NAMES[this.#leaf]}>, which holds text only`, at);
     const top = this.#stack[this.#stack.length - 1];
-    if (name === "plist") {
-      if (this.#stack.length > 0 || this.#hasRoot) this.#fail("Encountered <plist> that is not the document element");
-      this.#stack.push({ tag: "plist", array: undefined, dict: undefined, key: undefined, value: undefined });
+    if (kind === PLIST) {
+      if (top !== undefined || this.#hasRoot) this.#fail("Encountered <plist> that is not the document element", at);
+      this.#stack.push({ kind, array: undefined, dict: undefined, key: undefined, value: undefined });
       return;
     }
-    if (top?.tag === "dict") {
-      if (name === "key") {
-        if (top.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(top.key)} inside <dict>`);
+    if (top?.kind === DICT) {
+      if (kind === KEY) {
+        if (top.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(top.key)} inside <dict>`, at);
       } else if (top.key === undefined) {
-        this.#fail(`Found non-key <${name}> inside <dict> where a <key> was expected`);
+        this.#fail(`Found non-key <${sc.name}> inside <dict> where a <key> was expected`, at);
       }
-    } else if (name === "key") {
-      this.#fail("Encountered <key> outside a <dict>");
+    } else if (kind === KEY) {
+      this.#fail("Encountered <key> outside a <dict>", at);
     }
-    if (name === "dict") {
-      this.#stack.push({ tag: "dict", array: undefined, dict: new Map(), key: undefined, value: undefined });
-    } else if (name === "array") {
-      this.#stack.push({ tag: "array", array: [], dict: undefined, key: undefined, value: undefined });
-    } else if (LEAVES.has(name)) {
-      this.#leaf = name;
-      this.#text = "";
-      if (this.#track) {
-        this.#leafLine = this.#sax.line;
-        this.#leafColumn = this.#sax.column + 1;
+    if (kind === DICT) {
+      this.#stack.push({ kind, array: undefined, dict: new Map(), key: undefined, value: undefined });
+    } else if (kind === ARRAY) {
+      this.#stack.push({ kind, array: [], dict: undefined, key: undefined, value: undefined });
+    } else if (isLeaf(kind)) {
+      if (!sc.selfClosing && sc.leaf()) {
+        this.#plainLeaf(kind);
+        return;
       }
+      this.#leaf = kind;
+      this.#text = "";
+      this.#leafAt = sc.end;
+      sc.keepFrom = this.#leafAt;
+      sc.skipBlank = false;
     } else {
-      this.#fail(`Encountered unknown tag <${name}>`);
+      this.#fail(`Encountered unknown tag <${sc.name}>`, at);
     }
   }
 
-  #close(tag: { readonly name: string }): void {
-    const name = tag.name;
+  #close(): void {
     const leaf = this.#leaf;
-    if (leaf !== undefined) {
-      this.#leaf = undefined;
+    if (leaf >= 0) {
+      this.#leaf = -1;
+      this.scanner.keepFrom = -1;
+      this.scanner.skipBlank = true;
       const text = this.#text;
       this.#text = "";
-      if (leaf === "key") {
-        (this.#stack[this.#stack.length - 1] as Frame).key = this.#intern(text);
-        return;
-      }
-      this.#add(leaf === "string" ? detach(text) : this.#leafValue(leaf, text));
+      if (leaf === KEY) (this.#stack[this.#stack.length - 1] as Frame).key = this.#keys.intern(text, 0, text.length);
+      else this.#add(leaf === STRING ? copyOf(text, 0, text.length) : this.#leafValue(leaf, text));
       return;
     }
     const frame = this.#stack.pop() as Frame;
-    if (name === "plist") {
-      if (frame.value === undefined) this.#fail("Encountered empty <plist>: it must hold exactly one value");
+    if (frame.kind === PLIST) {
+      if (frame.value === undefined) this.#fail("Encountered empty <plist>: it must hold exactly one value", this.scanner.start);
       this.#setRoot(frame.value as OSValue);
-    } else if (name === "array") {
+    } else if (frame.kind === ARRAY) {
       this.#add(frame.array as OSValue[]);
     } else {
-      if (frame.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(frame.key)} inside <dict>`);
+      if (frame.key !== undefined) this.#fail(`Value missing for key ${JSON.stringify(frame.key)} inside <dict>`, this.scanner.start);
       const d = frame.dict as OSDictionary;
       const uid = d.size === 1 ? d.get("CF$UID") : undefined;
       this.#add(uid instanceof OSNumber && uid.value >= 0n && uid.value <= 0xffffffffn ? new OSUID(Number(uid.value)) : d);
     }
   }
 
-  #leafValue(leaf: string, text: string): OSValue {
-    switch (leaf) {
-      case "string":
-        return text;
+  #leafValue(leaf: number, text: string): OSValue {
+    const name = NAMES[leaf] as string;
+    switch (name) {
       case "true":
       case "false":
-        if (!isWhitespace(text)) this.#failLeaf(`Encountered text inside <${leaf}/>`);
-        return leaf === "true";
+        if (!isWhitespace(text)) this.#failLeaf(`Encountered text inside <${name}/>`);
+        return name === "true";
       case "integer":
         return parseXMLInteger(text) ?? this.#failLeaf(`Encountered misformatted integer ${JSON.stringify(text)}`);
       case "real":
@@ -229,29 +222,44 @@ export class XMLPlistParser {
     }
   }
 
-  /** The one copy of a key's text kept in the result: keys repeat in every dictionary, so sharing them shrinks the tree and lets the duplicates die young. */
-  #intern(text: string): string {
-    let s = this.#strings.get(text);
-    if (s === undefined) {
-      s = detach(text);
-      this.#strings.set(s, s);
+  /** A leaf whose content is one run of plain text, read from the scanner's window without slicing where possible. */
+  #plainLeaf(leaf: number): void {
+    const sc = this.scanner;
+    const buf = sc.buffer;
+    const s = sc.textStart;
+    const e = sc.textEnd;
+    if (leaf === KEY) {
+      (this.#stack[this.#stack.length - 1] as Frame).key = this.#keys.intern(buf, s, e);
+      return;
     }
-    return s;
+    if (leaf === STRING) {
+      this.#add(copyOf(buf, s, e));
+      return;
+    }
+    if (leaf === INTEGER) {
+      const v = decimalAt(buf, s, e);
+      if (v !== undefined) {
+        this.#add(new OSNumber(v));
+        return;
+      }
+    }
+    this.#leafAt = sc.textOffset;
+    this.#add(this.#leafValue(leaf, buf.slice(s, e)));
   }
 
   #failLeaf(reason: string): never {
-    return this.#fail(reason, this.#leafLine, this.#leafColumn);
+    return this.#fail(reason, this.#leafAt);
   }
 
   #add(value: OSValue): void {
     const top = this.#stack[this.#stack.length - 1];
     if (top === undefined) this.#setRoot(value);
-    else if (top.tag === "array") (top.array as OSValue[]).push(value);
-    else if (top.tag === "dict") {
+    else if (top.kind === DICT) {
       (top.dict as OSDictionary).set(top.key as string, value);
       top.key = undefined;
-    } else {
-      if (top.value !== undefined) this.#fail("Encountered a second value inside <plist>, which holds exactly one");
+    } else if (top.kind === ARRAY) (top.array as OSValue[]).push(value);
+    else {
+      if (top.value !== undefined) this.#fail("Encountered a second value inside <plist>, which holds exactly one", this.scanner.start);
       top.value = value;
     }
   }
@@ -259,6 +267,42 @@ export class XMLPlistParser {
   #setRoot(value: OSValue): void {
     this.#root = value;
     this.#hasRoot = true;
+  }
+}
+
+/**
+ * An incremental XML plist reader: `write()` chunks of text as they arrive, then `close()` for
+ * the value. Errors carry line and column: the lines of text the scanner drops are counted as it
+ * drops them.
+ */
+export class XMLPlistParser {
+  readonly #lines = new LineCounter();
+  readonly #reader = new PlistReader((text, base, to) => this.#lines.advance(text, base, to));
+
+  /** Feeds the next chunk of the document. */
+  write(chunk: string): this {
+    try {
+      this.#reader.write(chunk);
+    } catch (err) {
+      throw this.#locate(err);
+    }
+    return this;
+  }
+
+  /** Ends the document and returns its value. */
+  close(): OSValue {
+    try {
+      return this.#reader.close();
+    } catch (err) {
+      throw this.#locate(err);
+    }
+  }
+
+  #locate(err: unknown): unknown {
+    if (!(err instanceof XMLScanFailure)) return err;
+    const { text, base } = this.#reader.scanner.window;
+    this.#lines.advance(text, base, err.offset);
+    return new PlistSyntaxError(err.message, this.#lines.line, this.#lines.column);
   }
 }
 
@@ -285,23 +329,39 @@ export function decodeXMLBytes(bytes: Uint8Array): string {
 const CHUNK = 1 << 16;
 
 /**
- * Feeds a document to a parser. Bytes are decoded a megabyte at a time, so the whole document
- * never exists as one string beside its bytes and its value (peak memory stays near the value).
+ * Feeds a document to a reader. Bytes are decoded 64 KiB at a time, so the whole document never
+ * exists as one string beside its bytes and its value (peak memory stays near the value), and
+ * each chunk dies young.
+ *
+ * UTF-8 is cut at character boundaries and each piece decoded on its own: Node's streaming and
+ * fatal decoders go through ICU and can hand back two-byte (external) strings even for ASCII
+ * text, which doubles every window and every string copied out of one. The replacing decoder is
+ * used instead; a U+FFFD in the text means bad bytes or a real U+FFFD, and one strict decode of
+ * the whole input tells which and positions the bad bytes. A byte-order mark is left in the text
+ * for the scanner, which skips it at the very start only.
  */
-function feed(parser: XMLPlistParser, input: string | Uint8Array): OSValue {
-  if (typeof input === "string") return parser.write(input).close();
-  const decoder = new TextDecoder(encodingOf(input), { fatal: true, ignoreBOM: false });
-  for (let at = 0; at < input.length; at += CHUNK) {
-    let text: string;
-    try {
-      text = decoder.decode(input.subarray(at, at + CHUNK), { stream: at + CHUNK < input.length });
-    } catch {
-      decodeXMLBytes(input); // throws the positioned encoding error
-      throw new BugError("streaming decode failed where a whole decode succeeded");
-    }
-    parser.write(text);
+function feed(reader: PlistReader, input: string | Uint8Array): OSValue {
+  if (typeof input === "string") {
+    reader.write(input);
+    return reader.close();
   }
-  return parser.close();
+  const encoding = encodingOf(input);
+  const utf8 = encoding === "utf-8";
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  let checked = false;
+  for (let at = 0; at < input.length; ) {
+    let end = Math.min(at + CHUNK, input.length);
+    // Back off to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+    if (utf8) for (let k = 0; k < 3 && end < input.length && end > at + 1 && ((input[end] as number) & 0xc0) === 0x80; k++) end--;
+    const text = utf8 ? decoder.decode(input.subarray(at, end)) : decoder.decode(input.subarray(at, end), { stream: end < input.length });
+    if (!checked && text.includes("\uFFFD")) {
+      decodeXMLBytes(input);
+      checked = true;
+    }
+    reader.write(text);
+    at = end;
+  }
+  return reader.close();
 }
 
 /**
@@ -313,11 +373,12 @@ function feed(parser: XMLPlistParser, input: string | Uint8Array): OSValue {
  */
 export function parseXMLPlist(input: string | Uint8Array): OSValue {
   try {
-    return feed(new XMLPlistParser({ position: false }), input);
+    return feed(new PlistReader(), input);
   } catch (err) {
-    if (!(err instanceof Relocate)) throw err;
+    if (!(err instanceof XMLScanFailure)) throw err;
+    // The document decoded (else feed threw the encoding error): count lines up to the failure.
+    const lines = new LineCounter();
+    lines.advance(typeof input === "string" ? input : decodeXMLBytes(input), 0, err.offset);
+    throw new PlistSyntaxError(err.message, lines.line, lines.column);
   }
-  feed(new XMLPlistParser({ position: true }), input);
-  // The tracking parse reads the same text the same way, so it must have thrown.
-  throw new BugError("XML plist re-parse with positions accepted a document the fast parse refused");
 }

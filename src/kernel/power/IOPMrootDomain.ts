@@ -97,7 +97,7 @@ export class IOPMrootDomain extends IOService {
   #idleTimer: TaskHandle | undefined;
   #sleepTimerMin = 0;
   #lastUserActivityNs = 0;
-  #scheduledWakes: { atNs: number; type: string; handle: TaskHandle }[] = [];
+  #scheduledWakes: { atNs: number; type: string; owner: string; handle: TaskHandle }[] = [];
   #pendingWake: string | undefined;
   #treeDone: (() => void) | undefined;
   assertions!: IOPMAssertions;
@@ -467,20 +467,32 @@ export class IOPMrootDomain extends IOService {
 
   // ---- scheduled wakes (pmset schedule / relative wake) ----
 
-  /** Schedules a wake at virtual time `atNs` (`pmset schedule wake`, `pmset relative wake`). */
-  scheduleWake(atNs: number, wakeType = "Alarm"): void {
+  /**
+   * Schedules a wake at virtual time `atNs` (`pmset schedule wake`, `pmset relative wake`);
+   * `owner` is who asked (pmset's `scheduledby`). Events stay in time order.
+   */
+  scheduleWake(atNs: number, wakeType = "Alarm", owner = "pmset"): void {
     const entry = {
-      atNs, type: wakeType,
+      atNs, type: wakeType, owner,
       handle: this.pm.scheduler.postAt(atNs, () => {
         this.#scheduledWakes = this.#scheduledWakes.filter((w) => w !== entry);
-        this.pm.event("Wake Requests", `[*process=pmset request=${wakeType} deltaSecs=0 wakeAt=${atNs}]`);
+        this.pm.event("Wake Requests", `[*process=${owner} request=${wakeType} deltaSecs=0 wakeAt=${atNs}]`);
         this.wakeSystem(wakeType);
       }, "scheduled wake"),
     };
     this.#scheduledWakes.push(entry);
+    this.#scheduledWakes.sort((a, b) => a.atNs - b.atNs);
   }
 
-  get scheduledWakes(): readonly { atNs: number; type: string }[] {
+  /** Cancels the scheduled wakes `match` accepts (`IOPMCancelScheduledPowerEvent`); returns how many. */
+  cancelScheduledWakes(match: (w: { readonly atNs: number; readonly owner: string }) => boolean): number {
+    const gone = this.#scheduledWakes.filter(match);
+    for (const w of gone) w.handle.cancel();
+    this.#scheduledWakes = this.#scheduledWakes.filter((w) => !gone.includes(w));
+    return gone.length;
+  }
+
+  get scheduledWakes(): readonly { atNs: number; type: string; owner: string }[] {
     return this.#scheduledWakes;
   }
 

@@ -16,8 +16,10 @@ export {
   IOPMrootDomain, IORootParent, ROOT_DOMAIN_POWER_STATES, getPMRootDomain, kIOSystemLoadAdvisoryLevelBad, kIOSystemLoadAdvisoryLevelGreat,
   kIOSystemLoadAdvisoryLevelOK, type SystemPowerHandler, type SystemState,
 } from "./IOPMrootDomain.ts";
+export { joinPowerTree, kOffLowOnPowerStates, kOffOnPowerStates } from "./joinPowerTree.ts";
+export { pmSnapshot, type PMKernelAssertionInfo, type PMScheduledEvent, type PMSnapshot, type PMUserAssertionInfo } from "./pmSnapshot.ts";
 export { formatPanicLog, type PanicInfo } from "./panicLog.ts";
 export {
   SimPowerAsyncDevice, SimPowerBridge, SimPowerDevice, generatePowerMachine, generateTreeShape, type PowerMachine, type PowerMachineOptions,
 } from "./generatePowerMachine.ts";
-export { runSleepCycles, type CycleFailure, type DeviceTiming, type SleepCycleOptions, type SleepCycleReport } from "./runSleepCycles.ts";
+export { driveUntil, runSleepCycles, type CycleFailure, type DeviceTiming, type SleepCycleOptions, type SleepCycleReport } from "./runSleepCycles.ts";

@@ -120,4 +120,18 @@ describe("Scheduler", () => {
     expect(await done).toBeGreaterThanOrEqual(1);
     s.stop();
   });
+
+  it("real time: a deadline beyond setTimeout's 2^31-1 ms does not overflow into a busy timer", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w.name); };
+    process.on("warning", onWarning);
+    const s = new Scheduler({ realTime: true });
+    let ran = false;
+    s.postAfter(400 * 86_400_000 * NS_PER_MS, () => { ran = true; }); // 400 days away
+    await new Promise((r) => setTimeout(r, 20));
+    process.off("warning", onWarning);
+    s.stop();
+    expect(warnings).not.toContain("TimeoutOverflowWarning");
+    expect(ran).toBe(false);
+  });
 });

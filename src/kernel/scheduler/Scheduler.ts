@@ -317,7 +317,9 @@ export class Scheduler {
     if (top === undefined || top.deadline >= this.#timerAt) return;
     if (this.#timer !== undefined) globalThis.clearTimeout(this.#timer);
     this.#timerAt = top.deadline;
-    const delayMs = Math.max(0, (top.deadline - this.now()) / NS_PER_MS);
+    // setTimeout takes at most 2^31−1 ms (about 24.8 days); a later deadline (a wake scheduled for
+    // next year) re-arms when that timer fires instead of overflowing to a 1 ms busy loop.
+    const delayMs = Math.min(0x7fff_ffff, Math.max(0, (top.deadline - this.now()) / NS_PER_MS));
     this.#timer = globalThis.setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;

@@ -48,16 +48,31 @@ export class IOKitServer {
   }
 
   /** Answers one request. Never throws. */
-  async handle(s: IOKitSession, req: IPCRequest): Promise<IPCReply> {
+  handle(s: IOKitSession, req: IPCRequest): Promise<IPCReply> {
+    return new Promise((resolve) => this.dispatch(s, req, resolve));
+  }
+
+  /**
+   * Answers one request through `done`, called exactly once: at once when the routine completes
+   * synchronously (a scalar method call does), so a transport can reply without a promise hop,
+   * else when the routine's promise settles. Never throws.
+   */
+  dispatch(s: IOKitSession, req: IPCRequest, done: (reply: IPCReply) => void): void {
     const r = this.#routines.get(req.op);
-    if (!r) return errorReply(new IOReturnError(kIOReturnBadMessageID, `unknown kernel routine ${req.op}`), kIOReturnBadMessageID);
-    if (r.privileged && !s.task.privileged) return errorReply(new IOReturnError(kIOReturnNotPrivileged, `${req.op} needs a privileged connection`), kIOReturnNotPrivileged);
+    if (!r) return done(errorReply(new IOReturnError(kIOReturnBadMessageID, `unknown kernel routine ${req.op}`), kIOReturnBadMessageID));
+    if (r.privileged && !s.task.privileged) return done(errorReply(new IOReturnError(kIOReturnNotPrivileged, `${req.op} needs a privileged connection`), kIOReturnNotPrivileged));
+    let result: WireValue | Promise<WireValue>;
     try {
-      const result: WireValue = await r.fn(s, new RoutineArgs(req.op, req.args));
-      return okReply(result);
+      result = r.fn(s, new RoutineArgs(req.op, req.args));
     } catch (e) {
-      if (!(e instanceof IOReturnError)) this.kernel.log(`${req.op}: ${e instanceof Error ? e.message : String(e)}`);
-      return errorReply(e, kIOReturnInternalError);
+      return done(this.#failed(req.op, e));
     }
+    if (result instanceof Promise) result.then((v) => done(okReply(v)), (e: unknown) => done(this.#failed(req.op, e)));
+    else done(okReply(result));
+  }
+
+  #failed(op: string, e: unknown): IPCReply {
+    if (!(e instanceof IOReturnError)) this.kernel.log(`${op}: ${e instanceof Error ? e.message : String(e)}`);
+    return errorReply(e, kIOReturnInternalError);
   }
 }

@@ -1,19 +1,20 @@
 /**
  * One task's view of the kernel: its "port name space". Every kernel object the task can name —
- * registry entries, connections (user clients), notifications, notification ports, memory mappings
- * — has a small integer handle here, like a Mach port name. An entry keeps one handle however many
+ * registry entries, connections (user clients), notifications, notification ports, memory mappings,
+ * open device nodes (file descriptors) — has a small integer handle here, like a Mach port name. An entry keeps one handle however many
  * times it is handed out, with a user-reference count (`urefs`), as Mach does; the kernel object is
  * retained while the handle exists.
  *
  * Invariant: {@link IOKitSession.destroy} (the task died or its connection dropped) leaves nothing:
- * user clients get `clientDied` and are terminated, notifications removed, mappings and entry
- * references released, so instance counts return to where they were before the task came.
+ * user clients get `clientDied` and are terminated, notifications removed, device files closed,
+ * mappings and entry references released, so instance counts return to where they were before the task came.
  */
 import { IOReturnError, kIOReturnBadArgument, kIOReturnInvalid } from "../../base/index.ts";
 import { kIOServiceMessageNotificationType, kOSNotificationMessageID, type WireValue } from "../../ipc/index.ts";
 import type { OSObject } from "../object/index.ts";
 import type { IORegistryEntry } from "../registry/index.ts";
 import type { IOKernel } from "../service/index.ts";
+import type { DevFile } from "../devfs/index.ts";
 import type { IOMemoryDescriptor } from "./IOMemoryDescriptor.ts";
 import type { IOUserClient } from "./IOUserClient.ts";
 import type { IONotificationPortObject, IOUserNotification } from "./userNotifications.ts";
@@ -25,7 +26,8 @@ export type SessionObject =
   | { readonly kind: "connect"; readonly obj: IOUserClient; readonly maps: Set<number> }
   | { readonly kind: "notify"; readonly obj: IOUserNotification }
   | { readonly kind: "port"; readonly obj: IONotificationPortObject }
-  | { readonly kind: "map"; readonly obj: IOMemoryDescriptor; readonly connect: number; readonly type: number };
+  | { readonly kind: "map"; readonly obj: IOMemoryDescriptor; readonly connect: number; readonly type: number }
+  | { readonly kind: "file"; readonly obj: DevFile };
 
 /** Where events for the task go. */
 export type SessionSink = (port: number, payload: WireValue) => void;
@@ -111,6 +113,26 @@ export class IOKitSession {
     return h;
   }
 
+  /** An open device node (a file descriptor). */
+  addFile(f: DevFile): number {
+    return this.#alloc({ kind: "file", obj: f });
+  }
+
+  /** Removes a file descriptor's handle and hands its file to the caller (who closes it), or undefined. */
+  takeFile(handle: number): DevFile | undefined {
+    const o = this.#handles.get(handle);
+    if (o?.kind !== "file") return undefined;
+    this.#handles.delete(handle);
+    return o.obj;
+  }
+
+  /** Open device files. */
+  get fileCount(): number {
+    let n = 0;
+    for (const o of this.#handles.values()) if (o.kind === "file") n++;
+    return n;
+  }
+
   /** The object a handle names, of the wanted kind; kIOReturnBadArgument otherwise. */
   lookup<K extends SessionObject["kind"]>(handle: number, kind: K): Extract<SessionObject, { kind: K }> {
     const o = this.#handles.get(handle);
@@ -179,6 +201,11 @@ export class IOKitSession {
       case "entry":
         this.#entryHandles.delete(o.obj);
         break;
+      case "file":
+        // The task let go of a descriptor (or died): close it; the driver's d_close may finish later.
+        this.#handles.delete(handle);
+        void Promise.resolve(o.obj.close()).catch((e: unknown) => this.kernel.log(`devfs: close of /dev/${o.obj.node.name} failed: ${e instanceof Error ? e.message : String(e)}`));
+        return;
       default:
     }
     this.#handles.delete(handle);

@@ -8,8 +8,9 @@ import { dict } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import { IOKernel, nameMatching } from "../service/index.ts";
 import { IOKitServer } from "./IOKitServer.ts";
+import { IOUserClient } from "./IOUserClient.ts";
 import type { IOKitSession } from "./IOKitSession.ts";
-import { clientHasPrivilege, userTask, type UserTask } from "./UserTask.ts";
+import { clientHasPrivilege, processCommandName, userTask, type UserTask } from "./UserTask.ts";
 import { FixtureUserClient, Sel, kOpenEntitlement, kPerSelectorEntitlement, publishFixtures } from "../../../test/support/userClientFixtures.ts";
 
 function setup(): { kernel: IOKernel; server: IOKitServer; call(s: IOKitSession, op: string, ...args: WireValue[]): Promise<IPCReply> } {
@@ -28,6 +29,39 @@ async function openFixture(env: ReturnType<typeof setup>, task: UserTask, name: 
 }
 
 describe("IOUserClient", () => {
+  it("default locking: a free lock runs a synchronous call at once, a held one queues calls in order", async () => {
+    const uc = new IOUserClient(new IOKernel().registry);
+    uc.defaultLocking = true;
+    const order: string[] = [];
+    expect(uc.withLock(() => kIOReturnSuccess)).toBe(kIOReturnSuccess);
+    let finish!: () => void;
+    const slow = uc.withLock(() => new Promise<IOReturn>((r) => (finish = () => {
+      order.push("slow");
+      r(kIOReturnSuccess);
+    })));
+    const quick = uc.withLock(() => {
+      order.push("quick");
+      return kIOReturnSuccess;
+    });
+    expect(quick).toBeInstanceOf(Promise);
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    finish();
+    await Promise.all([slow, quick]);
+    expect(order).toEqual(["slow", "quick"]);
+    // Once everything settled the lock is free again: synchronous calls answer at once.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(uc.withLock(() => kIOReturnBadArgument)).toBe(kIOReturnBadArgument);
+    uc.release();
+  });
+
+  it("keeps a process name as p_comm: 16 UTF-8 bytes, never half a character", () => {
+    expect(processCommandName("com.apple.WebKit.WebContent")).toBe("com.apple.WebKit");
+    expect(processCommandName("ioreg")).toBe("ioreg");
+    expect(processCommandName("ééééééééé")).toBe("éééééééé");
+    expect(processCommandName("abcdefghijklmno😀")).toBe("abcdefghijklmno");
+  });
+
   it("grants privileges from the task's credentials (clientHasPrivilege)", () => {
     const user = userTask({ uid: 501, console: true });
     expect(clientHasPrivilege(userTask({ uid: 0 }), "root")).toBe(kIOReturnSuccess);

@@ -104,11 +104,14 @@ export interface ClientMemory {
 /** Where async messages to the task go: (port handle, message). @internal */
 export type TaskPortSink = (port: number, message: WireValue) => void;
 
+const noop = (): void => undefined;
+
 /** The base class of user clients. */
 export class IOUserClient extends IOService {
   #task: UserTask | undefined;
   #sink: TaskPortSink | undefined;
-  #lock: Promise<unknown> = Promise.resolve();
+  /** The settling of the last asynchronous call under the default lock; undefined when free. */
+  #lock: Promise<unknown> | undefined;
   /** The connection type `IOServiceOpen` passed. */
   connectionType = 0;
   /** Calls are serialized (`IOUserClientDefaultLocking`). @internal */
@@ -233,11 +236,21 @@ export class IOUserClient extends IOService {
     this.#sink = sink;
   }
 
-  /** @internal Runs `fn` under the default lock when locking is on (calls complete in order). */
-  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    if (!this.defaultLocking) return Promise.resolve(fn());
-    const next = this.#lock.then(fn, fn);
-    this.#lock = next.catch(() => undefined);
+  /**
+   * @internal Runs `fn` under the default lock when locking is on: calls complete in order. With the
+   * lock free `fn` runs at once (a synchronous method returns its IOReturn without a promise hop);
+   * while an asynchronous one holds it, later calls queue behind it.
+   */
+  withLock<T>(fn: () => T | Promise<T>): T | Promise<T> {
+    if (!this.defaultLocking) return fn();
+    const held = this.#lock;
+    const next = held === undefined ? fn() : held.then(fn, fn);
+    if (!(next instanceof Promise)) return next;
+    const tail: Promise<unknown> = next.then(noop, noop);
+    this.#lock = tail;
+    void tail.then(() => {
+      if (this.#lock === tail) this.#lock = undefined;
+    });
     return next;
   }
 }

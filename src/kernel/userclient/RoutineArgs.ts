@@ -75,7 +75,8 @@ export class RoutineArgs {
     const v = this.values[i];
     if (!Array.isArray(v) || v.length > max) return this.bad(i, `an array of at most ${max} scalars`);
     return v.map((x) => {
-      if (typeof x === "bigint" && x >= -(1n << 63n) && x < 1n << 64n) return BigInt.asUintN(64, x);
+      if (typeof x === "bigint" && x >= 0n && x < 1n << 64n) return x;
+      if (typeof x === "bigint" && x >= -(1n << 63n) && x < 0n) return BigInt.asUintN(64, x);
       if (typeof x === "number" && Number.isSafeInteger(x)) return BigInt.asUintN(64, BigInt(x));
       return this.bad(i, "scalars");
     });

@@ -7,8 +7,9 @@
  * the one a client reached decides — the owner-only privileged socket gives uid 0 and `privileged`,
  * the ordinary socket the daemon owner's non-root identity. See docs/ipc.md.
  */
-import { kIOReturnNotPrivileged, kIOReturnSuccess, kIOReturnUnsupported, type IOReturn } from "../../base/index.ts";
+import { IOReturnError, kIOReturnBadArgument, kIOReturnNotPrivileged, kIOReturnSuccess, kIOReturnUnsupported, type IOReturn } from "../../base/index.ts";
 import type { OSValue } from "../../libkern/index.ts";
+import type { RoutineArgs } from "./RoutineArgs.ts";
 
 /** A user task (a client connection). */
 export interface UserTask {
@@ -68,4 +69,42 @@ export function clientHasPrivilege(task: UserTask, name: string): IOReturn {
 /** `IOTaskHasEntitlement`: the entitlement is present and true. */
 export function taskHasEntitlement(task: UserTask, entitlement: string): boolean {
   return task.entitlements.get(entitlement) === true;
+}
+
+/** `MAXCOMLEN`: bytes of a process's command name (`p_comm`) the kernel keeps. */
+export const kMAXCOMLEN = 16;
+
+/** A process name as the kernel keeps it (`p_comm`): at most {@link kMAXCOMLEN} UTF-8 bytes, never half a character. */
+export function processCommandName(name: string): string {
+  let bytes = 0;
+  let out = "";
+  for (const ch of name) {
+    const cp = ch.codePointAt(0) as number;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes > kMAXCOMLEN) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * The task a connection's hello describes (`io_task_hello [pid, name, entitlements]`), on top of
+ * the credentials the host gave the connection (`base`: uid and privilege come from the socket).
+ *
+ * Divergence from XNU: the kernel learns a remote task's pid and name from the task itself (XNU
+ * reads them from the caller's proc). They are informational — logs and `IOUserClientCreator` — and
+ * decide nothing. Entitlements (XNU: the code signature) are accepted only from a privileged
+ * connection, whose socket only the daemon's owner can reach; an unprivileged task presenting any is
+ * refused with kIOReturnNotPrivileged. See docs/ipc.md.
+ */
+export function taskFromHello(base: UserTask, a: RoutineArgs): UserTask {
+  const pid = a.u32(0);
+  if (pid === 0 || pid > 0x7fffffff) a.bad(0, "a process ID (1 to 2^31-1)");
+  const name = a.str(1);
+  if (name.length === 0 || name.length > 1024) a.bad(1, "a process name of 1 to 1024 characters");
+  const entitlements = a.optDict(2);
+  if (entitlements !== undefined && entitlements.size > 0 && !base.privileged) {
+    throw new IOReturnError(kIOReturnNotPrivileged, "entitlements are accepted only on a privileged connection");
+  }
+  return { ...base, pid, procName: processCommandName(name), entitlements: entitlements ?? base.entitlements };
 }

@@ -5,7 +5,7 @@
  */
 import {
   IOReturnError, kIOReturnBadArgument, kIOReturnIPCError, kIOReturnNoMemory, kIOReturnNotFound, kIOReturnSuccess,
-  kIOReturnUnsupported,
+  kIOReturnUnsupported, type IOReturn,
 } from "../../base/index.ts";
 import {
   Routine, kIOConnectMethodVarOutputSize, kIOInbandStructMax, kIOMaxScalars, kIOServicePublishNotificationType,
@@ -19,10 +19,11 @@ import {
   gIOPublishNotification, gIOTerminatedNotification, gIOWillTerminateNotification, type IOInterestType, type IONotificationType,
 } from "../service/index.ts";
 import { IOMemoryDescriptor, kIOMapUserOptionsMask } from "./IOMemoryDescriptor.ts";
-import type { IOExternalMethodArguments } from "./IOUserClient.ts";
+import type { IOExternalMethodArguments, IOUserClient } from "./IOUserClient.ts";
 import type { IOKitSession } from "./IOKitSession.ts";
 import { newUserClient } from "./newUserClient.ts";
 import { RoutineArgs } from "./RoutineArgs.ts";
+import { BSD_ROUTINES } from "./bsdRoutines.ts";
 import { IONotificationPortObject, IOServiceMessageUserNotification, IOServiceUserNotification } from "./userNotifications.ts";
 
 /** A kernel routine. */
@@ -67,7 +68,7 @@ function propertiesOf(s: IOKitSession, e: IORegistryEntry): Map<string, OSValue>
   return new Map(e.properties);
 }
 
-function connectMethod(s: IOKitSession, a: RoutineArgs): Promise<WireValue> {
+function connectMethod(s: IOKitSession, a: RoutineArgs): WireValue | Promise<WireValue> {
   const uc = s.lookup(a.u32(0), "connect").obj;
   const selector = a.u32(1);
   const scalarInput = a.scalars(2, kIOMaxScalars);
@@ -96,28 +97,46 @@ function connectMethod(s: IOKitSession, a: RoutineArgs): Promise<WireValue> {
     structureInputSize: structureInput.length,
     structureInputDescriptor: structureInput.length > kIOInbandStructMax ? new IOMemoryDescriptor(structureInput) : null,
     scalarOutput: new Array<bigint>(scalarOutputCount).fill(0n), scalarOutputCount,
-    structureOutput: new Uint8Array(size), structureOutputSize: size,
+    structureOutput: size === 0 ? kNoBytes : new Uint8Array(size), structureOutputSize: size,
     structureOutputDescriptor: null, structureOutputDescriptorSize: 0, structureVariableOutputData: null,
   };
   if (size > kIOInbandStructMax) {
     (args as { structureOutputDescriptor: IOMemoryDescriptor | null }).structureOutputDescriptor = new IOMemoryDescriptor(args.structureOutput);
     args.structureOutputDescriptorSize = size;
   }
-  const release = (): void => {
-    args.structureInputDescriptor?.release();
-    args.structureOutputDescriptor?.release();
-  };
-  return uc.withLock(() => uc.externalMethod(selector, args)).then((ret) => {
-    release();
-    if (typeof ret !== "number") throw new IOReturnError(kIOReturnBadArgument, `${uc.className}::externalMethod returned no IOReturn`);
-    if (ret !== kIOReturnSuccess) throw new IOReturnError(ret >>> 0, `${uc.className}::externalMethod(${selector})`);
-    const outLen = args.structureOutputDescriptor ? Math.min(args.structureOutputDescriptorSize, size) : Math.min(args.structureOutputSize, size);
-    const structOut = variable ? (args.structureVariableOutputData ?? new Uint8Array(0)) : args.structureOutput.subarray(0, Math.max(0, outLen));
-    return [args.scalarOutput.slice(0, Math.min(args.scalarOutputCount, scalarOutputCount)), structOut];
-  }, (e: unknown) => {
-    release();
+  let ret: IOReturn | Promise<IOReturn>;
+  try {
+    ret = uc.withLock(() => uc.externalMethod(selector, args));
+  } catch (e) {
+    releaseMethodArgs(args);
+    throw e;
+  }
+  // A synchronous method answers at once; an asynchronous one when its promise settles.
+  if (!(ret instanceof Promise)) return methodReply(uc, args, ret, size, variable, scalarOutputCount);
+  return ret.then((r) => methodReply(uc, args, r, size, variable, scalarOutputCount), (e: unknown) => {
+    releaseMethodArgs(args);
     throw e;
   });
+}
+
+/** The zero-length output buffer every call without structure output shares (nothing to write). */
+const kNoBytes = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
+function releaseMethodArgs(args: IOExternalMethodArguments): void {
+  args.structureInputDescriptor?.release();
+  args.structureOutputDescriptor?.release();
+}
+
+/** The reply of `io_connect_method` once the driver returned `ret`: its outputs, or its error. */
+function methodReply(uc: IOUserClient, args: IOExternalMethodArguments, ret: IOReturn, size: number, variable: boolean, scalarOutputCount: number): WireValue {
+  releaseMethodArgs(args);
+  if (typeof ret !== "number") throw new IOReturnError(kIOReturnBadArgument, `${uc.className}::externalMethod returned no IOReturn`);
+  if (ret !== kIOReturnSuccess) throw new IOReturnError(ret >>> 0, `${uc.className}::externalMethod(${args.selector})`);
+  const outLen = Math.max(0, args.structureOutputDescriptor ? Math.min(args.structureOutputDescriptorSize, size) : Math.min(args.structureOutputSize, size));
+  const out = args.structureOutput;
+  const structOut = variable ? (args.structureVariableOutputData ?? kNoBytes) : outLen === out.length ? out : out.subarray(0, outLen);
+  const n = Math.min(args.scalarOutputCount, scalarOutputCount);
+  return [n === args.scalarOutput.length ? args.scalarOutput : args.scalarOutput.slice(0, n), structOut];
 }
 
 function addMatchingNotification(s: IOKitSession, a: RoutineArgs): WireValue {
@@ -262,4 +281,5 @@ export const KERNEL_ROUTINES: ReadonlyMap<string, RoutineEntry> = new Map<string
   [Routine.portDestroy, R((s, a) => (s.lookup(a.u32(0), "port"), s.release(a.u32(0)), null))],
   [Routine.kernelLog, R((s) => [s.kernel.logRing.lines().map((l): WireValue => [l.timeNs, l.text]), s.kernel.logRing.dropped])],
   [Routine.handleCount, R((s) => s.handleCount)],
+  ...BSD_ROUTINES.map(([name, fn]): [string, RoutineEntry] => [name, R(fn)]),
 ]);

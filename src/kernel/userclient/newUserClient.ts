@@ -11,7 +11,7 @@ import type { OSDictionary } from "../../libkern/index.ts";
 import { OSMetaClass } from "../object/index.ts";
 import type { IOService, IOServiceClass } from "../service/index.ts";
 import { IOUserClient, IOUserClient2022 } from "./IOUserClient.ts";
-import { taskHasEntitlement, type UserTask } from "./UserTask.ts";
+import { processCommandName, taskHasEntitlement, type UserTask } from "./UserTask.ts";
 
 export const kIOUserClientClassKey = "IOUserClientClass";
 export const kIOUserClientCreatorKey = "IOUserClientCreator";
@@ -101,7 +101,7 @@ export function newUserClient(service: IOService, task: UserTask, securityID: un
   const made = hasFactory(service) ? service.newUserClient(task, securityID, type, properties) : fromClassProperty(service, task, securityID, type, properties);
   if (made.ret !== kIOReturnSuccess || !made.client) return { ret: made.ret === kIOReturnSuccess ? kIOReturnUnsupported : made.ret };
   const client = made.client;
-  client.setProperty(kIOUserClientCreatorKey, `pid ${task.pid}, ${task.procName}`);
+  client.setProperty(kIOUserClientCreatorKey, `pid ${task.pid}, ${processCommandName(task.procName)}`);
   const is2022 = client instanceof IOUserClient2022;
   const lockingKeys = [kIOUserClientDefaultLockingKey, kIOUserClientDefaultLockingSetPropertiesKey, kIOUserClientDefaultLockingSingleThreadExternalMethodKey];
   const present = lockingKeys.filter((k) => client.hasProperty(k));

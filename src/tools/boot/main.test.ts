@@ -14,21 +14,12 @@ import { main as kextload } from "../kextload/main.ts";
 import { main as kextunload } from "../kextunload/main.ts";
 import { main as log } from "../log/main.ts";
 import { main as fuzz } from "../fuzz/main.ts";
+import { runNode } from "../../../test/support/runNode.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const KEXTS = join(ROOT, "kexts");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    p.on("close", (code) => res({ code, out, err }));
-  });
-}
 
 describe("iokit boot --once", () => {
   it("boots the bundled kexts, waits for quiescence and prints the summary", async () => {
@@ -62,7 +53,7 @@ describe("the daemon with real processes", () => {
   });
 
   it("drives the sample kext from another process", async () => {
-    const r = await run(["--import", "tsx", "examples/simple-client.ts"], { IOKIT_SOCKET: socket });
+    const r = await runNode(["--import", "tsx", "examples/simple-client.ts"], { IOKIT_SOCKET: socket });
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("scalar: 6 + 7 = 13, 6 * 7 = 42");

@@ -177,8 +177,10 @@ describe.skipIf(!toolchain)("kextlibs", () => {
     const r = await runTool(main, ["-arch", "x86_64", "-xml", "-r", repo, driver], repo);
     expect(r.stdout).toContain("<key>OSBundleLibraries</key>");
     const v = await runTool(main, ["-v", "-arch", "x86_64", "-r", repo, driver], repo);
-    // -v lists the searchable libraries: the unsupported KPI is not one without -unsupported.
-    expect(v.stderr).toBe(`x86_64: searching 3 libraries\n${["IOKit.kext", "Libkern.kext", "ExampleLib.kext"].map((k) => `    ${join(repo, k)}\n`).sort().join("")}`);
+    // -v lists the searchable libraries: the unsupported KPI is not one without -unsupported; the
+    // KPIs the repository lacks come from the bundled sets (private and dsep need -unsupported).
+    expect(v.stderr).toBe(`x86_64: searching 5 libraries\n${["IOKit.kext", "Libkern.kext", "ExampleLib.kext"].map((k) => `    ${join(repo, k)}\n`).sort().join("")}`
+      + ["BSDKernel", "Mach"].map((k) => `    (xnu-7195.101.1)/System.kext/PlugIns/${k}.kext\n`).join(""));
     const bad = await runTool(main, ["-arch", "i386", "-r", repo, driver], repo);
     expect(bad.status).toBe(64);
     expect(bad.stderr).toBe(`${driver} does not contain code for architecture i386.\n`);
@@ -192,11 +194,13 @@ describe.skipIf(!toolchain)("kextlibs", () => {
       OSBundleCompatibleVersion: "2.0", IOKitPersonalities: undefined,
     }), "int com_example_lib_fn(void) { return 1; }\n", ["x86_64"]);
     const r = await runTool(main, ["-xml", "-r", thinRepo, driver], repo);
+    // thinRepo holds no KPI: the bundled sets (xnu-7195.101.1, Darwin 20.4.0) resolve them.
+    const kpis = ["com.apple.kpi.iokit", "com.apple.kpi.libkern"].flatMap((id) => [`\t\t<key>${id}</key>`, "\t\t<string>20.4</string>"]);
     expect(r.stdout).toBe([
-      // arm64 found no library: Apple prints no fragment for it.
-      "\t<key>OSBundleLibraries_x86_64</key>", "\t<dict>", "\t\t<key>com.example.lib</key>", "\t\t<string>2.1</string>", "\t</dict>", "",
+      "\t<key>OSBundleLibraries_x86_64</key>", "\t<dict>", ...kpis, "\t\t<key>com.example.lib</key>", "\t\t<string>2.1</string>", "\t</dict>",
+      "\t<key>OSBundleLibraries_arm64</key>", "\t<dict>", ...kpis, "\t</dict>", "",
     ].join("\n"));
-    expect(r.stderr).toContain("For arm64:\n    5 symbols not found in any library kext.\n");
+    expect(r.stderr).toBe("For arm64:\n    1 symbol not found in any library kext.\n");
     expect(r.status).toBe(1);
   });
 

@@ -6,7 +6,10 @@
  * in `-r` repositories; each library's exports are the defined external symbols of its own
  * executable for the architecture in question. The kernel's `com.apple.kpi.*` pseudo-kexts are
  * interface kexts whose executables are symbol sets, as the System.kext plug-ins of a macOS install
- * or a Kernel Debug Kit carry them (`-r <KDK>/System/Library/Extensions`).
+ * or a Kernel Debug Kit carry them (`-r <KDK>/System/Library/Extensions`). A KPI no repository
+ * holds is taken from the symbol sets bundled with iokit-ts (xnu's export lists, kext/kpi), or,
+ * with `-kernel PATH`, from a real kernel or kernel collection, whose sets then replace every
+ * repository's.
  *
  * Libraries go to standard output (plain or `-xml`); the per-architecture symbol report goes to
  * standard error. Exit: 0, 1 undefined symbols, 2 multiply defined symbols (higher wins), 33 help.
@@ -14,8 +17,9 @@
 import { readFile } from "node:fs/promises";
 import {
   findLinkDependencies, isSearchableLibrary, joinPath, libraryExports, tryReadKextSymbols,
-  type KextArchSymbols, type LinkDependencies, type LinkLibrary, type OSKext,
+  type KextArchSymbols, type LinkDependencies, type LinkLibrary, type LinkLibraryKext, type OSKext,
 } from "../../kext/index.ts";
+import { kernelLibraries, loadKernel, type KernelSource } from "./kernelLibraries.ts";
 import { OSKextVersionGetString } from "../../libkern/index.ts";
 import { checkToolPath, loadKextSet } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
@@ -43,6 +47,9 @@ kext: file system path to a kext bundle
   -r DIR, -repository DIR   search DIR for library kexts (repeatable)
   -e, -system-extensions    search the system extensions folders too
   -arch ARCH                resolve ARCH only (repeatable; default: every architecture)
+  -kernel PATH              take the com.apple.kpi.* symbol sets from this kernel or kernel
+                            collection (default: System.kext in the repositories, else the sets
+                            bundled from xnu's export lists)
   -q, -quiet                print nothing on standard error
   -v [N], -verbose [N]      print the libraries searched
   -h, -help                 print this message
@@ -60,6 +67,7 @@ interface Args {
   multdef: boolean;
   unsupported: boolean;
   nonKPI: boolean;
+  kernel: string | undefined;
   quiet: boolean;
   verbose: boolean;
 }
@@ -81,6 +89,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         { name: "repository", hasArg: "required", id: "r" },
         { name: "system-extensions", hasArg: "none", id: "e" },
         { name: "arch", hasArg: "required" },
+        // Divergence from XNU: kextlibs has no -kernel; the name follows kextutil's and kextcache's.
+        { name: "kernel", hasArg: "required" },
         { name: "quiet", hasArg: "none", id: "q" },
         { name: "verbose", hasArg: "optional", id: "v" },
         { name: "help", hasArg: "none", id: "h" },
@@ -94,7 +104,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
   const a: Args = {
     kext: "", repositories: [], systemExtensions: false, archs: [], xml: false, compatible: false,
-    undef: false, onedef: false, multdef: false, unsupported: false, nonKPI: false, quiet: false, verbose: false,
+    undef: false, onedef: false, multdef: false, unsupported: false, nonKPI: false, kernel: undefined, quiet: false, verbose: false,
   };
   for (const o of parsed.options) {
     const v = o.value as string;
@@ -116,6 +126,12 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       }
       case "e": a.systemExtensions = true; break;
       case "arch": a.archs.push(v); break;
+      case "kernel": {
+        const bad = await checkToolPath(v, undefined, false);
+        if (bad !== undefined) { io.stderr(`${bad.message}\n`); return bad.status; }
+        a.kernel = v;
+        break;
+      }
       case "q": a.quiet = true; break;
       case "v": a.verbose = true; break;
       default: break;
@@ -168,9 +184,16 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     slices = own.filter((s) => a.archs.includes(s.arch));
   }
 
-  const candidates = set.all().filter((k) => isSearchableLibrary(k, kext, { nonKPI: a.nonKPI, unsupported: a.unsupported }));
+  const options = { nonKPI: a.nonKPI, unsupported: a.unsupported };
+  const candidates = set.all().filter((k) => isSearchableLibrary(k, kext, options));
   const candidateSymbols = new Map<OSKext, KextArchSymbols[] | undefined>();
   for (const k of candidates) candidateSymbols.set(k, await symbolsOf(k));
+  let kernel: KernelSource | undefined;
+  if (a.kernel !== undefined) {
+    const loaded = await loadKernel(a.kernel);
+    if (typeof loaded === "string") { io.stderr(loaded); return EX_NOINPUT; }
+    kernel = loaded;
+  }
   const results: Array<{ arch: string; deps: LinkDependencies }> = [];
   for (const slice of slices) {
     const libraries: LinkLibrary[] = [];
@@ -178,16 +201,18 @@ async function run(a: Args, io: ToolIO): Promise<number> {
       const symbols = candidateSymbols.get(k)?.find((s) => s.arch === slice.arch);
       if (symbols !== undefined) libraries.push({ kext: k, exports: libraryExports(k, symbols) });
     }
+    const kpis = kernelLibraries(libraries, slice.arch, kernel, options);
+    if (typeof kpis === "string") { io.stderr(kpis); return EX_NOINPUT; }
     // Divergence from XNU: -v lists the libraries searched; kext_tools' -v raises its log level.
     if (a.verbose) {
-      err(`${slice.arch}: searching ${libraries.length} librar${libraries.length === 1 ? "y" : "ies"}\n`);
-      for (const l of libraries) err(`    ${l.kext.path}\n`);
+      err(`${slice.arch}: searching ${kpis.length} librar${kpis.length === 1 ? "y" : "ies"}\n`);
+      for (const l of kpis) err(`    ${l.kext.path}\n`);
     }
-    results.push({ arch: slice.arch, deps: findLinkDependencies(slice.undefinedSymbols, libraries) });
+    results.push({ arch: slice.arch, deps: findLinkDependencies(slice.undefinedSymbols, kpis) });
   }
 
   let status: number = kKextlibsExit.OK;
-  const version = (k: OSKext): string => OSKextVersionGetString(a.compatible ? k.compatibleVersion : k.version);
+  const version = (k: LinkLibraryKext): string => OSKextVersionGetString(a.compatible ? k.compatibleVersion : k.version);
   // The symbol report is printed once when every architecture gives the same one.
   const reports = results.map((r) => symbolReport(r.deps, a, version).join(""));
   if (reports.every((r) => r === reports[0])) {
@@ -228,7 +253,7 @@ function plural(n: number, word: string): string {
 }
 
 /** The standard-error report for one architecture, in Apple's wording. */
-function symbolReport(deps: LinkDependencies, a: Args, version: (k: OSKext) => string): string[] {
+function symbolReport(deps: LinkDependencies, a: Args, version: (k: LinkLibraryKext) => string): string[] {
   const out: string[] = [];
   const n = deps.undefinedSymbols.length;
   if (n > 0) {
@@ -246,7 +271,7 @@ function symbolReport(deps: LinkDependencies, a: Args, version: (k: OSKext) => s
         for (const k of ks) out.push(`        ${k.path} (${version(k)})\n`);
       }
     } else {
-      const libs = new Set<OSKext>();
+      const libs = new Set<LinkLibraryKext>();
       for (const ks of deps.multdefSymbols.values()) for (const k of ks) libs.add(k);
       out.push(`    Multiple symbols found among ${libs.size} libraries:\n`);
       for (const id of new Set([...libs].map((k) => k.bundleID ?? k.path))) out.push(`\t${id}\n`);
@@ -255,12 +280,15 @@ function symbolReport(deps: LinkDependencies, a: Args, version: (k: OSKext) => s
   return out;
 }
 
-function sameLibraries(x: readonly OSKext[], y: readonly OSKext[]): boolean {
-  return x.length === y.length && x.every((k, i) => k === y[i]);
+function sameLibraries(x: readonly LinkLibraryKext[], y: readonly LinkLibraryKext[]): boolean {
+  // By identity for kexts; a KPI symbol set is decoded per architecture, so compare where it is from.
+  return x.length === y.length && x.every((k, i) => k === y[i] || (k.path === y[i]?.path && k.version === y[i]?.version));
 }
 
 /** Plain `    id = version` lines, or the `OSBundleLibraries[_arch]` XML fragment. */
-export function formatLibraries(libs: readonly OSKext[], arch: string | undefined, xml: boolean, version: (k: OSKext) => string): string {
+export function formatLibraries(
+  libs: readonly LinkLibraryKext[], arch: string | undefined, xml: boolean, version: (k: LinkLibraryKext) => string,
+): string {
   if (xml) {
     if (libs.length === 0) return "";
     let s = `\t<key>OSBundleLibraries${arch === undefined ? "" : `_${arch}`}</key>\n\t<dict>\n`;

@@ -3,8 +3,10 @@
  * Apple's nm, which is llvm-nm) prints them. Fat files show the host architecture's slice when it
  * has one, else every slice under `FILE (for architecture A):`; `-arch A|all` chooses explicitly.
  */
-import { MachOFormatError, archFromName, demangle, openMachO, parseSlice, type MachOFile } from "../../formats/index.ts";
-import { ByteSink, hostArchName, readInputForSymbols } from "../machoInput.ts";
+// Mach-O only, not the formats barrel: nm's chunk then loads neither the plist codecs nor the
+// C++ demangler, which -C imports on demand.
+import { MachOFormatError, archFromName, openMachO, parseSlice, type MachOFile } from "../../formats/macho/index.ts";
+import { ByteSink, hostArchName, latin1, readInputForSymbols } from "../machoInput.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { nmImage, type NmOptions } from "./nmSymbols.ts";
 
@@ -123,7 +125,10 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     throw e;
   }
   // Mach-O names carry one extra leading underscore, which -C strips before demangling.
-  if (p.demangleRequested) p.opts.demangle = (name) => demangle(name, { stripUnderscore: true });
+  if (p.demangleRequested) {
+    const { demangle } = await import("../../formats/demangle/index.ts");
+    p.opts.demangle = (name) => demangle(name, { stripUnderscore: true });
+  }
   const multiple = p.files.length > 1;
   let status = 0;
   const out = new ByteSink();
@@ -147,7 +152,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         const fileLabel = archName !== "" ? `(for architecture ${archName}):${file}: ` : `${file}: `;
         if (label && !p.opts.printFileName) out.write(`\n${file}${archName !== "" ? ` (for architecture ${archName})` : ""}:\n`);
         if (thin && multiple && !p.opts.printFileName && p.opts.format !== "darwin") out.write(`\n${file}:\n`);
-        const r = nmImage(image, p.opts, fileLabel, out);
+        const r = nmImage(image, p.opts, fileLabel, out, latin1);
         if (!r.hasSymbols && r.count === 0 && !p.quiet) {
           flush();
           io.stderr(`${fileLabel}no symbols\n`);

@@ -9,25 +9,12 @@ import {
   N_WEAK_REF, REFERENCE_FLAG_PRIVATE_UNDEFINED_LAZY, REFERENCE_FLAG_PRIVATE_UNDEFINED_NON_LAZY,
   REFERENCE_FLAG_UNDEFINED_LAZY, REFERENCE_TYPE, REFERENCED_DYNAMICALLY, STAB_NAMES, getLibraryOrdinal,
   indirectName, libraryShortName, readSymbols, type MachOImage, type NList,
-} from "../../formats/index.ts";
+} from "../../formats/macho/index.ts";
+import { nmImageFast } from "./nmImageFast.ts";
 import { stdSortFast } from "./stdSort.ts";
 
-export type NmFormat = "bsd" | "posix" | "darwin" | "just-symbols";
-
-export interface NmOptions {
-  format: NmFormat;
-  hex: boolean;
-  debugSyms: boolean;
-  externOnly: boolean;
-  undefinedOnly: boolean;
-  definedOnly: boolean;
-  noWeak: boolean;
-  noSort: boolean;
-  numericSort: boolean;
-  reverseSort: boolean;
-  printFileName: boolean;
-  demangle: ((name: string) => string | undefined) | undefined;
-}
+export type { NmFormat, NmOptions } from "./NmOptions.ts";
+import type { NmOptions } from "./NmOptions.ts";
 
 interface NmSymbol {
   readonly s: NList;
@@ -170,7 +157,15 @@ function darwinLine(image: MachOImage, sym: NmSymbol, addrStr: string, blanks: s
  * The symbol lines for one image (each ending in "\n"), and whether the image has a symbol table
  * at all (nm reports "no symbols" only when it has none).
  */
-export function nmImage(image: MachOImage, opts: NmOptions, fileLabel: string, out: { write(s: string): void }): { hasSymbols: boolean; count: number } {
+export function nmImage(
+  image: MachOImage, opts: NmOptions, fileLabel: string, out: { write(s: string): void },
+  decode?: (bytes: Uint8Array, start: number, end: number) => string,
+): { hasSymbols: boolean; count: number } {
+  const fast = decode === undefined ? undefined : nmImageFast(image, opts, decode);
+  if (fast !== undefined) {
+    out.write(fast.text);
+    return { hasSymbols: true, count: fast.count };
+  }
   const list = collect(image, opts);
   sortSymbols(list, opts);
   const is64 = image.header.is64;

@@ -1,96 +1,242 @@
 /**
- * `iokit pmset`: pmset on the embedded machine (a kernel with its root domain, booted once per
- * process, so successive runs in one process see the same state).
+ * `iokit pmset`: pmset against the machine the user is running.
  *
- *   pmset -g [assertions | log | sched]      settings, assertions, PM event log, scheduled wakes
- *   pmset sleepnow                           demand sleep ("Sleeping now...")
- *   pmset schedule wake "MM/dd/yy HH:mm:ss"  an RTC wake at that (virtual) time
- *   pmset relative wake SECONDS              an RTC wake SECONDS from now
- *   pmset [-a|-b|-c] sleep MINUTES           the idle sleep timer
+ *   pmset -g [live | assertions | log | sched]        settings, assertions, PM event log, scheduled events
+ *   pmset sleepnow                                     demand sleep ("Sleeping now...")
+ *   pmset schedule wake "MM/dd/yy HH:mm:ss" [owner]    a one-time wake at that date (UTC)
+ *   pmset relative wake SECONDS                        a wake SECONDS from now
+ *   pmset schedule cancel wake "MM/dd/yy HH:mm:ss" [owner], pmset schedule cancelall
+ *   pmset [-a|-b|-c] sleep MINUTES                     the idle sleep timer
+ *
+ * Where the state lives, as on a Mac: with a daemon (`IOKIT_SOCKET` names an `iokit boot` socket)
+ * every command reads or changes the daemon's root domain through IOPMLib's calls. Without one,
+ * the schedule persists in a per-user `com.apple.AutoWake.plist` (see autoWakeFile.ts), so
+ * `pmset schedule …` and a later `pmset -g sched` agree across runs, while the live state
+ * (assertions, the log, sleepnow) is that of the process's own embedded root domain.
  */
-import { IOKernel, IOPMrootDomain } from "../../kernel/index.ts";
+import { kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
+import { connectIOKit } from "../../host/index.ts";
+import { IOKernel, IOPMrootDomain, driveUntil, pmSnapshot, type PMSnapshot } from "../../kernel/index.ts";
+import {
+  IOPMCancelAllScheduledPowerEvents, IOPMCancelScheduledPowerEvent, IOPMCopyState, IOPMSchedulePowerEvent, IOPMSleepSystem, type IOKitLib,
+} from "../../libiokit/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
-import { formatAssertions, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
+import { AutoWakeFileError, autoWakePath, readAutoWake, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
+import { EPOCH_MS, formatAssertions, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
 
-export const summary = "power management: -g assertions|log|sched, sleepnow, schedule/relative wake";
+export const summary = "power management: -g assertions|log|sched, sleepnow, schedule [cancel] / relative wake";
 
 const USAGE = "Usage: pmset <options>\nSee pmset manpage for details\n";
 
+/** What pmset acts on: a root domain here, in a daemon, or here with the schedule on disk. */
+export interface PMSetTarget {
+  /** The state, and the Unix ms of its clock's zero. */
+  state(): Promise<{ snap: PMSnapshot; epochMs: number }>;
+  /** The one-time scheduled events. */
+  scheduled(): Promise<AutoWakeEvent[]>;
+  /** Unix ms now on the target's clock. */
+  nowMs(): Promise<number>;
+  sleepNow(): Promise<IOReturn>;
+  /** kIOReturnNotReady for a date not in the future. */
+  scheduleWake(dateMs: number, owner: string): Promise<IOReturn>;
+  /** Cancels the wake at `dateMs` (to the second) by `owner`, or every event; kIOReturnNotFound if none. */
+  cancel(which: { dateMs: number; owner: string } | "all"): Promise<IOReturn>;
+  setSleepTimer(minutes: number): Promise<IOReturn>;
+}
+
+/** A root domain in this process (its clock's zero is 2001-01-01). */
+export function rootDomainTarget(root: IOPMrootDomain): PMSetTarget {
+  const sched = root.pm.scheduler;
+  const nowMs = (): number => EPOCH_MS + sched.now() / 1e6;
+  return {
+    state: async () => {
+      await sched.runUntilIdle();
+      return { snap: pmSnapshot(root), epochMs: EPOCH_MS };
+    },
+    scheduled: async () => root.scheduledWakes.map((w) => ({ dateMs: EPOCH_MS + w.atNs / 1e6, eventtype: "wake", scheduledby: w.owner })),
+    nowMs: async () => nowMs(),
+    sleepNow: async () => {
+      const r = root.sleepSystem("Software Sleep");
+      if (r !== kIOReturnSuccess) return r;
+      // Through the sleep and, if a wake is scheduled, the wake (bounded: a day of virtual time).
+      let slept = false;
+      await driveUntil(sched, () => (slept ||= root.systemState === "asleep") && root.systemState === "on", sched.now() + 86_400e9);
+      return kIOReturnSuccess;
+    },
+    scheduleWake: async (dateMs, owner) => {
+      if (dateMs <= nowMs()) return kIOReturnNotReady;
+      root.scheduleWake(Math.round((dateMs - EPOCH_MS) * 1e6), "Alarm", owner);
+      return kIOReturnSuccess;
+    },
+    cancel: async (which) => {
+      const at = (ns: number): number => Math.round((EPOCH_MS + ns / 1e6) / 1000);
+      const n = root.cancelScheduledWakes((w) => which === "all" || (w.owner === which.owner && at(w.atNs) === Math.round(which.dateMs / 1000)));
+      return n > 0 ? kIOReturnSuccess : kIOReturnNotFound;
+    },
+    setSleepTimer: async (m) => {
+      root.setSleepTimer(m);
+      return kIOReturnSuccess;
+    },
+  };
+}
+
+/** The daemon's root domain, through IOPMLib. */
+export function daemonTarget(lib: IOKitLib): PMSetTarget {
+  const state = async () => {
+    const snap = await IOPMCopyState(lib);
+    return { snap, epochMs: snap.wallMs - snap.nowNs / 1e6 };
+  };
+  return {
+    state,
+    scheduled: async () => {
+      const { snap, epochMs } = await state();
+      // The daemon's clock and the wall clock drift by a millisecond or so between calls: dates
+      // have whole seconds, so round back to the second the event was scheduled for.
+      return snap.scheduled.map((e) => ({ dateMs: Math.round((epochMs + e.atNs / 1e6) / 1000) * 1000, eventtype: e.eventtype, scheduledby: e.scheduledby }));
+    },
+    nowMs: async () => (await IOPMCopyState(lib)).wallMs,
+    sleepNow: () => IOPMSleepSystem(lib),
+    scheduleWake: (dateMs, owner) => IOPMSchedulePowerEvent(lib, (dateMs - EPOCH_MS) / 1000, owner, "wake"),
+    cancel: (which) => (which === "all" ? IOPMCancelAllScheduledPowerEvents(lib) : IOPMCancelScheduledPowerEvent(lib, (which.dateMs - EPOCH_MS) / 1000, which.owner, "wake")),
+    // Divergence from XNU: the daemon does not take settings from pmset yet.
+    setSleepTimer: async () => kIOReturnNotReady,
+  };
+}
+
+/** This process's root domain for the live state, the per-user AutoWake file for the schedule. */
+export function fileTarget(root: IOPMrootDomain, path: string): PMSetTarget {
+  const live = rootDomainTarget(root);
+  return {
+    ...live,
+    scheduled: async () => readAutoWake(path, Date.now()),
+    nowMs: async () => Date.now(),
+    scheduleWake: async (dateMs, owner) => {
+      if (dateMs <= Date.now()) return kIOReturnNotReady;
+      await writeAutoWake(path, [...readAutoWake(path, Date.now()), { dateMs, eventtype: "wake", scheduledby: owner }]);
+      return kIOReturnSuccess;
+    },
+    cancel: async (which) => {
+      const all = readAutoWake(path, Date.now());
+      const keep = which === "all" ? [] : all.filter((e) => !(e.eventtype === "wake" && e.scheduledby === which.owner && Math.round(e.dateMs / 1000) === Math.round(which.dateMs / 1000)));
+      if (keep.length === all.length) return kIOReturnNotFound;
+      await writeAutoWake(path, keep);
+      return kIOReturnSuccess;
+    },
+  };
+}
+
 let embedded: IOPMrootDomain | undefined;
 
-/** The embedded machine's root domain (the seam for a booted default Mac). */
+/** The process's embedded root domain (a kernel on virtual time, created on first use). */
 export function machineRootDomain(): IOPMrootDomain {
-  if (!embedded) {
-    const kernel = new IOKernel();
-    embedded = IOPMrootDomain.forService(kernel.resources);
-  }
+  embedded ??= IOPMrootDomain.forService(new IOKernel().resources);
   return embedded;
 }
 
-/** Runs pmset against `root` (tests hand in their own). */
-export async function runPMSet(argv: string[], io: ToolIO, root: IOPMrootDomain): Promise<number> {
-  const sched = root.pm.scheduler;
-  await sched.runUntilIdle();
+/** Runs pmset against `target` (or, as tests do, a root domain in this process). */
+export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOPMrootDomain): Promise<number> {
+  const target = on instanceof IOPMrootDomain ? rootDomainTarget(on) : on;
   const args = argv[0] === "-a" || argv[0] === "-b" || argv[0] === "-c" ? argv.slice(1) : argv;
   const [cmd, ...rest] = args;
   if (cmd === "-g") {
     const what = rest[0] ?? "live";
-    if (what === "assertions") io.stdout(formatAssertions(root));
-    else if (what === "log") io.stdout(formatLog(root.pm.events));
-    else if (what === "sched") io.stdout(formatSched(root));
-    else if (what === "live" || what === "custom") {
-      io.stdout(`System-wide power settings:\nCurrently in use:\n ${"hibernatemode".padEnd(20)} 3\n ${"sleep".padEnd(20)} ${root.sleepTimerMinutes}${root.assertions.preventsIdleSleep() ? " (sleep prevented by assertions)" : ""}\n`);
-    } else {
+    if (what === "sched") {
+      io.stdout(formatSched(await target.scheduled()));
+      return 0;
+    }
+    if (what !== "assertions" && what !== "log" && what !== "live" && what !== "custom") {
       io.stderr(`pmset: unrecognized -g option '${what}'\n`);
       return 1;
     }
+    const { snap, epochMs } = await target.state();
+    if (what === "assertions") io.stdout(formatAssertions(snap, epochMs));
+    else if (what === "log") io.stdout(formatLog(snap.events, epochMs));
+    else io.stdout(`System-wide power settings:\nCurrently in use:\n ${"hibernatemode".padEnd(20)} 3\n ${"sleep".padEnd(20)} ${snap.sleepTimerMinutes}${snap.preventsIdleSleep ? " (sleep prevented by assertions)" : ""}\n`);
     return 0;
   }
   if (cmd === "sleepnow") {
-    const r = root.sleepSystem("Software Sleep");
-    if (r !== 0) {
-      io.stderr("Unable to sleep system: error 0x" + (r >>> 0).toString(16) + "\n");
+    const r = await target.sleepNow();
+    if (r !== kIOReturnSuccess) {
+      io.stderr(`Unable to sleep system: error 0x${(r >>> 0).toString(16)}\n`);
       return 1;
     }
     io.stdout("Sleeping now...\n");
-    await sched.runAll();
     return 0;
   }
+  if (cmd === "schedule" && (rest[0] === "cancelall" || rest[0] === "cancel")) {
+    let which: { dateMs: number; owner: string } | "all" = "all";
+    if (rest[0] === "cancel") {
+      const dateMs = rest[1] === "wake" && (rest.length === 3 || rest.length === 4) ? parseSchedDate(rest[2]!) : undefined;
+      if (dateMs === undefined) {
+        io.stderr(rest[1] === "wake" && rest.length >= 3 ? `Error: Badly formatted date "${rest[2]}"; use "MM/dd/yy HH:mm:ss"\n` : USAGE);
+        return 1;
+      }
+      which = { dateMs, owner: rest[3] ?? "pmset" };
+    } else if (rest.length !== 1) {
+      io.stderr(USAGE);
+      return 1;
+    }
+    const r = await target.cancel(which);
+    if (r === kIOReturnNotFound && which !== "all") io.stderr("Error: No matching scheduled event.\n");
+    else if (r !== kIOReturnSuccess && r !== kIOReturnNotFound) io.stderr(`Error: Unable to cancel: error 0x${(r >>> 0).toString(16)}\n`);
+    return r === kIOReturnSuccess || (r === kIOReturnNotFound && which === "all") ? 0 : 1;
+  }
+  let when: number | undefined;
+  let owner = "pmset";
   if (cmd === "relative" && rest[0] === "wake" && rest.length === 2) {
-    const secs = Number(rest[1]);
-    if (!/^\d+$/.test(rest[1]!) || !Number.isSafeInteger(secs)) {
+    if (!/^\d+$/.test(rest[1]!) || !Number.isSafeInteger(Number(rest[1]))) {
       io.stderr(`pmset: Error: "${rest[1]}" is not a number of seconds\n`);
       return 1;
     }
-    root.scheduleWake(sched.now() + secs * 1e9, "Alarm");
-    return 0;
-  }
-  if (cmd === "schedule" && rest[0] === "wake" && rest.length >= 2) {
-    const at = parseSchedDate(rest[1]!);
-    if (at === undefined) {
+    when = (await target.nowMs()) + Number(rest[1]) * 1000;
+  } else if (cmd === "schedule" && rest[0] === "wake" && (rest.length === 2 || rest.length === 3)) {
+    when = parseSchedDate(rest[1]!);
+    if (when === undefined) {
       io.stderr(`Error: Badly formatted date "${rest[1]}"; use "MM/dd/yy HH:mm:ss"\n`);
       return 1;
     }
-    if (at < sched.now()) {
-      io.stderr("Error: You can't schedule an event in the past.\n");
-      return 1;
-    }
-    root.scheduleWake(at, "Alarm");
-    return 0;
+    owner = rest[2] ?? owner;
+  }
+  if (when !== undefined) {
+    const r = await target.scheduleWake(when, owner);
+    if (r === kIOReturnNotReady) io.stderr("Error: You can't schedule an event in the past.\n");
+    else if (r !== kIOReturnSuccess) io.stderr(`Error: Unable to schedule the event: error 0x${(r >>> 0).toString(16)}\n`);
+    return r === kIOReturnSuccess ? 0 : 1;
   }
   if (cmd === "sleep" && rest.length === 1) {
-    const m = Number(rest[0]);
     if (!/^\d+$/.test(rest[0]!)) {
       io.stderr(`pmset: Error: sleep value "${rest[0]}" is not a number of minutes\n`);
       return 1;
     }
-    root.setSleepTimer(m);
-    return 0;
+    const r = await target.setSleepTimer(Number(rest[0]));
+    if (r !== kIOReturnSuccess) io.stderr("pmset: Error: the daemon does not take settings; 'sleep' is only set on the embedded machine\n");
+    return r === kIOReturnSuccess ? 0 : 1;
   }
   io.stderr(USAGE);
   return 1;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  return runPMSet(argv, io, machineRootDomain());
+  try {
+    if (io.env.IOKIT_SOCKET) {
+      const { lib } = await connectIOKit({ env: io.env });
+      try {
+        return await runPMSet(argv, io, daemonTarget(lib));
+      } finally {
+        lib.close();
+      }
+    }
+    const path = autoWakePath(io.env);
+    return await runPMSet(argv, io, path === undefined ? machineRootDomain() : fileTarget(machineRootDomain(), path));
+  } catch (e) {
+    if (e instanceof AutoWakeFileError) {
+      io.stderr(`pmset: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof Error && /no iokit daemon socket/.test(e.message)) {
+      io.stderr(`pmset: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
 }

@@ -13,12 +13,12 @@
  *
  * State: none. Output order: per architecture, in symbol-table order.
  */
-import { describeSymbol } from "../demangle/index.ts";
-import { archFlagName } from "./archNames.ts";
-import { N_EXT, N_PEXT, N_STAB } from "./constants.ts";
-import { MachOFormatError } from "./MachOFormatError.ts";
-import { openMachO, parseSlice, type MachOFile } from "./parseMachO.ts";
-import { isDefined, readSymbols } from "./symbols.ts";
+// In the kext layer rather than formats/macho, so that the Mach-O reader does not pull the C++
+// demangler into every Mach-O tool's load (nm, otool, lipo start faster without it).
+import {
+  MachOFormatError, N_EXT, N_PEXT, N_STAB, archFlagName, describeSymbol, isDefined, openMachO, parseSlice, readSymbols,
+  type MachOFile,
+} from "../formats/index.ts";
 
 export interface KextSymbolAuditOptions {
   /** CFBundleIdentifier of the kext, e.g. `com.example.driver.FooDriver`. */
