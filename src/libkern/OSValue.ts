@@ -43,9 +43,13 @@ export class OSNumber {
 
   constructor(value: bigint | number, bits = 64) {
     if (typeof value === "number") {
-      const t = Math.trunc(value);
-      // `+ 0` turns -0 into 0; non-finite values throw in BigInt(), as they always did.
-      this.raw = Number.isSafeInteger(t) ? t + 0 : BigInt(t);
+      // Readers pass safe integers: they skip the truncation. `+ 0` turns -0 into 0; non-finite
+      // values throw in BigInt(), as they always did.
+      if (Number.isSafeInteger(value)) this.raw = value + 0;
+      else {
+        const t = Math.trunc(value);
+        this.raw = Number.isSafeInteger(t) ? t + 0 : BigInt(t);
+      }
     } else {
       this.raw = value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
     }

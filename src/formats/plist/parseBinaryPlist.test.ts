@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { OSDate, OSNumber, OSReal, OSUID, type OSValue } from "../../libkern/index.ts";
 import { PlistFormatError, parseBinaryPlist } from "./index.ts";
@@ -82,6 +83,43 @@ describe("parseBinaryPlist()", () => {
     const long = "x".repeat(300);
     const v = parseBinaryPlist(bplist([[0xa2, 1, 1], [0x5f, 0x11, 0x01, 0x2c, ...[...long].map((c) => c.charCodeAt(0))]])) as string[];
     expect(v).toEqual([long, long]);
+  });
+
+  it("decodes strings on both sides of the bulk-decoding threshold", () => {
+    const long = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(0x20 + (i % 95))).join("");
+    const len = (n: number): number[] => [0x11, n >> 8, n & 0xff];
+    // 3,000 UTF-16 units with a surrogate pair straddling every 1,024-unit boundary, and a lone one.
+    const units = Array.from({ length: 3000 }, (_, i) => (i % 1024 === 1023 ? 0xd83d : i % 1024 === 0 && i > 0 ? 0xde00 : 0x4e00 + i));
+    units[2999] = 0xdc00;
+    const utf16 = units.flatMap((u) => [u >> 8, u & 0xff]);
+    const cafe = [0x63, 0x61, 0x66, 0xc3, 0xa9]; // "café" in UTF-8, inside an "ASCII" string
+    const v = parseBinaryPlist(bplist([
+      [0xa5, 1, 2, 3, 4, 5],
+      [0x5f, ...len(long.length), ...[...long].map((c) => c.charCodeAt(0))],
+      [0x6f, ...len(units.length), ...utf16],
+      [0x55, ...cafe],
+      [0x5f, ...len(2000), ...Array.from({ length: 1995 }, () => 0x61), ...cafe],
+      [0x50],
+    ], 0, 1, 2)) as string[];
+    expect(v[0]).toBe(long);
+    const u16 = v[1] as string;
+    expect(Array.from({ length: u16.length }, (_, i) => u16.charCodeAt(i))).toEqual(units);
+    expect([...u16].length).toBe(3000 - 2); // the pairs split across chunks joined into code points
+    expect(v[2]).toBe("café");
+    expect(v[3]).toBe(`${"a".repeat(1995)}café`);
+    expect(v[4]).toBe("");
+  });
+
+  it("gives data its own bytes, also when the input is a Node Buffer inside a larger pool", () => {
+    const file = bplist([[0xa2, 1, 1], [0x43, 7, 8, 9]]);
+    const big = Buffer.alloc(file.length + 100);
+    big.set(file, 37);
+    const input = big.subarray(37, 37 + file.length); // Buffer#slice and #subarray are views, not copies
+    const v = parseBinaryPlist(input) as Uint8Array[];
+    expect(v[0]).toEqual(new Uint8Array([7, 8, 9]));
+    expect(v[1]).toBe(v[0]); // a shared reference reads to the same value, as in CF
+    input.fill(0); // the caller reusing its buffer does not change the value read
+    expect(v[0]).toEqual(new Uint8Array([7, 8, 9]));
   });
 
   it("reads 10,000 levels of nesting without recursion", () => {
