@@ -27,6 +27,7 @@ import type { IORegistryEntry } from "../registry/index.ts";
 import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import { IOService } from "../service/index.ts";
 import { IOPMAssertions } from "./IOPMAssertions.ts";
+import { IOPMSettings, type PMPowerSource } from "./IOPMSettings.ts";
 import type { IOPMPowerState } from "./IOPMPowerState.ts";
 import { pmContextOf, pmOf, setRootDomainResolver } from "./IOServicePMMethods.ts";
 import type { PMContext } from "./PMContext.ts";
@@ -101,6 +102,8 @@ export class IOPMrootDomain extends IOService {
   #pendingWake: string | undefined;
   #treeDone: (() => void) | undefined;
   assertions!: IOPMAssertions;
+  /** The power settings of each source and the repeating power events (`pmset -a|-b|-c`, `pmset repeat`). */
+  readonly settings = new IOPMSettings();
   /** Sleep/wake cycles completed. */
   sleepCount = 0;
   wakeCount = 0;
@@ -414,12 +417,28 @@ export class IOPMrootDomain extends IOService {
     if (this.#systemState === "on" && !this.#idleTimer) this.#armIdleTimer();
   }
 
+  // ---- settings (pmset -a|-b|-c KEY VALUE) ----
+
+  /**
+   * `IOPMSetPMPreferences` for one setting of one power source; false for an unknown key or a
+   * value out of range. The AC profile is the one in use: its `sleep` is the idle sleep timer and
+   * its `hibernatemode` the `Hibernate Mode` property.
+   */
+  setPMSetting(source: PMPowerSource, key: string, value: number): boolean {
+    if (!this.settings.set(source, key, value)) return false;
+    if (source !== "AC Power") return true;
+    if (key === "sleep") {
+      this.#sleepTimerMin = value;
+      this.#armIdleTimer();
+    } else if (key === "hibernatemode") this.setProperty("Hibernate Mode", num(value, 32));
+    return true;
+  }
+
   // ---- idle sleep ----
 
-  /** `pmset sleep N`: the idle sleep timer in minutes (0 disables). */
+  /** `pmset sleep N`: the idle sleep timer in minutes (0 disables) — the AC profile's `sleep`. */
   setSleepTimer(minutes: number): void {
-    this.#sleepTimerMin = Math.max(0, Math.trunc(minutes));
-    this.#armIdleTimer();
+    this.setPMSetting("AC Power", "sleep", Math.max(0, Math.trunc(minutes)));
   }
 
   get sleepTimerMinutes(): number {

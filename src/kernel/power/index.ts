@@ -17,7 +17,10 @@ export {
   kIOSystemLoadAdvisoryLevelOK, type SystemPowerHandler, type SystemState,
 } from "./IOPMrootDomain.ts";
 export { joinPowerTree, kOffLowOnPowerStates, kOffOnPowerStates } from "./joinPowerTree.ts";
-export { pmSnapshot, type PMKernelAssertionInfo, type PMScheduledEvent, type PMSnapshot, type PMUserAssertionInfo } from "./pmSnapshot.ts";
+export {
+  IOPMSettings, PM_POWER_SOURCES, PM_SETTINGS, REPEAT_OFF_TYPES, REPEAT_ON_TYPES, type PMPowerSource, type PMSettingInfo,
+} from "./IOPMSettings.ts";
+export { pmSnapshot, type PMKernelAssertionInfo, type PMRepeatingEvent, type PMRepeatingEvents, type PMSettingsProfiles, type PMScheduledEvent, type PMSnapshot, type PMUserAssertionInfo } from "./pmSnapshot.ts";
 export { formatPanicLog, type PanicInfo } from "./panicLog.ts";
 export {
   SimPowerAsyncDevice, SimPowerBridge, SimPowerDevice, generatePowerMachine, generateTreeShape, type PowerMachine, type PowerMachineOptions,
