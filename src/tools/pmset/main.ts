@@ -13,14 +13,15 @@
  *
  * Where the state lives, as on a Mac: with a daemon (`IOKIT_SOCKET` names an `iokit boot` socket)
  * every command reads or changes the daemon's root domain through IOPMLib's calls. Without one,
- * the schedule persists in a per-user `com.apple.AutoWake.plist` (see autoWakeFile.ts), so
- * `pmset schedule …` and a later `pmset -g sched` agree across runs, while the live state
+ * the schedule (one-time and repeating) persists in a per-user `com.apple.AutoWake.plist` (see
+ * autoWakeFile.ts) and the settings in a per-user `com.apple.PowerManagement.plist`
+ * (pmPrefsFile.ts), so `pmset …` and a later `pmset -g …` agree across runs, while the live state
  * (assertions, the log, sleepnow) is that of the process's own embedded root domain.
  */
 import { kIOReturnBadArgument, kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { connectIOKit } from "../../host/index.ts";
 import {
-  IOKernel, IOPMSettings, IOPMrootDomain, driveUntil, pmSnapshot, type PMPowerSource, type PMRepeatingEvents, type PMSnapshot,
+  IOKernel, IOPMSettings, IOPMrootDomain, PM_POWER_SOURCES, PM_SETTINGS, driveUntil, pmSnapshot, type PMPowerSource, type PMRepeatingEvents, type PMSnapshot,
 } from "../../kernel/index.ts";
 import {
   IOPMCancelAllScheduledPowerEvents, IOPMCancelScheduledPowerEvent, IOPMCopyState, IOPMSchedulePowerEvent, IOPMScheduleRepeatingPowerEvent, IOPMSetPMPreferences,
@@ -29,6 +30,7 @@ import {
 import type { ToolIO } from "../ToolIO.ts";
 import { AutoWakeFileError, autoWakePath, readAutoWake, readRepeating, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
 import { EPOCH_MS, formatAssertions, formatCustom, formatLive, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
+import { pmPrefsPath, readPMPrefs, writePMPrefs } from "./pmPrefsFile.ts";
 import { USAGE, parseRepeat, parseSettings, type SettingChange } from "./parsePMSetArgs.ts";
 
 export const summary = "power management: -g [live|custom|assertions|log|sched], settings, sleepnow, schedule/repeat/relative wake";
@@ -119,11 +121,24 @@ export function daemonTarget(lib: IOKitLib): PMSetTarget {
   };
 }
 
-/** This process's root domain for the live state, the per-user AutoWake file for the schedule. */
+/**
+ * This process's root domain for the live state, the per-user AutoWake file for the schedule and
+ * the PowerManagement file beside it for the settings (loaded into the root domain first).
+ */
 export function fileTarget(root: IOPMrootDomain, path: string): PMSetTarget {
   const live = rootDomainTarget(root);
+  const prefsPath = pmPrefsPath(path);
+  const saved = readPMPrefs(prefsPath);
+  for (const source of PM_POWER_SOURCES) {
+    for (const { key, defaultValue } of PM_SETTINGS) root.setPMSetting(source, key, saved[source]?.[key] ?? defaultValue);
+  }
   return {
     ...live,
+    setSettings: async (changes) => {
+      const r = await live.setSettings(changes);
+      if (r === kIOReturnSuccess) await writePMPrefs(prefsPath, root.settings.profiles());
+      return r;
+    },
     scheduled: async () => readAutoWake(path, Date.now()),
     nowMs: async () => Date.now(),
     scheduleWake: async (dateMs, owner) => {

@@ -84,6 +84,31 @@ describe("pmset settings (-a|-b|-c KEY VALUE, -g, -g custom)", () => {
   });
 });
 
+describe("pmset settings without a daemon", () => {
+  it("persist in a per-user com.apple.PowerManagement.plist under powerd's keys, which a later run loads", async () => {
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "pmset-prefs-")) };
+    const pmset = async (...argv: string[]) => {
+      const io = captureIO({ env });
+      return { rc: await main(argv, io), out: io.out(), err: io.err() };
+    };
+    expect((await pmset("-c", "sleep", "25", "womp", "0")).rc).toBe(0);
+    expect((await pmset("-b", "displaysleep", "3")).rc).toBe(0);
+    const file = join(env.XDG_STATE_HOME, "iokit", "com.apple.PowerManagement.plist");
+    const py = spawnSync("python3", ["-c", "import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", file], { encoding: "utf8" });
+    if (py.error !== undefined) console.warn("python3 (plistlib) missing: the PowerManagement file was not checked by an independent reader");
+    else {
+      const custom = JSON.parse(py.stdout)["Custom Profile"];
+      expect(custom["AC Power"]).toMatchObject({ "System Sleep Timer": 25, "Wake On LAN": 0, "Display Sleep Timer": 10 });
+      expect(custom["Battery Power"]).toMatchObject({ "System Sleep Timer": 0, "Wake On LAN": 1, "Display Sleep Timer": 3 });
+    }
+    expect((await pmset("-g")).out.split("\n")).toEqual(expect.arrayContaining([row("sleep", 25), row("womp", 0), row("displaysleep", 10)]));
+    // Another user's (another state folder's) settings are their own.
+    const other = captureIO({ env: { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "pmset-prefs-")) } });
+    await main(["-g"], other);
+    expect(other.out().split("\n")).toContain(row("sleep", 0));
+  });
+});
+
 describe("pmset repeat", () => {
   it("sets the repeating pair, which -g sched shows before the one-time events; a new repeat replaces it; cancel clears it", async () => {
     const root = await fresh();
