@@ -130,3 +130,23 @@ export function formatCustom(settings: PMSettingsProfiles): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/**
+ * What pmset warns after a settings change, for every profile whose idle timers contradict each
+ * other while system sleep is on: the display should sleep first (and at all), the disk should
+ * have a timer.
+ */
+export function settingsWarnings(settings: PMSettingsProfiles): string {
+  let out = "";
+  for (const source of PM_POWER_SOURCES) {
+    const p = settings[source];
+    if (p === undefined || !p.sleep) continue;
+    const display = (p.displaysleep ?? 0) === 0 || p.displaysleep! > p.sleep;
+    const disk = (p.disksleep ?? 0) === 0;
+    if (!display && !disk) continue;
+    out += `Warning: Idle sleep timings for "${source}" may not behave as expected.\n`;
+    if (display) out += "- Display sleep should have a lower timeout than system sleep.\n";
+    if (disk) out += "- Disk sleep should be non-zero whenever system sleep is non-zero.\n";
+  }
+  return out;
+}

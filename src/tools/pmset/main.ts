@@ -29,7 +29,7 @@ import {
 } from "../../libiokit/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { AutoWakeFileError, autoWakePath, readAutoWake, readRepeating, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
-import { EPOCH_MS, formatAssertions, formatCustom, formatLive, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
+import { EPOCH_MS, formatAssertions, formatCustom, formatLive, formatLog, formatSched, parseSchedDate, settingsWarnings } from "./formatPMSet.ts";
 import { pmPrefsPath, readPMPrefs, writePMPrefs } from "./pmPrefsFile.ts";
 import { USAGE, parseRepeat, parseSettings, type SettingChange } from "./parsePMSetArgs.ts";
 
@@ -256,8 +256,12 @@ export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOP
     return 1;
   }
   const r = await target.setSettings(settings);
-  if (r !== kIOReturnSuccess) io.stderr(`pmset: Error: unable to apply the settings: error 0x${(r >>> 0).toString(16)}\n`);
-  return r === kIOReturnSuccess ? 0 : 1;
+  if (r !== kIOReturnSuccess) {
+    io.stderr(`pmset: Error: unable to apply the settings: error 0x${(r >>> 0).toString(16)}\n`);
+    return 1;
+  }
+  io.stderr(settingsWarnings((await target.state()).snap.settings));
+  return 0;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {

@@ -28,7 +28,10 @@ const row = (key: string, value: number | string): string => ` ${key.padEnd(20)}
 describe("pmset settings (-a|-b|-c KEY VALUE, -g, -g custom)", () => {
   it("-c sleep N sets the root domain's idle sleep timer, which then sleeps the machine after N idle minutes", async () => {
     const root = await fresh();
-    expect(await run(root, "-c", "sleep", "2")).toEqual({ rc: 0, out: "", err: "" });
+    // The display (10 minutes by default) would outlast the system: pmset warns, and sets it anyway.
+    expect(await run(root, "-c", "sleep", "2")).toEqual({
+      rc: 0, out: "", err: 'Warning: Idle sleep timings for "AC Power" may not behave as expected.\n- Display sleep should have a lower timeout than system sleep.\n',
+    });
     expect(root.sleepTimerMinutes).toBe(2);
     await root.pm.scheduler.advance(119_000);
     expect(root.systemState).toBe("on");
@@ -56,6 +59,15 @@ describe("pmset settings (-a|-b|-c KEY VALUE, -g, -g custom)", () => {
     const section = (from: number, to: number) => custom.slice(from + 1, to);
     expect(section(battery, ac)).toEqual(expect.arrayContaining([row("sleep", 5), row("displaysleep", 2), row("womp", 0)]));
     expect(section(ac, custom.length)).toEqual(expect.arrayContaining([row("sleep", 30), row("displaysleep", 15), row("womp", 1)]));
+  });
+
+  it("warns for every profile whose timers contradict each other, Battery Power first", async () => {
+    const root = await fresh();
+    expect((await run(root, "-a", "sleep", "5", "displaysleep", "3")).err).toBe("");
+    expect((await run(root, "-a", "disksleep", "0")).err).toBe(
+      ["Battery Power", "AC Power"].map((s) => `Warning: Idle sleep timings for "${s}" may not behave as expected.\n- Disk sleep should be non-zero whenever system sleep is non-zero.\n`).join(""),
+    );
+    expect((await run(root, "-c", "sleep", "0")).err).toMatch(/^Warning: Idle sleep timings for "Battery Power"[^\n]*\n[^\n]*\n$/);
   });
 
   it("hibernatemode in use becomes the root domain's Hibernate Mode property", async () => {
