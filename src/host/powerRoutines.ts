@@ -22,7 +22,8 @@
  *   io_pm_set_repeating(onType, onMinutes, onDays, offType, offMinutes, offDays)
  *                                           `IOPMScheduleRepeatingPowerEvent`: replaces the
  *                                           repeating pair (nulls: no event in that slot; all
- *                                           nulls is `IOPMCancelAllRepeatingPowerEvents`).
+ *                                           nulls is `IOPMCancelAllRepeatingPowerEvents`) and arms
+ *                                           it on the daemon's clock (days and times in UTC).
  *
  * Plain objects cross as dictionaries and arrays ({@link toWire}); libiokit's IOPMLib decodes them.
  */
@@ -92,7 +93,10 @@ export function addPowerRoutines(server: IOKitServer, kernel: IOKernel): void {
   server.addRoutine(Routine.pmSetRepeating, (_s, a) => {
     const on = repeatingArg(a, 0);
     const off = repeatingArg(a, 3);
-    const ok = root().settings.setRepeating({ ...(on ? { RepeatingPowerOn: on } : {}), ...(off ? { RepeatingPowerOff: off } : {}) });
+    const r = root();
+    // The kernel's clock zero on the wall clock places the events' days and times.
+    const epochMs = Date.now() - r.pm.scheduler.now() / 1e6;
+    const ok = r.setRepeatingEvents({ ...(on ? { RepeatingPowerOn: on } : {}), ...(off ? { RepeatingPowerOff: off } : {}) }, epochMs);
     return ok ? kIOReturnSuccess : kIOReturnBadArgument;
   });
 }

@@ -28,6 +28,7 @@ import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import { IOService } from "../service/index.ts";
 import { IOPMAssertions } from "./IOPMAssertions.ts";
 import { IOPMSettings, type PMPowerSource } from "./IOPMSettings.ts";
+import type { PMRepeatingEvent, PMRepeatingEvents } from "../../ipc/index.ts";
 import type { IOPMPowerState } from "./IOPMPowerState.ts";
 import { pmContextOf, pmOf, setRootDomainResolver } from "./IOServicePMMethods.ts";
 import type { PMContext } from "./PMContext.ts";
@@ -100,6 +101,7 @@ export class IOPMrootDomain extends IOService {
   #lastUserActivityNs = 0;
   #scheduledWakes: { atNs: number; type: string; owner: string; handle: TaskHandle }[] = [];
   #pendingWake: string | undefined;
+  #repeatTimers: TaskHandle[] = [];
   #treeDone: (() => void) | undefined;
   assertions!: IOPMAssertions;
   /** The power settings of each source and the repeating power events (`pmset -a|-b|-c`, `pmset repeat`). */
@@ -434,6 +436,37 @@ export class IOPMrootDomain extends IOService {
     return true;
   }
 
+  // ---- repeating power events (pmset repeat) ----
+
+  /**
+   * `IOPMScheduleRepeatingPowerEvent`: replaces the repeating pair and arms it. `clockEpochMs` is
+   * the Unix time of this kernel's clock zero (2001-01-01 for a kernel on virtual time, the boot
+   * for a daemon), which places the events' days and times (UTC) on the clock. The power-on event
+   * wakes a sleeping system (`Wake Type` Alarm); a `sleep` power-off event demand-sleeps an awake
+   * one; `shutdown`/`restart` are kept and shown only. False (nothing changed) if malformed.
+   */
+  setRepeatingEvents(events: PMRepeatingEvents, clockEpochMs = Date.UTC(2001, 0, 1)): boolean {
+    if (!this.settings.setRepeating(events)) return false;
+    for (const t of this.#repeatTimers) t.cancel();
+    this.#repeatTimers = [];
+    const { RepeatingPowerOn: on, RepeatingPowerOff: off } = this.settings.repeating;
+    if (on) this.#armRepeat(on, clockEpochMs, () => this.wakeSystem("Alarm"));
+    if (off?.eventtype === "sleep") this.#armRepeat(off, clockEpochMs, () => this.sleepSystem("Scheduled Sleep"));
+    return true;
+  }
+
+  #armRepeat(e: PMRepeatingEvent, epochMs: number, act: () => void): void {
+    const sched = this.pm.scheduler;
+    const nextMs = nextRepeatMs(e, epochMs + sched.now() / 1e6);
+    const handle = sched.postAt(Math.round((nextMs - epochMs) * 1e6), () => {
+      this.#repeatTimers = this.#repeatTimers.filter((t) => t !== handle);
+      this.pm.event("Wake Requests", `[*process=powerd request=${e.eventtype} repeating weekdays=0x${e.weekdays.toString(16)} time=${e.time}]`);
+      act();
+      if (this.settings.repeating.RepeatingPowerOn === e || this.settings.repeating.RepeatingPowerOff === e) this.#armRepeat(e, epochMs, act);
+    }, "repeating power event");
+    this.#repeatTimers.push(handle);
+  }
+
   // ---- idle sleep ----
 
   /** `pmset sleep N`: the idle sleep timer in minutes (0 disables) — the AC profile's `sleep`. */
@@ -549,11 +582,25 @@ export class IOPMrootDomain extends IOService {
     this.#darkWakeTimer?.cancel();
     for (const w of this.#scheduledWakes) w.handle.cancel();
     this.#scheduledWakes = [];
+    for (const t of this.#repeatTimers) t.cancel();
+    this.#repeatTimers = [];
   }
 }
 OSMetaClass.define(IOPMrootDomain, "IOPMrootDomain");
 
 setRootDomainResolver((s) => IOPMrootDomain.forService(s));
+
+/** The Unix ms of the next time after `afterMs` that `e` falls on (its days and minutes, UTC). */
+export function nextRepeatMs(e: PMRepeatingEvent, afterMs: number): number {
+  const midnight = Math.floor(afterMs / 86_400_000) * 86_400_000;
+  for (let d = 0; d <= 7; d++) {
+    const dayMs = midnight + d * 86_400_000;
+    const bit = (new Date(dayMs).getUTCDay() + 6) % 7; // bit 0 is Monday
+    const at = dayMs + e.time * 60_000;
+    if ((e.weekdays & (1 << bit)) !== 0 && at > afterMs) return at;
+  }
+  return midnight + 8 * 86_400_000; // unreachable for weekdays in 1…127
+}
 
 /** `getPMRootDomain()`. */
 export function getPMRootDomain(service: IOService): IOPMrootDomain {

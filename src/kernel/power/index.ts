@@ -13,7 +13,7 @@ export { IOServicePM, bundleOf, type PowerTransition } from "./IOServicePM.ts";
 export { kIOPMSuperclassPolicy1, isUsable, pmContextOf, pmOf } from "./IOServicePMMethods.ts";
 export { IOPMAssertions, SYSTEM_WIDE_TYPES, type AssertionOptions, type IOPMAssertion, type IOPMDriverAssertion } from "./IOPMAssertions.ts";
 export {
-  IOPMrootDomain, IORootParent, ROOT_DOMAIN_POWER_STATES, getPMRootDomain, kIOSystemLoadAdvisoryLevelBad, kIOSystemLoadAdvisoryLevelGreat,
+  IOPMrootDomain, IORootParent, ROOT_DOMAIN_POWER_STATES, getPMRootDomain, nextRepeatMs, kIOSystemLoadAdvisoryLevelBad, kIOSystemLoadAdvisoryLevelGreat,
   kIOSystemLoadAdvisoryLevelOK, type SystemPowerHandler, type SystemState,
 } from "./IOPMrootDomain.ts";
 export { joinPowerTree, kOffLowOnPowerStates, kOffOnPowerStates } from "./joinPowerTree.ts";

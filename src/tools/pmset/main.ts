@@ -93,7 +93,7 @@ export function rootDomainTarget(root: IOPMrootDomain): PMSetTarget {
       return kIOReturnSuccess;
     },
     repeating: async () => root.settings.repeating,
-    setRepeating: async (events) => (root.settings.setRepeating(events) ? kIOReturnSuccess : kIOReturnBadArgument),
+    setRepeating: async (events) => (root.setRepeatingEvents(events, EPOCH_MS) ? kIOReturnSuccess : kIOReturnBadArgument),
   };
 }
 

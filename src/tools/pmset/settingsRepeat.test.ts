@@ -2,9 +2,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IOKitDaemon, bootKernel } from "../../host/index.ts";
-import { IOKernel, IOPMrootDomain, getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep } from "../../kernel/index.ts";
+import { IOKernel, IOPMrootDomain, driveUntil, getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep, nextRepeatMs } from "../../kernel/index.ts";
 import { captureIO } from "../ToolIO.ts";
 import { main, runPMSet } from "./main.ts";
 import { USAGE } from "./parsePMSetArgs.ts";
@@ -138,6 +139,40 @@ describe("pmset repeat", () => {
     expect((await run(root, "-g", "sched")).out.split("\n").slice(0, 2)).toEqual(["Repeating power events:", "  wake at 12:00PM Monday,Wednesday,Friday"]);
     expect((await run(root, "repeat", "cancel")).rc).toBe(0);
     expect((await run(root, "-g", "sched")).out).toBe("Scheduled power events:\n [0]  wake at 01/01/2001 00:00:30 by 'pmset'\n");
+  });
+
+  it("the pair acts on the machine: the sleep event demand-sleeps it, the power-on event wakes it (Alarm)", async () => {
+    const root = await fresh(); // a virtual-time kernel: its clock starts Monday 2001-01-01 00:00 UTC
+    expect((await run(root, "repeat", "wake", "MTWRFSU", "00:10:00", "sleep", "MTWRFSU", "00:05:00")).rc).toBe(0);
+    await root.pm.scheduler.advance(4 * 60_000);
+    expect(root.systemState).toBe("on");
+    await root.pm.scheduler.advance(61_000);
+    expect(root.systemState).toBe("asleep");
+    expect(root.getProperty("Last Sleep Reason")).toBe("Scheduled Sleep");
+    await root.pm.scheduler.advance(5 * 60_000);
+    expect(root.systemState).toBe("on");
+    expect(root.getProperty("Wake Type")).toBe("Alarm");
+    // Weekends only: asleep from Monday, the next wake is Saturday 08:00.
+    expect((await run(root, "repeat", "wakeorpoweron", "SU", "08:00:00")).rc).toBe(0);
+    root.sleepSystem();
+    const sched = root.pm.scheduler;
+    await driveUntil(sched, () => root.systemState === "asleep", sched.now() + 60e9);
+    await driveUntil(sched, () => root.systemState === "on", sched.now() + 8 * 86_400e9);
+    expect(sched.now()).toBe(((5 * 24 + 8) * 3600) * 1e9);
+    root.shutdownTimers();
+  });
+
+  it("nextRepeatMs: the first later minute on one of the event's days", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 127 }), fc.integer({ min: Date.UTC(2001, 0, 1), max: Date.UTC(2100, 0, 1) }), (time, weekdays, after) => {
+      const next = nextRepeatMs({ eventtype: "wake", time, weekdays }, after);
+      const d = new Date(next);
+      expect(next).toBeGreaterThan(after);
+      expect(next - after).toBeLessThanOrEqual(7 * 86_400_000);
+      expect(d.getUTCHours() * 60 + d.getUTCMinutes()).toBe(time);
+      expect(weekdays & (1 << ((d.getUTCDay() + 6) % 7))).not.toBe(0);
+      // No earlier day qualifies.
+      for (let t = next - 86_400_000; t > after; t -= 86_400_000) expect(weekdays & (1 << ((new Date(t).getUTCDay() + 6) % 7))).toBe(0);
+    }));
   });
 
   it("rejects bad types, days, times and two events of one kind with one line; the old pair stays", async () => {
