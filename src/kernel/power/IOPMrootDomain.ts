@@ -19,6 +19,15 @@
  * Idle sleep runs from the `sleep` timer (minutes, `pmset sleep`), restarted by user activity and
  * held off by assertions. The System Load Advisory summarises how good a time it is for
  * background work.
+ *
+ * Settings (IOPMSettings): one profile per power source; the AC profile is in use, its `sleep` is
+ * the idle timer and its `hibernatemode` the `Hibernate Mode` property. The repeating pair
+ * (`pmset repeat`) is armed on the kernel's clock placed on the wall clock by the caller; each
+ * firing re-arms the next occurrence, so a machine with both a sleep and a wake event cycles for
+ * ever, as a Mac does — drive such a kernel with bounded waits, not `runAll()`.
+ *
+ * Wake completion: HasPoweredOn and the `on` state follow the end of the root domain's change to
+ * ON, which waits for every power child's rise (their acknowledgements and their own children).
  */
 import { kIOReturnBusy, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { num, type OSValue } from "../../libkern/index.ts";
