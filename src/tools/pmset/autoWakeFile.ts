@@ -44,8 +44,8 @@ export function autoWakePath(env: Readonly<Record<string, string | undefined>>):
   return base === undefined ? undefined : join(base, "iokit", "com.apple.AutoWake.plist");
 }
 
-/** The file's dictionary, or undefined when there is no file. */
-function readRoot(path: string): Map<string, OSValue> | undefined {
+/** A state file's dictionary (`what` names it in the error), or undefined when there is no file. */
+export function readStateDictionary(path: string, what = "the schedule"): Map<string, OSValue> | undefined {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
@@ -59,13 +59,13 @@ function readRoot(path: string): Map<string, OSValue> | undefined {
   } catch (e) {
     throw new AutoWakeFileError(`${path}: not a property list: ${(e as Error).message}`);
   }
-  if (!(root instanceof Map)) throw new AutoWakeFileError(`${path}: the schedule must be a dictionary`);
+  if (!(root instanceof Map)) throw new AutoWakeFileError(`${path}: ${what} must be a dictionary`);
   return root;
 }
 
 /** Reads the events (all types, date order within each) still in the future at `nowMs`. */
 export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
-  const root = readRoot(path);
+  const root = readStateDictionary(path);
   if (root === undefined) return [];
   const out: AutoWakeEvent[] = [];
   for (const type of AUTOWAKE_TYPES) {
@@ -85,7 +85,7 @@ export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
 
 /** Reads the repeating pair (`RepeatingPowerOn`, `RepeatingPowerOff`). */
 export function readRepeating(path: string): PMRepeatingEvents {
-  const root = readRoot(path);
+  const root = readStateDictionary(path);
   const slot = (key: string, types: readonly string[]): PMRepeatingEvent | undefined => {
     const d = root?.get(key);
     if (d === undefined) return undefined;

@@ -10,13 +10,13 @@
  * `$HOME/.local/state/iokit/`). Keys the file lacks keep their defaults; unknown keys are kept
  * out (powerd ignores them too).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { isBinaryPlist, parseBinaryPlist, parseXMLPlist, writeXMLPlist } from "../../formats/index.ts";
+import { writeXMLPlist } from "../../formats/index.ts";
 import { writeFileAtomic } from "../../host/index.ts";
 import { PM_POWER_SOURCES, PM_SETTINGS, type PMSettingsProfiles } from "../../kernel/index.ts";
 import { OSNumber, num, type OSValue } from "../../libkern/index.ts";
-import { AutoWakeFileError } from "./autoWakeFile.ts";
+import { AutoWakeFileError, readStateDictionary } from "./autoWakeFile.ts";
 
 /** pmset's name of a setting → the key powerd stores it under (IOPMKeys.h). */
 const PREFS_KEYS: Readonly<Record<string, string>> = {
@@ -41,20 +41,7 @@ export function pmPrefsPath(autoWakePath: string): string {
 
 /** Reads the profiles (pmset's names); settings the file does not hold are left out. */
 export function readPMPrefs(path: string): PMSettingsProfiles {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new AutoWakeFileError(`${path}: ${(e as Error).message}`);
-  }
-  let root: OSValue;
-  try {
-    root = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new AutoWakeFileError(`${path}: not a property list: ${(e as Error).message}`);
-  }
-  const custom = root instanceof Map ? root.get("Custom Profile") : undefined;
+  const custom = readStateDictionary(path, "the preferences")?.get("Custom Profile");
   if (custom === undefined) return {};
   if (!(custom instanceof Map)) throw new AutoWakeFileError(`${path}: "Custom Profile" must be a dictionary`);
   const out: Record<string, Record<string, number>> = {};

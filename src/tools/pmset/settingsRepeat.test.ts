@@ -5,23 +5,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IOKitDaemon, bootKernel } from "../../host/index.ts";
-import { IOKernel, IOPMrootDomain, driveUntil, getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep, nextRepeatMs } from "../../kernel/index.ts";
+import { driveUntil, getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep, nextRepeatMs } from "../../kernel/index.ts";
 import { captureIO } from "../ToolIO.ts";
-import { main, runPMSet } from "./main.ts";
+import { main } from "./main.ts";
+import { freshRootDomain, runOn } from "./pmsetTestSupport.ts";
 import { USAGE } from "./parsePMSetArgs.ts";
 
-const fresh = async (): Promise<IOPMrootDomain> => {
-  const k = new IOKernel();
-  const r = IOPMrootDomain.forService(k.resources);
-  await k.scheduler.runAll();
-  return r;
-};
-
-const run = async (root: IOPMrootDomain, ...argv: string[]) => {
-  const io = captureIO();
-  const rc = await runPMSet(argv, io, root);
-  return { rc, out: io.out(), err: io.err() };
-};
+const fresh = freshRootDomain;
+const run = runOn;
 
 /** `KEY value` rows of a `pmset -g`/`-g custom` section, as pmset's ` %-20s %d` lines. */
 const row = (key: string, value: number | string): string => ` ${key.padEnd(20)} ${value}`;
