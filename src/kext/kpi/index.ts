@@ -4,3 +4,4 @@
  */
 export * from "./KernelSymbolSet.ts";
 export { readKernelSymbolSets, darwinKernelVersion, KernelSymbolSetError } from "./readKernelSymbolSets.ts";
+export { kernelLibraries, type KernelSource } from "./kernelLibraries.ts";
