@@ -25,7 +25,7 @@ export interface KernelSource {
 }
 
 /** The kernel's sets for `arch` (undefined: no such slice), or the one-line message to print. */
-function kernelSets(kernel: KernelSource, arch: string): KernelSymbolSet[] | undefined | string {
+export function kernelSets(kernel: KernelSource, arch: string): KernelSymbolSet[] | undefined | string {
   if (!kernel.sets.has(arch)) {
     try {
       kernel.sets.set(arch, readKernelSymbolSets(kernel.bytes, arch, kernel.path));

@@ -26,7 +26,7 @@ import { IOKernel } from "../../kernel/index.ts";
 import {
   KextAnalyzer, KextRuntime, formatKextDiagnostics, isValidKernelVersion, kextErrorString, readKext, type KextSet, type OSKext,
 } from "../../kext/index.ts";
-import type { KernelSource } from "../../kext/kpi/index.ts";
+import { bundledKernelSymbolSets, kernelPseudoKexts, kernelSets, type KernelSource } from "../../kext/kpi/index.ts";
 import { FsBundleSource, checkToolPath, importKextModule, loadKernel, loadKextSet } from "../../host/index.ts";
 import { trialLink } from "./trialLink.ts";
 import { GetoptError, getopt } from "../getopt.ts";
@@ -198,15 +198,20 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     const full = toProcess.includes(k) ? k : await readKext(new FsBundleSource(), k.path, { kernelVersion: a.kernelVersion });
     if (!toProcess.includes(full)) toProcess.push(full);
   }
-  const analyzer = new KextAnalyzer(loaded.set, {
-    arch: a.arch, safeBoot: a.safeBoot, skipAuthentication: a.skipAuthentication, skipDependencies: a.skipDependencies,
-  });
   let kernel: KernelSource | undefined;
-  if (a.kernel !== undefined && a.noLoad) {
+  if (a.kernel !== undefined) {
     const read = await loadKernel(a.kernel);
     if (typeof read === "string") { io.stderr(read); return EX_NOINPUT; }
     kernel = read;
   }
+  // The kernel's own pseudo-kexts (bundled sets, or -kernel's) for KPIs no repository holds.
+  const sets = kernel === undefined ? bundledKernelSymbolSets(a.arch) : kernelSets(kernel, a.arch);
+  if (typeof sets === "string") { io.stderr(sets); return EX_NOINPUT; }
+  if (sets === undefined) { io.stderr(`${kernel?.path} does not contain code for architecture ${a.arch}.\n`); return EX_NOINPUT; }
+  for (const k of await kernelPseudoKexts(sets.filter((s) => loaded.set.withIdentifier(s.bundleID).length === 0))) loaded.set.add(k);
+  const analyzer = new KextAnalyzer(loaded.set, {
+    arch: a.arch, safeBoot: a.safeBoot, skipAuthentication: a.skipAuthentication, skipDependencies: a.skipDependencies,
+  });
   const root = typeof process.getuid === "function" ? process.getuid() === 0 : false;
   const loadable: OSKext[] = [];
   for (const kext of toProcess) {

@@ -59,6 +59,9 @@ beforeAll(() => {
   kexts.good = machOKext("Good", GOOD, { OSBundleLibraries: libs });
   kexts.bad = machOKext("Bad", UNRESOLVED, { OSBundleLibraries: libs });
   kexts.undeclared = machOKext("Undeclared", GOOD, { OSBundleLibraries: { "com.apple.kpi.libkern": "9.0" } });
+  kexts.kpiOnly = machOKext("KpiOnly", `${HEADER}extern "C" void org_iokitts_k_go(IOService *s) { if (s->start(s)) s->release(); IOLog("x"); }\n`,
+    { OSBundleLibraries: { "com.apple.kpi.iokit": "9.0", "com.apple.kpi.libkern": "9.0" } });
+  kexts.tooNew = machOKext("TooNew", DUPLICATE.replace("{}", ";"), { OSBundleLibraries: { "com.apple.kpi.iokit": "21.0" } });
   kexts.dup = machOKext("Dup", DUPLICATE, { OSBundleLibraries: { "com.apple.kpi.iokit": "9.0" } });
   writeFileSync(join(dir, "symbolsets.plist"), `<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0"><dict><key>SymbolsSets</key><array>
@@ -136,6 +139,20 @@ describe.skipIf(!toolchain)("kextutil -n trial link", () => {
     const plist = await runTool(main, ["-n", "-e", "-z", "-kernel", join(dir, "symbolsets.plist"), "-r", repo, kexts.good!], dir);
     expect(plist.stderr.endsWith(`${join(dir, "symbolsets.plist")}: The file was not recognized as a valid object file (at offset 0).\n`)).toBe(true);
     expect(plist.status).toBe(66);
+  });
+
+  it("resolves KPIs no repository holds against the kernel's own pseudo-kexts, versions checked", async () => {
+    const r = await runTool(main, ["-t", "-n", "-e", "-z", kexts.kpiOnly!], dir);
+    expect(r.stderr.endsWith(`${kexts.kpiOnly} appears to be loadable (including linkage for on-disk libraries).\n`)).toBe(true);
+    expect(r.status).toBe(0);
+    // The bundled com.apple.kpi.iokit is 20.4 (xnu-7195.101.1): 21.0 is not within [7.0, 20.4].
+    const old = await runTool(main, ["-t", "-n", "-e", "-z", kexts.tooNew!], dir);
+    expect(old.stderr).toContain("Dependency Resolution Failures: \n    Only incompatible kexts found for these libraries: \n        com.apple.kpi.iokit\n");
+    expect(old.status).toBe(4);
+    // A kernel's sets bring their own versions: 21.6 satisfies 21.0.
+    const k = await runTool(main, ["-t", "-n", "-e", "-z", "-kernel", join(dir, "kernel"), kexts.tooNew!], dir);
+    expect(k.stderr.endsWith(`${kexts.tooNew} appears to be loadable (including linkage for on-disk libraries).\n`)).toBe(true);
+    expect(k.status).toBe(0);
   });
 
   it("does not link for an architecture the executable lacks", async () => {
