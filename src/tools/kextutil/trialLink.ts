@@ -31,14 +31,17 @@ export type TrialLinkResult = "linked" | "failed" | "skipped" | { readonly error
 /** Libraries link against every KPI, as kxld does: kextlibs' `-unsupported` filter is for advice only. */
 const ALL_KPIS = { unsupported: true } as const;
 
-/** Mach-O libraries of `kexts` with a slice for `arch`; undefined when one has code we cannot read. */
-async function machOLibraries(kexts: readonly OSKext[], arch: string): Promise<LinkLibrary[] | undefined> {
+/**
+ * Mach-O libraries of `kexts` with a slice for `arch`. With `strict`, undefined when one (not a
+ * kernel component, which the KPI sets cover) has code we cannot read; otherwise it is left out.
+ */
+async function machOLibraries(kexts: readonly OSKext[], arch: string, strict: boolean): Promise<LinkLibrary[] | undefined> {
   const out: LinkLibrary[] = [];
   for (const k of kexts) {
     if (!k.declaresExecutable) continue;
     const symbols = (await readKextArchSymbols(k))?.find((s) => s.arch === arch);
     if (symbols !== undefined) out.push({ kext: k, exports: libraryExports(k, symbols) });
-    else if (!k.isKernelComponent) return undefined;
+    else if (strict && !k.isKernelComponent) return undefined;
   }
   return out;
 }
@@ -51,7 +54,7 @@ export async function trialLink(
   const resolution = analysis.resolution;
   if (slice === undefined || resolution === undefined || !resolution.ok) return "skipped";
   const targets = resolution.edges.map((e) => e.target).filter((t): t is OSKext => t !== undefined);
-  const own = await machOLibraries(targets, arch);
+  const own = await machOLibraries(targets, arch, true);
   if (own === undefined) return "skipped";
   const all = kernelLibraries(own, arch, kernel, ALL_KPIS);
   if (typeof all === "string") return { error: all };
@@ -85,11 +88,7 @@ async function hintUndeclared(
   declaredIDs: ReadonlySet<string | undefined>, log: (t: string) => void,
 ): Promise<void> {
   const candidates = set.all().filter((k) => !declaredIDs.has(k.bundleID) && isSearchableLibrary(k, kext, ALL_KPIS));
-  const libraries: LinkLibrary[] = [];
-  for (const k of candidates) {
-    const symbols = (await readKextArchSymbols(k))?.find((s) => s.arch === arch);
-    if (symbols !== undefined) libraries.push({ kext: k, exports: libraryExports(k, symbols) });
-  }
+  const libraries = (await machOLibraries(candidates, arch, false)) ?? [];
   const others = kernelLibraries(libraries, arch, kernel, ALL_KPIS);
   if (typeof others === "string") return;
   const found = findLinkDependencies(unresolved, others.filter((l) => !declaredIDs.has(l.kext.bundleID))).libraries;
