@@ -41,6 +41,16 @@ describe("iokit plutil", () => {
     expect(await run(["-lint", "-s", "a.plist"])).toMatchObject({ code: 0, out: "" });
   });
 
+  it("names the file when it is not text in any plist format (not UTF-8), and goes on to the next", async () => {
+    writeFileSync(join(dir, "garbage.bin"), new Uint8Array([0xff, 0xfe, 0xfd, 0x80, 0x81, 0xc3, 0x28]).subarray(2));
+    const lint = await run(["-lint", "garbage.bin", "a.plist"]);
+    expect(lint.code).toBe(1);
+    expect(lint.out).toMatch(/^garbage\.bin: .*UTF-8.*\na\.plist: OK\n$/);
+    const p = await run(["-p", "garbage.bin"]);
+    expect(p.code).toBe(1);
+    expect(p.err).toMatch(/^garbage\.bin: [^\n]*\n$/);
+  });
+
   it("-p prints Apple's human-readable form", async () => {
     const r = await run(["-p", "b.bplist"]);
     expect(r.code).toBe(0);

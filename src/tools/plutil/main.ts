@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  PlistFormatError, PlistSyntaxError, PlistTypeError, readPlist, writeBinaryPlist, writeJSONPlist, writeXMLPlist,
+  PlistSyntaxError, PlistTypeError, readPlist, writeBinaryPlist, writeJSONPlist, writeXMLPlist,
   encodeBase64, formatCFDate, formatG, type PlistFormat,
 } from "../../formats/index.ts";
 import { kindOf, OSDate, OSNumber, OSReal, type OSValue } from "../../libkern/index.ts";
@@ -159,7 +159,8 @@ function raw(value: OSValue): string {
 /** Why a file failed, in one line. */
 function describeError(e: unknown): string {
   if (e instanceof PlistTypeError) return e.message.startsWith("Invalid object") || e.message.startsWith("Invalid number") ? "invalid object in plist for destination format" : e.message;
-  if (e instanceof PlistSyntaxError || e instanceof PlistFormatError || e instanceof KeyPathError) return e.message;
+  // Every format's parser (XML, binary, JSON, OpenStep text and its encoding guess) throws a SyntaxError subclass.
+  if (e instanceof SyntaxError || e instanceof KeyPathError) return e.message;
   if (e instanceof Error && "code" in e && typeof (e as NodeJS.ErrnoException).code === "string") {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") return "file does not exist or is not readable or is not a regular file";
