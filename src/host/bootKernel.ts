@@ -11,7 +11,7 @@ import { IOKernel, IOKitServer, getPMRootDomain } from "../kernel/index.ts";
 import { KextRuntime, KextSet, buildPersonalityCache } from "../kext/index.ts";
 import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index.ts";
 import { isOSDictionary } from "../libkern/index.ts";
-import { bootMachine, defaultMachine, parseMachineDescription, type MachineDescription, type VirtualMachine } from "../drivers/index.ts";
+import { bootMachine, defaultMachine, MachineDescriptionError, parseMachineDescription, type MachineDescription, type VirtualMachine } from "../drivers/index.ts";
 import { KERNEL_KPI, loadBootKexts } from "./bootSystem.ts";
 import { importKextModule, prefetchKextModules } from "./importKextModule.ts";
 import { loadKextSet } from "./loadKextSet.ts";
@@ -65,11 +65,30 @@ export function bundledKextsFolder(): string | null {
  * expert alone.
  */
 function readMachine(path: string): { model?: string; properties?: Map<string, import("../libkern/index.ts").OSValue>; description?: MachineDescription } {
-  const bytes = new Uint8Array(readFileSync(path));
-  const v = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
+  // Every way the file can be wrong names the file: the user may pass several (boot, cycle, scripts).
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: ${code === "ENOENT" ? "No such file or directory" : code === "EISDIR" ? "Is a directory" : code === "EACCES" ? "Permission denied" : (e as Error).message}`);
+  }
+  let v;
+  try {
+    v = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    throw new Error(`${path}: not a property list: ${e.message}`);
+  }
   if (!isOSDictionary(v)) throw new Error(`${path}: a machine description is a dictionary`);
   if (!v.has("Model")) {
-    const description = parseMachineDescription(v);
+    let description;
+    try {
+      description = parseMachineDescription(v);
+    } catch (e) {
+      if (!(e instanceof MachineDescriptionError)) throw e;
+      throw new Error(`${path}: ${e.message}`);
+    }
     return { model: description.model, description };
   }
   const model = v.get("Model");

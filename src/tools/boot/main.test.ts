@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +27,18 @@ describe("iokit boot --once", () => {
     expect(await boot(["--once", "--extensions", KEXTS], io)).toBe(0);
     expect(io.out()).toMatch(/^1 kext loaded, 1 driver matched, quiescent after [\d.]+ ms\n/);
     expect(io.out()).toContain("driver SimpleUserClientDriver (org.iokit-ts.driver.SimpleUserClient) on IOResources");
+  });
+
+  it("names the --machine file in one line, whatever is wrong with it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "boot-machine-"));
+    writeFileSync(join(dir, "garbage.plist"), new Uint8Array([0x80, 0x81, 0x82, 0x00]));
+    writeFileSync(join(dir, "bad.plist"), `<?xml version="1.0"?><plist><dict><key>pci</key><string>x</string></dict></plist>`);
+    for (const file of [join(dir, "missing.plist"), dir, join(dir, "garbage.plist"), join(dir, "bad.plist")]) {
+      const io = captureIO();
+      expect(await boot(["--once", "--extensions", KEXTS, "--machine", file], io)).toBe(1);
+      expect(io.err()).toMatch(new RegExp(`^iokit boot: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: [^\n]+\n$`));
+      expect(io.err()).not.toMatch(/ENOENT|EISDIR|    at /);
+    }
   });
 
   it("rejects a missing extensions folder in one line", async () => {
