@@ -76,3 +76,17 @@ describe.skipIf(!HAVE)("iokit lipo agrees with llvm-lipo-16", () => {
     expect((await ours(["libdemo_fat.dylib", "-verify_arch", "i386"], fx!.dir)).status).toBe(1);
   });
 });
+
+describe("iokit lipo --help", () => {
+  it("prints the options on stdout, exit 0, for -help, --help and -h; every action it lists is accepted", async () => {
+    for (const flag of ["--help", "-help", "-h"]) {
+      const got = await ours([flag], process.cwd());
+      expect(got).toMatchObject({ status: 0, stderr: "" });
+      expect(got.stdout).toMatch(/^OVERVIEW: .*\n\nUSAGE: iokit lipo /);
+    }
+    const help = (await ours(["--help"], process.cwd())).stdout;
+    const listed = [...help.matchAll(/^ {2}(-\w+)( <value>)*/gm)].map((m) => [m[1] as string, ...Array.from({ length: (m[0].match(/<value>/g) ?? []).length }, () => "x")]);
+    expect(listed.length).toBeGreaterThan(5);
+    for (const args of listed) expect((await ours([...args, "/nonexistent/x"], process.cwd())).stderr, args[0]).not.toMatch(/unknown argument/);
+  });
+});

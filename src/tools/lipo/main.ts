@@ -19,6 +19,22 @@ const VALID = "i386 x86_64 x86_64h armv4t arm armv5e armv6 armv6m armv7 armv7em 
 
 class LipoError extends Error {}
 
+/** `-help`, `--help`, `-h`: the actions this lipo takes, in llvm-lipo's layout. */
+const HELP = `OVERVIEW: iokit lipo (llvm-lipo compatible)
+
+USAGE: iokit lipo input[s] option[s]
+
+OPTIONS:
+  -archs                Display the arch_types present in the input file
+  -arch <value> <value> Specifies the architecture and the corresponding input file
+  -create               Create a universal binary output file from the input files. Requires -output option
+  -extract <value>      Create a universal output file containing only the specified arch_type from the fat input file. Requires -output option
+  -info                 Display descriptions of each input file including filename and arch_types. Groups universal binaries together followed by thin files
+  -output <value>       Create output file with specified name
+  -thin <value>         Create a thin output file of specified arch_type from the fat input file. Requires -output option
+  -verify_arch <value>  Verify that the specified arch_types are present in the input file
+`;
+
 interface Args {
   inputs: string[];
   actions: { name: string; values: string[] }[];
@@ -216,6 +232,10 @@ function run(a: Args, io: ToolIO): number {
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
+  if (argv.some((a) => a === "-h" || a === "-help" || a === "--help")) {
+    io.stdout(HELP);
+    return 0;
+  }
   try {
     return run(parse(argv), io);
   } catch (e) {

@@ -57,3 +57,20 @@ describe.skipIf(!HAVE_NM)("iokit nm agrees with llvm-nm-16", () => {
     expect(arch.stderr).toMatch(/Unknown architecture named 'sparc64'/);
   });
 });
+
+describe("iokit nm --help", () => {
+  it("prints the options on stdout, exit 0, for --help and -h; every option it lists is accepted", async () => {
+    for (const flag of ["--help", "-h", "-help"]) {
+      const got = await ours([flag], process.cwd());
+      expect(got).toMatchObject({ status: 0, stderr: "" });
+      expect(got.stdout).toMatch(/^OVERVIEW: .*\n\nUSAGE: iokit nm /);
+    }
+    const help = (await ours(["--help"], process.cwd())).stdout;
+    const listed = [...help.matchAll(/^ {2}(-[^ ,=<]+)(?:, (-\w))?/gm)].flatMap((m) => [m[1], m[2]]).filter((f): f is string => f !== undefined && f !== "-h" && f !== "--help" && f !== "-f");
+    expect(listed.length).toBeGreaterThan(20);
+    for (const flag of listed) {
+      const got = await ours(flag === "--arch" || flag === "--format" ? [`${flag}=${flag === "--arch" ? "all" : "bsd"}`, "/nonexistent/x"] : [flag, "/nonexistent/x"], process.cwd());
+      expect(got.stderr, flag).not.toMatch(/unknown argument/);
+    }
+  });
+});

@@ -47,6 +47,50 @@ interface Parsed {
 
 class UsageError extends Error {}
 
+/** `--help`: the options this nm takes, in llvm-nm's layout. */
+const HELP = `OVERVIEW: iokit symbol table dumper (llvm-nm compatible, Mach-O)
+
+USAGE: iokit nm [options] <input object files>
+
+OPTIONS:
+  -A, -o            Alias for --print-file-name
+  -a                Alias for --debug-syms
+  --arch=<value>    architecture(s) from a Mach-O file to dump (all: every slice)
+  -B                Alias for --format=bsd
+  -C                Alias for --demangle
+  --debug-syms      Show all symbols, even debugger only
+  --defined-only    Show only defined symbols
+  --demangle        Demangle C++ symbol names
+  --extern-only     Show only external symbols
+  --format=<format> Specify output format: bsd (default), posix, darwin, just-symbols
+  -f <format>       Alias for --format
+  -g                Alias for --extern-only
+  --help            Display this help
+  -h                Alias for --help
+  -j                Alias for --format=just-symbols
+  -m                Alias for --format=darwin
+  --no-demangle     Don't demangle symbol names
+  --no-sort         Show symbols in order encountered
+  --no-weak         Show only non-weak symbols
+  --numeric-sort    Sort symbols by address
+  -n, -v            Alias for --numeric-sort
+  --portability     Alias for --format=posix
+  --print-file-name Precede each symbol with the object file it came from
+  -P                Alias for --format=posix
+  -p                Alias for --no-sort
+  --quiet           Suppress 'no symbols' diagnostic
+  --reverse-sort    Sort in reverse order
+  -r                Alias for --reverse-sort
+  --undefined-only  Show only undefined symbols
+  -U                Alias for --defined-only
+  -u                Alias for --undefined-only
+  -W                Alias for --no-weak
+  -x                Print symbol values in hex (with -m)
+`;
+
+/** Thrown by the parser when --help (or -h) asks for {@link HELP}. */
+class HelpRequested extends Error {}
+
 function parseArgs(argv: string[]): Parsed {
   const opts: NmOptions = {
     format: "bsd", hex: false, debugSyms: false, externOnly: false, undefinedOnly: false, definedOnly: false,
@@ -74,6 +118,7 @@ function parseArgs(argv: string[]): Parsed {
     const eq = body.indexOf("=");
     const key = eq >= 0 ? body.slice(0, eq) : body;
     const value = eq >= 0 ? body.slice(eq + 1) : undefined;
+    if (arg === "-h" || key === "help") throw new HelpRequested();
     if (key === "arch") {
       const v = value ?? argv[++i];
       if (v === undefined) throw new UsageError("for the --arch option: requires a value!");
@@ -118,6 +163,10 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   try {
     p = parseArgs(argv);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      io.stdout(HELP);
+      return 0;
+    }
     if (e instanceof UsageError) {
       io.stderr(`nm: error: ${e.message}\n`);
       return 1;

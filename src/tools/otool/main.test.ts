@@ -43,3 +43,14 @@ describe.skipIf(!HAVE)("iokit otool agrees with llvm-otool-16", () => {
     expect(got.stderr).toMatch(/^USAGE: otool/);
   });
 });
+
+describe("iokit otool --help", () => {
+  it("prints the options on stdout, exit 0; every flag it lists is accepted", async () => {
+    const got = await ours(["--help"], process.cwd());
+    expect(got).toMatchObject({ status: 0, stderr: "" });
+    expect(got.stdout).toMatch(/^OVERVIEW: .*\n\nUSAGE: iokit otool /);
+    const listed = [...got.stdout.matchAll(/^ {2}(-\w+)\s/gm)].map((m) => m[1] as string).filter((f) => f !== "-arch");
+    expect(listed.length).toBeGreaterThan(5);
+    for (const flag of listed) expect((await ours([flag, "/nonexistent/x"], process.cwd())).stderr, flag).not.toMatch(/unknown argument/);
+  });
+});

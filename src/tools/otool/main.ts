@@ -28,6 +28,24 @@ interface Flags {
 
 const USAGE = "USAGE: otool [-fhlLDXvr] [-arch <arch>|all] <file>...\n";
 
+/** `--help` (llvm-otool's; -help is -h -e -l -p there too): the options this otool takes. */
+const HELP = `OVERVIEW: Mach-O object file displaying tool (llvm-otool compatible)
+
+USAGE: iokit otool [option...] [file...]
+
+OPTIONS:
+  -arch <value>           select slice of universal Mach-O file (all: every slice)
+  -D                      print shared library id
+  -f                      print universal headers
+  --help                  print help
+  -h                      print mach header
+  -L                      print used shared libraries
+  -l                      print load commands
+  -r                      print relocation entries
+  -v                      verbose output
+  -X                      omit leading addresses or headers
+`;
+
 function fatHeaders(mf: MachOFile, size: number): string {
   const fat = mf.fat!;
   let o = "Fat headers\nfat_magic 0xcafebabe\n";
@@ -79,6 +97,10 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
+    if (a === "--help") {
+      io.stdout(HELP);
+      return 0;
+    }
     if (a === "-arch" || a === "--arch") {
       const v = argv[++i];
       if (v === undefined) {
