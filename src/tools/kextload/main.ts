@@ -23,13 +23,18 @@ const USAGE = `usage: kextload [-b bundle_id] ... [kext] ...
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "b:" }, "kextload");
+    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+    parsed = getopt(argv, { short: "b:h", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextload");
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     io.stderr(`${e.message}\n${USAGE}`);
     return 64;
   }
-  const ids = parsed.options.map((o) => o.value as string);
+  if (parsed.options.some((o) => o.id === "h")) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const ids = parsed.options.filter((o) => o.id === "b").map((o) => o.value as string);
   const paths = parsed.operands.map((p) => resolve(io.cwd, p));
   if (ids.length === 0 && paths.length === 0) {
     io.stderr(USAGE);

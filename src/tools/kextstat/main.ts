@@ -30,11 +30,16 @@ export function loadedFromWire(v: WireValue): LoadedKext[] {
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "akb:l" }, "kextstat");
+    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+    parsed = getopt(argv, { short: "akb:lh", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextstat");
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     io.stderr(`${e.message}\n${USAGE}`);
     return 64;
+  }
+  if (parsed.options.some((o) => o.id === "h")) {
+    io.stdout(USAGE);
+    return 0;
   }
   if (parsed.operands.length > 0) {
     io.stderr(USAGE);

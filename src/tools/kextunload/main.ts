@@ -20,11 +20,16 @@ const USAGE = "usage: kextunload [-p] [-b bundle_id] ... [-c classname] ... [kex
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "b:c:p" }, "kextunload");
+    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+    parsed = getopt(argv, { short: "b:c:ph", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextunload");
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     io.stderr(`${e.message}\n${USAGE}`);
     return 64;
+  }
+  if (parsed.options.some((o) => o.id === "h")) {
+    io.stdout(USAGE);
+    return 0;
   }
   const ids = parsed.options.filter((o) => o.id === "b").map((o) => o.value as string);
   const classes = parsed.options.filter((o) => o.id === "c").map((o) => o.value as string);
