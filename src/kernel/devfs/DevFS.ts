@@ -135,11 +135,6 @@ export class DevFS {
     return [...this.#nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** @internal The switch registered for `maj`. */
-  switchFor(maj: number): CharDeviceSwitch | undefined {
-    return this.#cdevsw[maj];
-  }
-
   /** `open(path, oflags)` by `proc`. */
   async open(path: string, oflags: number, proc: DevProc): Promise<BSDResult<DevFile>> {
     const node = path.startsWith("/dev/") ? this.#nodes.get(path.slice(5)) : undefined;
