@@ -1,7 +1,7 @@
 /**
  * Shared copies of the strings a document repeats: dictionary keys (in every dictionary) and short
  * values (class names, bundle identifiers). Sharing them shrinks the value tree, and looking one up
- * by its range in the scanner's window (hash of the characters, then a character compare)
+ * by its range in the scanner's window (a hash of sampled characters, then a character compare)
  * allocates nothing when the string was seen recently.
  *
  * A direct-mapped cache of fixed size, not a growing table: a document with many distinct keys
@@ -16,8 +16,7 @@ export class StringTable {
 
   /** A copy of `text.slice(start, end)`, shared with earlier equal strings; never a view of `text`. */
   intern(text: string, start: number, end: number): string {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    const h = hashOf(text, start, end);
     const i = (h ^ (h >>> 15)) & (SLOTS - 1);
     const s = this.#strings[i];
     if (s !== undefined && this.#hashes[i] === h && s.length === end - start && sameAt(text, start, s)) return s;
@@ -29,6 +28,30 @@ export class StringTable {
 }
 
 const SLOTS = 1 << 14;
+
+/**
+ * FNV-1a of the length and at most 9 characters: all of a short string, else the first two,
+ * those at the quarter points and the last four. Equal strings hash equal; a collision costs a copy, never a
+ * wrong answer, and the compare reads every character anyway, so sampling halves the reads.
+ */
+function hashOf(text: string, start: number, end: number): number {
+  const n = end - start;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  if (n <= 9) {
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return h;
+  }
+  const q = n >> 2;
+  h = Math.imul(h ^ text.charCodeAt(start), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 1), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 2 * q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 3 * q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 4), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 3), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 2), 0x01000193);
+  return Math.imul(h ^ text.charCodeAt(end - 1), 0x01000193);
+}
 
 /** Whether `s` occurs in `text` at `at` (`startsWith` without its builtin call, for short strings). */
 export function sameAt(text: string, at: number, s: string): boolean {

@@ -104,6 +104,11 @@ export class XMLScanner {
   #textStart = 0;
   #textEnd = 0;
   #cdata = false;
+  /** What the last {@link peekElement} found: where its token starts, its text range, whether it is empty. */
+  #peekAt = 0;
+  #peekText = 0;
+  #peekEnd = 0;
+  #peekSelf = false;
 
   /** Absolute offset the caller will still report positions from (kept in the window), or -1. */
   keepFrom = -1;
@@ -182,6 +187,65 @@ export class XMLScanner {
   /** Absolute offset where the last `text`/`cdata` token's content starts. */
   get textOffset(): number {
     return this.#base + this.#textStart;
+  }
+
+  /**
+   * The fast path for a whole leaf element, ahead of {@link next}: when the next markup (after
+   * blank text) is a registered element inside the root, without attributes, either empty
+   * (`<true/>`) or holding plain text (no markup, `&` or CR) directly followed by its end tag,
+   * returns its index in the `names` option and remembers its extent; {@link takeElement} then
+   * consumes it, setting what `next` and {@link leaf} would have set (`start`/`end` are the end
+   * tag's, or the empty-element tag's). Otherwise returns -1, and `next` scans as usual. Nothing
+   * is consumed by this call.
+   */
+  peekElement(): number {
+    if (!this.skipBlank || this.#open.length === 0) return -1;
+    const buf = this.#buf;
+    const len = buf.length;
+    let p = this.#pos;
+    while (p < len && isSpace(buf.charCodeAt(p))) p++;
+    if (p + 1 >= len || buf.charCodeAt(p) !== LT) return -1;
+    const first = buf.charCodeAt(p + 1);
+    if (first === SLASH || first === 33 /* ! */ || first === 63 /* ? */) return -1;
+    let q = p + 1;
+    for (; q < len; q++) {
+      const ch = buf.charCodeAt(q);
+      if (ch === GT || ch === SLASH || ch === LT || isSpace(ch)) break;
+    }
+    if (q >= len || q === p + 1) return -1;
+    const index = this.#name(p + 1, q);
+    if (index < 0) return -1;
+    const c = buf.charCodeAt(q);
+    if (c === SLASH) {
+      if (buf.charCodeAt(q + 1) !== GT) return -1;
+      this.#peekAt = p;
+      this.#peekText = q + 2;
+      this.#peekEnd = q + 2;
+      this.#peekSelf = true;
+      return index;
+    }
+    if (c !== GT) return -1;
+    const name = this.#names[index] as string;
+    const e = buf.indexOf("<", q + 1);
+    if (e < 0 || buf.charCodeAt(e + 1) !== SLASH || buf.charCodeAt(e + 2 + name.length) !== GT || !sameAt(buf, e + 2, name)) return -1;
+    if (this.#nextAmp(q + 1) < e || this.#nextCR(q + 1) < e) return -1;
+    this.#peekAt = e;
+    this.#peekText = q + 1;
+    this.#peekEnd = e;
+    this.#peekSelf = false;
+    return index;
+  }
+
+  /** Consumes the element the last {@link peekElement} found; its content is [{@link textStart}, {@link textEnd}) of {@link buffer}. */
+  takeElement(index: number): void {
+    this.name = this.#names[index] as string;
+    this.nameIndex = index;
+    this.selfClosing = this.#peekSelf;
+    this.#textStart = this.#peekText;
+    this.#textEnd = this.#peekEnd;
+    this.#cdata = false;
+    const end = this.#peekSelf ? this.#peekEnd : this.#peekEnd + 3 + this.name.length;
+    this.#token(this.#peekAt, end);
   }
 
   /**

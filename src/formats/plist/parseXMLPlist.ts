@@ -103,6 +103,7 @@ class PlistReader {
   #run(): void {
     const sc = this.scanner;
     for (;;) {
+      if (this.#leaf < 0 && this.#element(sc.peekElement())) continue;
       switch (sc.next()) {
         case XML_TOKEN.open:
           this.#open(sc.nameIndex);
@@ -171,6 +172,21 @@ class PlistReader {
     } else {
       this.#fail(`Encountered unknown tag <${sc.name}>`, at);
     }
+  }
+
+  /**
+   * The fast path for a whole leaf element found by the scanner's `peekElement` (`kind` is its
+   * index in NAMES, or -1): takes it when it is legal where it stands and returns true; otherwise
+   * returns false and the element is read (and refused) through the tokens.
+   */
+  #element(kind: number): boolean {
+    if (!isLeaf(kind)) return false;
+    const top = this.#stack[this.#stack.length - 1];
+    if (top === undefined) return false;
+    if (top.kind === DICT ? (kind === KEY) !== (top.key === undefined) : kind === KEY) return false;
+    this.scanner.takeElement(kind);
+    this.#plainLeaf(kind);
+    return true;
   }
 
   #close(): void {
