@@ -22,3 +22,4 @@ export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";
 export { bootPowerMachine, powerManagedServices, type BootedPowerMachine } from "./bootPowerMachine.ts";
 export { addPowerRoutines, toWire } from "./powerRoutines.ts";
+export { readKextArchSymbols, loadKernel } from "./readKextSymbolFiles.ts";

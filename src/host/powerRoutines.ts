@@ -15,12 +15,23 @@
  *                                           (to the second) of that owner; `seconds` null cancels
  *                                           every event (`IOPMCancelAllScheduledPowerEvents`).
  *                                           kIOReturnNotFound when none matched.
+ *   io_pm_set_settings([[source, key, value], …])
+ *                                           `IOPMSetPMPreferences`: sets each setting of each power
+ *                                           source; all or nothing, kIOReturnBadArgument if one is
+ *                                           unknown or out of range.
+ *   io_pm_set_repeating(onType, onMinutes, onDays, offType, offMinutes, offDays)
+ *                                           `IOPMScheduleRepeatingPowerEvent`: replaces the
+ *                                           repeating pair (nulls: no event in that slot; all
+ *                                           nulls is `IOPMCancelAllRepeatingPowerEvents`) and arms
+ *                                           it on the daemon's clock (days and times in UTC).
  *
  * Plain objects cross as dictionaries and arrays ({@link toWire}); libiokit's IOPMLib decodes them.
  */
 import { kIOReturnBadArgument, kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess } from "../base/index.ts";
 import { Routine, type WireValue } from "../ipc/index.ts";
-import { getPMRootDomain, pmSnapshot, type IOKernel, type IOKitServer } from "../kernel/index.ts";
+import {
+  IOPMSettings, PM_POWER_SOURCES, getPMRootDomain, pmSnapshot, type IOKernel, type IOKitServer, type PMPowerSource, type PMRepeatingEvent, type RoutineArgs,
+} from "../kernel/index.ts";
 
 /** Milliseconds from the Unix epoch to 2001-01-01 00:00:00 UTC (CFAbsoluteTime 0). */
 const CF_EPOCH_MS = Date.UTC(2001, 0, 1);
@@ -63,4 +74,35 @@ export function addPowerRoutines(server: IOKitServer, kernel: IOKernel): void {
     const n = r.cancelScheduledWakes((w) => seconds === null || (w.owner === owner && dateS(w.atNs) === Math.round(seconds)));
     return n > 0 ? kIOReturnSuccess : kIOReturnNotFound;
   });
+  server.addRoutine(Routine.pmSetSettings, (_s, a) => {
+    const list = a.values[0];
+    if (!Array.isArray(list)) return kIOReturnBadArgument;
+    const triples: [PMPowerSource, string, number][] = [];
+    const check = new IOPMSettings();
+    for (const t of list) {
+      if (!Array.isArray(t) || t.length !== 3) return kIOReturnBadArgument;
+      const [source, key, value] = t;
+      if (!PM_POWER_SOURCES.includes(source as PMPowerSource) || typeof key !== "string" || typeof value !== "number") return kIOReturnBadArgument;
+      if (!check.set(source as PMPowerSource, key, value)) return kIOReturnBadArgument;
+      triples.push([source as PMPowerSource, key, value]);
+    }
+    const r = root();
+    for (const [source, key, value] of triples) r.setPMSetting(source, key, value);
+    return kIOReturnSuccess;
+  });
+  server.addRoutine(Routine.pmSetRepeating, (_s, a) => {
+    const on = repeatingArg(a, 0);
+    const off = repeatingArg(a, 3);
+    const r = root();
+    // The kernel's clock zero on the wall clock places the events' days and times.
+    const epochMs = Date.now() - r.pm.scheduler.now() / 1e6;
+    const ok = r.setRepeatingEvents({ ...(on ? { RepeatingPowerOn: on } : {}), ...(off ? { RepeatingPowerOff: off } : {}) }, epochMs);
+    return ok ? kIOReturnSuccess : kIOReturnBadArgument;
+  });
+}
+
+/** The repeating event in arguments i…i+2 (type, minutes, days), or undefined when the type is null. */
+function repeatingArg(a: RoutineArgs, i: number): PMRepeatingEvent | undefined {
+  const eventtype = a.optStr(i);
+  return eventtype === undefined ? undefined : { eventtype, time: a.int(i + 1), weekdays: a.int(i + 2) };
 }

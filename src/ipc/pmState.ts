@@ -40,6 +40,26 @@ export interface PMKernelAssertionInfo {
   readonly owner: string;
 }
 
+/**
+ * One repeating power event, as powerd keeps `RepeatingPowerOn`/`RepeatingPowerOff` in
+ * com.apple.AutoWake.plist: the event type, minutes after midnight, and the days (bit 0 Monday …
+ * bit 6 Sunday).
+ */
+export interface PMRepeatingEvent {
+  readonly eventtype: string;
+  readonly time: number;
+  readonly weekdays: number;
+}
+
+/** The repeating pair: at most one power-on and one power-off event. */
+export interface PMRepeatingEvents {
+  readonly RepeatingPowerOn?: PMRepeatingEvent;
+  readonly RepeatingPowerOff?: PMRepeatingEvent;
+}
+
+/** The power settings of each power source (`"AC Power"`, `"Battery Power"`): setting → value. */
+export type PMSettingsProfiles = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
 /** What `pmset -g …` shows. */
 export interface PMSnapshot {
   readonly nowNs: number;
@@ -53,4 +73,7 @@ export interface PMSnapshot {
   readonly driverAssertionBits: number;
   readonly events: readonly { readonly timeNs: number; readonly domain: string; readonly message: string; readonly durationS?: number }[];
   readonly scheduled: readonly PMScheduledEvent[];
+  readonly repeating: PMRepeatingEvents;
+  /** The custom settings of each power source; the AC profile is the one in use. */
+  readonly settings: PMSettingsProfiles;
 }

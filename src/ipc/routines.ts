@@ -55,6 +55,8 @@ export const Routine = {
   pmSleepSystem: "io_pm_sleep_system",
   pmSchedulePowerEvent: "io_pm_schedule_power_event",
   pmCancelPowerEvent: "io_pm_cancel_power_event",
+  pmSetSettings: "io_pm_set_settings",
+  pmSetRepeating: "io_pm_set_repeating",
 } as const;
 
 /** `kIOUCVariableStructureSize`: a dispatch check that is skipped. */

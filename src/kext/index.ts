@@ -28,3 +28,4 @@ export {
   type KextSymbolDiagnostic, type KextSymbolDiagnosticKind,
 } from "./auditKextSymbols.ts";
 export * from "./findLinkDependencies.ts";
+export * from "./checkKextLinkage.ts";

@@ -4,7 +4,7 @@
  * domain's state for `pmset -g`. Dates are CFAbsoluteTime: seconds since 2001-01-01 00:00:00 UTC.
  */
 import { IOReturnError, kIOReturnBadArgument, type IOReturn } from "../base/index.ts";
-import { Routine, type PMSnapshot, type WireValue } from "../ipc/index.ts";
+import { Routine, type PMRepeatingEvents, type PMSnapshot, type WireValue } from "../ipc/index.ts";
 import type { IOKitLib } from "./IOKitLib.ts";
 
 /** The root domain's state and the kernel's wall clock when it was taken (Unix ms). */
@@ -51,4 +51,24 @@ export async function IOPMCancelAllScheduledPowerEvents(lib: IOKitLib): Promise<
 /** `IOPMSchedulePowerEvent(time, owner, type)`: `time` in CFAbsoluteTime seconds; only `wake` is supported. */
 export async function IOPMSchedulePowerEvent(lib: IOKitLib, time: number, owner: string, type: string): Promise<IOReturn> {
   return ioReturn(await lib.call(Routine.pmSchedulePowerEvent, time, type, owner));
+}
+
+/**
+ * `IOPMSetPMPreferences`: sets `value` of each `[source, key, value]` (`source` "AC Power" or
+ * "Battery Power", `key` pmset's name); all or nothing, kIOReturnBadArgument for an unknown key
+ * or a value out of range.
+ */
+export async function IOPMSetPMPreferences(lib: IOKitLib, settings: readonly (readonly [string, string, number])[]): Promise<IOReturn> {
+  return ioReturn(await lib.call(Routine.pmSetSettings, settings.map((t) => [...t])));
+}
+
+/** `IOPMScheduleRepeatingPowerEvent`: replaces the repeating power-on/power-off pair. */
+export async function IOPMScheduleRepeatingPowerEvent(lib: IOKitLib, events: PMRepeatingEvents): Promise<IOReturn> {
+  const slot = (e: PMRepeatingEvents["RepeatingPowerOn"]): WireValue[] => (e ? [e.eventtype, e.time, e.weekdays] : [null, null, null]);
+  return ioReturn(await lib.call(Routine.pmSetRepeating, ...slot(events.RepeatingPowerOn), ...slot(events.RepeatingPowerOff)));
+}
+
+/** `IOPMCancelAllRepeatingPowerEvents`. */
+export async function IOPMCancelAllRepeatingPowerEvents(lib: IOKitLib): Promise<IOReturn> {
+  return IOPMScheduleRepeatingPowerEvent(lib, {});
 }

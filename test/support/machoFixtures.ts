@@ -102,3 +102,30 @@ export async function runTool(
   const status = await main(args, io);
   return { stdout: Buffer.from(io.outBytes()).toString("latin1"), stderr: io.err(), status };
 }
+
+/**
+ * Compiles `source` (C or C++) and links `name` in `dir` for each arch with clang-16/ld64.lld-16
+ * (fat through llvm-lipo-16 when several). `kext` links a bundle and patches MH_BUNDLE to
+ * MH_KEXT_BUNDLE (ld64.lld has no -kext); otherwise a dylib. Undefined symbols are left for the
+ * kext loader (`-undefined dynamic_lookup`). `extra` goes to the linker. Returns the output path.
+ */
+export function buildKextMachO(
+  dir: string, name: string, source: string, lang: "c" | "c++", archs: readonly string[], extra: string[] = [], kext = true,
+): string {
+  writeFileSync(join(dir, `${name}.src`), source);
+  const outs = archs.map((arch) => {
+    const ver = arch === "arm64" ? "12.0" : "11.0";
+    execFileSync("clang-16", ["-x", lang, "-target", `${arch}-apple-macos${ver}`, "-fno-exceptions", "-fno-rtti", "-c", `${name}.src`, "-o", `${name}_${arch}.o`], { cwd: dir });
+    execFileSync("ld64.lld-16", ["-arch", arch, "-platform_version", "macos", ver, ver, "-undefined", "dynamic_lookup",
+      ...(kext ? ["-bundle", "-fixup_chains"] : ["-dylib"]), `${name}_${arch}.o`, "-o", `${name}_${arch}`, ...extra], { cwd: dir });
+    if (kext) {
+      const bytes = readFileSync(join(dir, `${name}_${arch}`));
+      bytes.writeUInt32LE(0xb, 12);
+      writeFileSync(join(dir, `${name}_${arch}`), bytes);
+    }
+    return `${name}_${arch}`;
+  });
+  if (outs.length === 1) writeFileSync(join(dir, name), readFileSync(join(dir, outs[0]!)));
+  else execFileSync("llvm-lipo-16", ["-create", ...outs, "-output", name], { cwd: dir });
+  return join(dir, name);
+}

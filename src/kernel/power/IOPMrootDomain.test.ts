@@ -39,6 +39,41 @@ describe("system sleep messages", () => {
     expect(root.getProperty("Wake Type")).toBe("User");
   });
 
+  it("HasPoweredOn waits until every device has risen, asynchronous acknowledgements included", async () => {
+    // §8: parents raise power before their children, each setPowerState waits for its
+    // acknowledgement, and kIOMessageSystemHasPoweredOn follows the device tree's wake — so the
+    // expected order is: WillPowerOn, a (sync) → b under a and c (async, acked 5 ms later), each
+    // ack, then HasPoweredOn, with the system "on" only from then.
+    const { kernel, root } = await pmKernel();
+    const order: string[] = [];
+    const asyncAck = (d: RecordingDriver): void => {
+      d.answer = (_s, self) => {
+        kernel.scheduler.postAfter(5 * NS_PER_MS, () => { order.push(`ack ${self.getName()}`); self.acknowledgeSetPowerState(); });
+        return 100_000;
+      };
+    };
+    const a = addDevice(kernel, kernel.platform, "a");
+    addDevice(kernel, a, "b", asyncAck);
+    addDevice(kernel, kernel.platform, "c", asyncAck);
+    await kernel.scheduler.runAll();
+    root.sleepSystem();
+    await kernel.scheduler.runAll();
+    RecordingDriver.calls = [];
+    order.length = 0;
+    root.registerPrioritySleepWakeInterest("k", (type) => {
+      if (type === kIOMessageSystemWillPowerOn || type === kIOMessageSystemHasPoweredOn) {
+        order.push(`${type === kIOMessageSystemWillPowerOn ? "WillPowerOn" : "HasPoweredOn"} calls=${RecordingDriver.calls.map((c) => c.device).sort().join(",")} state=${root.systemState}`);
+      }
+      return kIOReturnSuccess;
+    });
+    root.wakeSystem("User");
+    await kernel.scheduler.runAll();
+    expect(order[0]).toBe("WillPowerOn calls= state=waking");
+    expect(order.slice(1, 3).sort()).toEqual(["ack b", "ack c"]);
+    expect(order.slice(3)).toEqual(["HasPoweredOn calls=a,b,c state=on"]);
+    expect(RecordingDriver.calls.findIndex((c) => c.device === "a")).toBeLessThan(RecordingDriver.calls.findIndex((c) => c.device === "b"));
+  });
+
   it("idle sleep asks CanSystemSleep; one cancel vetoes and WillNotSleep follows", async () => {
     const { kernel, root } = await pmKernel();
     const seen: number[] = [];

@@ -19,6 +19,15 @@
  * Idle sleep runs from the `sleep` timer (minutes, `pmset sleep`), restarted by user activity and
  * held off by assertions. The System Load Advisory summarises how good a time it is for
  * background work.
+ *
+ * Settings (IOPMSettings): one profile per power source; the AC profile is in use, its `sleep` is
+ * the idle timer and its `hibernatemode` the `Hibernate Mode` property. The repeating pair
+ * (`pmset repeat`) is armed on the kernel's clock placed on the wall clock by the caller; each
+ * firing re-arms the next occurrence, so a machine with both a sleep and a wake event cycles for
+ * ever, as a Mac does — drive such a kernel with bounded waits, not `runAll()`.
+ *
+ * Wake completion: HasPoweredOn and the `on` state follow the end of the root domain's change to
+ * ON, which waits for every power child's rise (their acknowledgements and their own children).
  */
 import { kIOReturnBusy, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { num, type OSValue } from "../../libkern/index.ts";
@@ -27,6 +36,8 @@ import type { IORegistryEntry } from "../registry/index.ts";
 import { NS_PER_MS, type TaskHandle } from "../scheduler/index.ts";
 import { IOService } from "../service/index.ts";
 import { IOPMAssertions } from "./IOPMAssertions.ts";
+import { IOPMSettings, type PMPowerSource } from "./IOPMSettings.ts";
+import type { PMRepeatingEvent, PMRepeatingEvents } from "../../ipc/index.ts";
 import type { IOPMPowerState } from "./IOPMPowerState.ts";
 import { pmContextOf, pmOf, setRootDomainResolver } from "./IOServicePMMethods.ts";
 import type { PMContext } from "./PMContext.ts";
@@ -99,8 +110,11 @@ export class IOPMrootDomain extends IOService {
   #lastUserActivityNs = 0;
   #scheduledWakes: { atNs: number; type: string; owner: string; handle: TaskHandle }[] = [];
   #pendingWake: string | undefined;
+  #repeatTimers: TaskHandle[] = [];
   #treeDone: (() => void) | undefined;
   assertions!: IOPMAssertions;
+  /** The power settings of each source and the repeating power events (`pmset -a|-b|-c`, `pmset repeat`). */
+  readonly settings = new IOPMSettings();
   /** Sleep/wake cycles completed. */
   sleepCount = 0;
   wakeCount = 0;
@@ -414,12 +428,59 @@ export class IOPMrootDomain extends IOService {
     if (this.#systemState === "on" && !this.#idleTimer) this.#armIdleTimer();
   }
 
+  // ---- settings (pmset -a|-b|-c KEY VALUE) ----
+
+  /**
+   * `IOPMSetPMPreferences` for one setting of one power source; false for an unknown key or a
+   * value out of range. The AC profile is the one in use: its `sleep` is the idle sleep timer and
+   * its `hibernatemode` the `Hibernate Mode` property.
+   */
+  setPMSetting(source: PMPowerSource, key: string, value: number): boolean {
+    if (!this.settings.set(source, key, value)) return false;
+    if (source !== "AC Power") return true;
+    if (key === "sleep") {
+      this.#sleepTimerMin = value;
+      this.#armIdleTimer();
+    } else if (key === "hibernatemode") this.setProperty("Hibernate Mode", num(value, 32));
+    return true;
+  }
+
+  // ---- repeating power events (pmset repeat) ----
+
+  /**
+   * `IOPMScheduleRepeatingPowerEvent`: replaces the repeating pair and arms it. `clockEpochMs` is
+   * the Unix time of this kernel's clock zero (2001-01-01 for a kernel on virtual time, the boot
+   * for a daemon), which places the events' days and times (UTC) on the clock. The power-on event
+   * wakes a sleeping system (`Wake Type` Alarm); a `sleep` power-off event demand-sleeps an awake
+   * one; `shutdown`/`restart` are kept and shown only. False (nothing changed) if malformed.
+   */
+  setRepeatingEvents(events: PMRepeatingEvents, clockEpochMs = Date.UTC(2001, 0, 1)): boolean {
+    if (!this.settings.setRepeating(events)) return false;
+    for (const t of this.#repeatTimers) t.cancel();
+    this.#repeatTimers = [];
+    const { RepeatingPowerOn: on, RepeatingPowerOff: off } = this.settings.repeating;
+    if (on) this.#armRepeat(on, clockEpochMs, () => this.wakeSystem("Alarm"));
+    if (off?.eventtype === "sleep") this.#armRepeat(off, clockEpochMs, () => this.sleepSystem("Scheduled Sleep"));
+    return true;
+  }
+
+  #armRepeat(e: PMRepeatingEvent, epochMs: number, act: () => void): void {
+    const sched = this.pm.scheduler;
+    const nextMs = nextRepeatMs(e, epochMs + sched.now() / 1e6);
+    const handle = sched.postAt(Math.round((nextMs - epochMs) * 1e6), () => {
+      this.#repeatTimers = this.#repeatTimers.filter((t) => t !== handle);
+      this.pm.event("Wake Requests", `[*process=powerd request=${e.eventtype} repeating weekdays=0x${e.weekdays.toString(16)} time=${e.time}]`);
+      act();
+      if (this.settings.repeating.RepeatingPowerOn === e || this.settings.repeating.RepeatingPowerOff === e) this.#armRepeat(e, epochMs, act);
+    }, "repeating power event");
+    this.#repeatTimers.push(handle);
+  }
+
   // ---- idle sleep ----
 
-  /** `pmset sleep N`: the idle sleep timer in minutes (0 disables). */
+  /** `pmset sleep N`: the idle sleep timer in minutes (0 disables) — the AC profile's `sleep`. */
   setSleepTimer(minutes: number): void {
-    this.#sleepTimerMin = Math.max(0, Math.trunc(minutes));
-    this.#armIdleTimer();
+    this.setPMSetting("AC Power", "sleep", Math.max(0, Math.trunc(minutes)));
   }
 
   get sleepTimerMinutes(): number {
@@ -530,11 +591,25 @@ export class IOPMrootDomain extends IOService {
     this.#darkWakeTimer?.cancel();
     for (const w of this.#scheduledWakes) w.handle.cancel();
     this.#scheduledWakes = [];
+    for (const t of this.#repeatTimers) t.cancel();
+    this.#repeatTimers = [];
   }
 }
 OSMetaClass.define(IOPMrootDomain, "IOPMrootDomain");
 
 setRootDomainResolver((s) => IOPMrootDomain.forService(s));
+
+/** The Unix ms of the next time after `afterMs` that `e` falls on (its days and minutes, UTC). */
+export function nextRepeatMs(e: PMRepeatingEvent, afterMs: number): number {
+  const midnight = Math.floor(afterMs / 86_400_000) * 86_400_000;
+  for (let d = 0; d <= 7; d++) {
+    const dayMs = midnight + d * 86_400_000;
+    const bit = (new Date(dayMs).getUTCDay() + 6) % 7; // bit 0 is Monday
+    const at = dayMs + e.time * 60_000;
+    if ((e.weekdays & (1 << bit)) !== 0 && at > afterMs) return at;
+  }
+  return midnight + 8 * 86_400_000; // unreachable for weekdays in 1…127
+}
 
 /** `getPMRootDomain()`. */
 export function getPMRootDomain(service: IOService): IOPMrootDomain {

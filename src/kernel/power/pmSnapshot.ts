@@ -8,7 +8,7 @@ import type { PMSnapshot } from "../../ipc/index.ts";
 import type { IOPMrootDomain } from "./IOPMrootDomain.ts";
 import { SYSTEM_WIDE_TYPES } from "./IOPMAssertions.ts";
 
-export type { PMKernelAssertionInfo, PMScheduledEvent, PMSnapshot, PMUserAssertionInfo } from "../../ipc/index.ts";
+export type { PMKernelAssertionInfo, PMRepeatingEvent, PMRepeatingEvents, PMSettingsProfiles, PMScheduledEvent, PMSnapshot, PMUserAssertionInfo } from "../../ipc/index.ts";
 
 /** Takes the snapshot of `root` now. */
 export function pmSnapshot(root: IOPMrootDomain): PMSnapshot {
@@ -28,5 +28,7 @@ export function pmSnapshot(root: IOPMrootDomain): PMSnapshot {
     driverAssertionBits: a.driverBits(),
     events: root.pm.events.map((e) => ({ timeNs: e.timeNs, domain: e.domain, message: e.message, ...(e.durationS !== undefined ? { durationS: e.durationS } : {}) })),
     scheduled: root.scheduledWakes.map((w) => ({ atNs: w.atNs, eventtype: "wake", scheduledby: w.owner })),
+    repeating: root.settings.repeating,
+    settings: root.settings.profiles(),
   };
 }

@@ -4,3 +4,5 @@
  */
 export * from "./KernelSymbolSet.ts";
 export { readKernelSymbolSets, darwinKernelVersion, KernelSymbolSetError } from "./readKernelSymbolSets.ts";
+export { kernelLibraries, kernelSets, type KernelSource } from "./kernelLibraries.ts";
+export { kernelPseudoKexts } from "./kernelPseudoKexts.ts";

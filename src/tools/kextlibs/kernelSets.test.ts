@@ -4,12 +4,11 @@
  * plist, one without (symbol table + Darwin banner), and a kernel collection (MH_FILESET) wrapping
  * one. Kexts and kernels are built with clang-16/ld64.lld-16 (C++ for the I/O Kit calls).
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { kextInfo, scopedTempDir, writeKext } from "../../../test/support/kextFixtures.ts";
-import { haveTool, runTool } from "../../../test/support/machoFixtures.ts";
+import { buildKextMachO as build, haveTool, runTool } from "../../../test/support/machoFixtures.ts";
 import { parseMachOImage } from "../../formats/index.ts";
 import { main } from "./main.ts";
 
@@ -30,26 +29,6 @@ extern "C" void com_example_driver_go(IOService *s, OSObject *o) {
   com_example_nowhere();
 }
 `;
-
-/** Links `name` from `source` for each arch (fat when several); `kext` patches MH_BUNDLE → MH_KEXT_BUNDLE. */
-function build(dir: string, name: string, source: string, lang: "c" | "c++", archs: readonly string[], extra: string[] = [], kext = true): string {
-  writeFileSync(join(dir, `${name}.src`), source);
-  const outs = archs.map((arch) => {
-    const ver = arch === "arm64" ? "12.0" : "11.0";
-    execFileSync("clang-16", ["-x", lang, "-target", `${arch}-apple-macos${ver}`, "-fno-exceptions", "-fno-rtti", "-c", `${name}.src`, "-o", `${name}_${arch}.o`], { cwd: dir });
-    execFileSync("ld64.lld-16", ["-arch", arch, "-platform_version", "macos", ver, ver, "-undefined", "dynamic_lookup",
-      ...(kext ? ["-bundle", "-fixup_chains"] : ["-dylib"]), `${name}_${arch}.o`, "-o", `${name}_${arch}`, ...extra], { cwd: dir });
-    if (kext) {
-      const bytes = readFileSync(join(dir, `${name}_${arch}`));
-      bytes.writeUInt32LE(0xb, 12);
-      writeFileSync(join(dir, `${name}_${arch}`), bytes);
-    }
-    return `${name}_${arch}`;
-  });
-  if (outs.length === 1) writeFileSync(join(dir, name), readFileSync(join(dir, outs[0]!)));
-  else execFileSync("llvm-lipo-16", ["-create", ...outs, "-output", name], { cwd: dir });
-  return join(dir, name);
-}
 
 /** A stand-in kernel: the Darwin banner and a few of the kernel's symbols (C++ ones by asm label). */
 const KERNEL = `const char version[] = "Darwin Kernel Version 19.6.0: Thu Jun 18 20:49:00 PDT 2020; root:xnu-6153.141.1~1/RELEASE_X86_64";

@@ -14,14 +14,15 @@
  * Libraries go to standard output (plain or `-xml`); the per-architecture symbol report goes to
  * standard error. Exit: 0, 1 undefined symbols, 2 multiply defined symbols (higher wins), 33 help.
  */
-import { readFile } from "node:fs/promises";
 import {
-  findLinkDependencies, isSearchableLibrary, joinPath, libraryExports, tryReadKextSymbols,
+  findLinkDependencies, isSearchableLibrary, libraryExports,
   type KextArchSymbols, type LinkDependencies, type LinkLibrary, type LinkLibraryKext, type OSKext,
 } from "../../kext/index.ts";
-import { kernelLibraries, loadKernel, type KernelSource } from "./kernelLibraries.ts";
+// Imported from kext/kpi itself, not through the kext barrel, so that the bundled sets (109 KB)
+// land in the chunks of the tools that use them: esbuild splits by file reachability.
+import { kernelLibraries, type KernelSource } from "../../kext/kpi/index.ts";
 import { OSKextVersionGetString } from "../../libkern/index.ts";
-import { checkToolPath, loadKextSet } from "../../host/index.ts";
+import { checkToolPath, loadKernel, loadKextSet, readKextArchSymbols } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
@@ -168,7 +169,7 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     err(`${name} has no executable and does not need to declare OSBundleLibraries.\n`);
     return kKextlibsExit.OK;
   }
-  const own = await symbolsOf(kext);
+  const own = await readKextArchSymbols(kext);
   if (own === undefined) {
     io.stderr(`Can't read executable for ${name}.\n`);
     return EX_NOINPUT;
@@ -187,7 +188,7 @@ async function run(a: Args, io: ToolIO): Promise<number> {
   const options = { nonKPI: a.nonKPI, unsupported: a.unsupported };
   const candidates = set.all().filter((k) => isSearchableLibrary(k, kext, options));
   const candidateSymbols = new Map<OSKext, KextArchSymbols[] | undefined>();
-  for (const k of candidates) candidateSymbols.set(k, await symbolsOf(k));
+  for (const k of candidates) candidateSymbols.set(k, await readKextArchSymbols(k));
   let kernel: KernelSource | undefined;
   if (a.kernel !== undefined) {
     const loaded = await loadKernel(a.kernel);
@@ -235,17 +236,6 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     }
   }
   return status;
-}
-
-/** The executable's per-architecture symbols, or undefined when it is missing or not Mach-O. */
-async function symbolsOf(kext: OSKext): Promise<KextArchSymbols[] | undefined> {
-  const exe = kext.executable;
-  if (exe === undefined || !exe.found || exe.kind !== "macho") return undefined;
-  try {
-    return tryReadKextSymbols(new Uint8Array(await readFile(joinPath(kext.path, exe.relativePath))));
-  } catch {
-    return undefined;
-  }
 }
 
 function plural(n: number, word: string): string {

@@ -14,6 +14,10 @@
  * Divergence from XNU: loading needs no root here (nothing real is loaded), and only JavaScript
  * executables run (a Mach-O kext fails with kOSKextReturnLinkError).
  *
+ * Testing without loading (`-n`) includes a trial link of a Mach-O executable by symbols
+ * (trialLink.ts): against the declared libraries, with KPIs from the bundled symbol sets or, with
+ * `-k`/`-kernel PATH`, from a real kernel or kernel collection.
+ *
  * `--kernel-version X.Y.Z` (ours) substitutes xnu's `###KERNEL_VERSION_*###` placeholders in the
  * pseudo-kexts of a System.kext read from an xnu source tree, as the kernel build would.
  */
@@ -22,7 +26,9 @@ import { IOKernel } from "../../kernel/index.ts";
 import {
   KextAnalyzer, KextRuntime, formatKextDiagnostics, isValidKernelVersion, kextErrorString, readKext, type KextSet, type OSKext,
 } from "../../kext/index.ts";
-import { FsBundleSource, checkToolPath, importKextModule, loadKextSet } from "../../host/index.ts";
+import { bundledKernelSymbolSets, kernelPseudoKexts, kernelSets, type KernelSource } from "../../kext/kpi/index.ts";
+import { FsBundleSource, checkToolPath, importKextModule, loadKernel, loadKextSet } from "../../host/index.ts";
+import { trialLink } from "./trialLink.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
@@ -34,6 +40,7 @@ export const kKextutilExit = {
   InteractionRequired: 7, Unspecified: 11, SystemPolicy: 27, Help: 33,
 } as const;
 const EX_USAGE = 64;
+const EX_NOINPUT = 66;
 const EX_SOFTWARE = 70;
 
 const USAGE = `usage: kextutil [options] [--] [kext] ...
@@ -50,6 +57,8 @@ kext: file system path to a kext bundle
   -z, -no-authentication        skip ownership/permission checks
   -Z, -no-resolve-dependencies  skip dependency resolution
   -arch ARCH                    check ARCH's keys and executable slice (default x86_64)
+  -k FILE, -kernel FILE         link against FILE's KPI symbol sets (a kernel or kernel
+                                collection; default: the sets bundled from xnu's export lists)
   -kernel-version X.Y.Z         substitute xnu's ###KERNEL_VERSION_*### placeholders (iokit-ts)
   -q, -quiet                    print nothing
   -v [N], -verbose [N]          report each load (Loading …, … successfully loaded)
@@ -72,13 +81,14 @@ interface Args {
   quiet: boolean;
   arch: string;
   kernelVersion: string | undefined;
+  kernel: string | undefined;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
     parsed = getopt(argv, {
-      short: "tnlr:d:b:exzZqvh",
+      short: "tnlr:d:b:exzZqvhk:",
       long: [
         { name: "print-diagnostics", hasArg: "none", id: "t" },
         { name: "no-load", hasArg: "none", id: "n" },
@@ -94,6 +104,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
         { name: "verbose", hasArg: "optional", id: "v" },
         { name: "help", hasArg: "none", id: "h" },
         { name: "arch", hasArg: "required" },
+        { name: "kernel", hasArg: "required", id: "k" },
         { name: "kernel-version", hasArg: "required" },
       ],
       permute: true,
@@ -105,7 +116,7 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
   }
   const a: Args = {
     kexts: [], ids: [], repositories: [], dependencies: [], noLoad: false, loadOnly: false, test: false, verbose: false, systemExtensions: true, safeBoot: false,
-    skipAuthentication: false, skipDependencies: false, quiet: false, arch: "x86_64", kernelVersion: undefined,
+    skipAuthentication: false, skipDependencies: false, quiet: false, arch: "x86_64", kernelVersion: undefined, kernel: undefined,
   };
   for (const o of parsed.options) {
     const v = o.value as string;
@@ -129,6 +140,12 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
       case "Z": a.skipDependencies = true; break;
       case "q": a.quiet = true; break;
       case "arch": a.arch = v; break;
+      case "k": {
+        const bad = await checkToolPath(v, undefined, false);
+        if (bad !== undefined) { io.stderr(`${bad.message}\n`); return bad.status; }
+        a.kernel = v;
+        break;
+      }
       case "kernel-version":
         if (!isValidKernelVersion(v)) {
           io.stderr(`kextutil: invalid kernel version '${v}' (expected MAJOR.MINOR.REVISION, e.g. 18.7.0)\n`);
@@ -181,13 +198,25 @@ async function run(a: Args, io: ToolIO): Promise<number> {
     const full = toProcess.includes(k) ? k : await readKext(new FsBundleSource(), k.path, { kernelVersion: a.kernelVersion });
     if (!toProcess.includes(full)) toProcess.push(full);
   }
+  let kernel: KernelSource | undefined;
+  if (a.kernel !== undefined) {
+    const read = await loadKernel(a.kernel);
+    if (typeof read === "string") { io.stderr(read); return EX_NOINPUT; }
+    kernel = read;
+  }
+  // The kernel's own pseudo-kexts (bundled sets, or -kernel's) for KPIs no repository holds.
+  const sets = kernel === undefined ? bundledKernelSymbolSets(a.arch) : kernelSets(kernel, a.arch);
+  if (typeof sets === "string") { io.stderr(sets); return EX_NOINPUT; }
+  if (sets === undefined) { io.stderr(`${kernel?.path} does not contain code for architecture ${a.arch}.\n`); return EX_NOINPUT; }
+  for (const k of await kernelPseudoKexts(sets.filter((s) => loaded.set.withIdentifier(s.bundleID).length === 0))) loaded.set.add(k);
   const analyzer = new KextAnalyzer(loaded.set, {
     arch: a.arch, safeBoot: a.safeBoot, skipAuthentication: a.skipAuthentication, skipDependencies: a.skipDependencies,
   });
   const root = typeof process.getuid === "function" ? process.getuid() === 0 : false;
   const loadable: OSKext[] = [];
   for (const kext of toProcess) {
-    const status = testKext(kext, analyzer, a, root, log);
+    const status = await testKext(kext, analyzer, a, root, log, kernel);
+    if (status === EX_NOINPUT) return status;
     if (status === kKextutilExit.OK) loadable.push(kext);
     if (result === kKextutilExit.OK) result = status;
   }
@@ -238,11 +267,13 @@ async function settle(kernel: IOKernel): Promise<void> {
 
 /**
  * `runTestsOnKext`: notices, the verdict, and the diagnostics dump.
+ * With `-n`, a good kext with a Mach-O executable gets a trial link by symbols (trialLink.ts).
  * Divergence from XNU: the signature check only sees whether a Mach-O carries a well-formed
- * signature (no page hashes, no trust evaluation), and there is no trial link, so a good kext is
- * always reported "not including linkage for on-disk libraries".
+ * signature (no page hashes, no trust evaluation).
  */
-function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, log: (t: string) => void): number {
+async function testKext(
+  kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, log: (t: string) => void, kernel: KernelSource | undefined,
+): Promise<number> {
   const analysis = analyzer.analyze(kext);
   if (a.safeBoot && !analysis.safeBootLoadable) log(`Notice: ${kext.path} is not eligible for loading during safe boot.\n`);
   if (analysis.hasDebugProperties) log(`Notice: ${kext.path} has debug properties set.\n`);
@@ -262,7 +293,11 @@ function testKext(kext: OSKext, analyzer: KextAnalyzer, a: Args, root: boolean, 
   // Without -t a load prints no report (as Apple's); -n alone still reports, as it always has here.
   if (a.test || a.noLoad) {
     log(formatKextDiagnostics(analysis.diagnostics, ["warnings"]));
-    log(`${kext.path} appears to be loadable (not including linkage for on-disk libraries).\n`);
+    // kextutil links only when it does not load (a load links in the kernel).
+    const link = a.noLoad ? await trialLink(kext, analysis, analyzer.set, a.arch, kernel, log) : "skipped";
+    if (typeof link !== "string") { log(link.error); return EX_NOINPUT; }
+    if (link === "failed") return kKextutilExit.KextBad;
+    log(`${kext.path} appears to be loadable (${link === "linked" ? "" : "not "}including linkage for on-disk libraries).\n`);
   }
   return kKextutilExit.OK;
 }

@@ -6,6 +6,10 @@
  * `WARNING` string powerd writes. `pmset schedule …` adds to it and `pmset -g sched` reads it, so the
  * schedule survives between runs as it survives restarts on a Mac.
  *
+ * The repeating pair (`pmset repeat`) is kept beside them, as powerd does: `RepeatingPowerOn` and
+ * `RepeatingPowerOff`, each `{eventtype, time <integer: minutes after midnight>, weekdays
+ * <integer: bit 0 Monday … bit 6 Sunday>}`.
+ *
  * Where: `$XDG_STATE_HOME/iokit/com.apple.AutoWake.plist`, else
  * `$HOME/.local/state/iokit/com.apple.AutoWake.plist` (docs/power.md). Events in the past are
  * dropped when the file is read, as powerd purges them.
@@ -14,7 +18,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isBinaryPlist, parseBinaryPlist, parseXMLPlist, writeXMLPlist } from "../../formats/index.ts";
 import { writeFileAtomic } from "../../host/index.ts";
-import { OSDate, type OSValue } from "../../libkern/index.ts";
+import { REPEAT_OFF_TYPES, REPEAT_ON_TYPES, type PMRepeatingEvent, type PMRepeatingEvents } from "../../kernel/index.ts";
+import { OSDate, OSNumber, num, type OSValue } from "../../libkern/index.ts";
 
 /** The event types IOPMSchedulePowerEvent accepts, in the order IOPMCopyScheduledPowerEvents lists them. */
 export const AUTOWAKE_TYPES = ["wake", "poweron", "wakepoweron", "sleep", "shutdown", "restart"] as const;
@@ -39,13 +44,13 @@ export function autoWakePath(env: Readonly<Record<string, string | undefined>>):
   return base === undefined ? undefined : join(base, "iokit", "com.apple.AutoWake.plist");
 }
 
-/** Reads the events (all types, date order within each) still in the future at `nowMs`. */
-export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
+/** A state file's dictionary (`what` names it in the error), or undefined when there is no file. */
+export function readStateDictionary(path: string, what = "the schedule"): Map<string, OSValue> | undefined {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new AutoWakeFileError(`${path}: ${(e as Error).message}`);
   }
   let root: OSValue;
@@ -54,7 +59,14 @@ export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
   } catch (e) {
     throw new AutoWakeFileError(`${path}: not a property list: ${(e as Error).message}`);
   }
-  if (!(root instanceof Map)) throw new AutoWakeFileError(`${path}: the schedule must be a dictionary`);
+  if (!(root instanceof Map)) throw new AutoWakeFileError(`${path}: ${what} must be a dictionary`);
+  return root;
+}
+
+/** Reads the events (all types, date order within each) still in the future at `nowMs`. */
+export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
+  const root = readStateDictionary(path);
+  if (root === undefined) return [];
   const out: AutoWakeEvent[] = [];
   for (const type of AUTOWAKE_TYPES) {
     const list = root.get(type);
@@ -71,9 +83,36 @@ export function readAutoWake(path: string, nowMs: number): AutoWakeEvent[] {
   return out;
 }
 
-/** Writes `events` (any order) as the schedule, creating the folder if needed. */
-export async function writeAutoWake(path: string, events: readonly AutoWakeEvent[]): Promise<void> {
+/** Reads the repeating pair (`RepeatingPowerOn`, `RepeatingPowerOff`). */
+export function readRepeating(path: string): PMRepeatingEvents {
+  const root = readStateDictionary(path);
+  const slot = (key: string, types: readonly string[]): PMRepeatingEvent | undefined => {
+    const d = root?.get(key);
+    if (d === undefined) return undefined;
+    const eventtype = d instanceof Map ? d.get("eventtype") : undefined;
+    const [time, weekdays] = ["time", "weekdays"].map((k) => {
+      const v = d instanceof Map ? d.get(k) : undefined;
+      return v instanceof OSNumber ? Number(v.value) : undefined;
+    });
+    if (typeof eventtype !== "string" || !types.includes(eventtype) || time === undefined || time < 0 || time >= 1440 || weekdays === undefined || weekdays < 1 || weekdays > 0x7f) {
+      throw new AutoWakeFileError(`${path}: "${key}" must be {eventtype, time (minutes), weekdays (1-127)}`);
+    }
+    return { eventtype, time, weekdays };
+  };
+  const on = slot("RepeatingPowerOn", REPEAT_ON_TYPES);
+  const off = slot("RepeatingPowerOff", REPEAT_OFF_TYPES);
+  return { ...(on ? { RepeatingPowerOn: on } : {}), ...(off ? { RepeatingPowerOff: off } : {}) };
+}
+
+/**
+ * Writes `events` (any order) as the schedule and `repeating` as the repeating pair (by default
+ * the pair already in the file), creating the folder if needed.
+ */
+export async function writeAutoWake(path: string, events: readonly AutoWakeEvent[], repeating: PMRepeatingEvents = readRepeating(path)): Promise<void> {
   const root = new Map<string, OSValue>();
+  for (const [key, e] of Object.entries(repeating) as [string, PMRepeatingEvent][]) {
+    root.set(key, new Map<string, OSValue>([["eventtype", e.eventtype], ["time", num(e.time, 64)], ["weekdays", num(e.weekdays, 64)]]));
+  }
   for (const type of AUTOWAKE_TYPES) {
     const list = events.filter((e) => e.eventtype === type).sort((a, b) => a.dateMs - b.dateMs);
     if (list.length > 0) {

@@ -6,7 +6,7 @@
  * zero — 2001-01-01 00:00:00 UTC (the Mac absolute-time epoch) for a kernel on virtual time, the
  * daemon's boot for a daemon.
  */
-import type { PMSnapshot } from "../../kernel/index.ts";
+import { PM_POWER_SOURCES, type PMRepeatingEvent, type PMRepeatingEvents, type PMSettingsProfiles, type PMSnapshot } from "../../kernel/index.ts";
 import type { AutoWakeEvent } from "./autoWakeFile.ts";
 
 /** Unix ms of 2001-01-01 00:00:00 UTC: a virtual-time kernel's clock zero. */
@@ -78,10 +78,75 @@ export function formatLog(events: PMSnapshot["events"], epochMs = EPOCH_MS): str
   return `${lines.join("\n")}\n`;
 }
 
-/** `pmset -g sched`: the one-time events, in date order. */
-export function formatSched(events: readonly AutoWakeEvent[]): string {
-  if (events.length === 0) return "";
-  const lines = ["Scheduled power events:"];
+const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** How `pmset -g sched` names a set of days (bit 0 Monday … bit 6 Sunday). */
+export function daysText(weekdays: number): string {
+  if (weekdays === 0x7f) return "every day";
+  if (weekdays === 0x1f) return "weekdays only";
+  if (weekdays === 0x60) return "weekends only";
+  return DAY_NAMES.filter((_, i) => (weekdays & (1 << i)) !== 0).join(",");
+}
+
+/** `7:00AM`, `12:30PM`, `12:00AM` for minutes after midnight. */
+export function clockText(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  return `${h % 12 === 0 ? 12 : h % 12}:${pad2(minutes % 60)}${h < 12 ? "AM" : "PM"}`;
+}
+
+/** `pmset -g sched`: the repeating pair, then the one-time events in date order. */
+export function formatSched(events: readonly AutoWakeEvent[], repeating: PMRepeatingEvents = {}): string {
+  const lines: string[] = [];
+  const pair = [repeating.RepeatingPowerOn, repeating.RepeatingPowerOff].filter((e): e is PMRepeatingEvent => e !== undefined);
+  if (pair.length > 0) lines.push("Repeating power events:", ...pair.map((e) => `  ${e.eventtype} at ${clockText(e.time)} ${daysText(e.weekdays)}`));
+  if (events.length === 0) return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  lines.push("Scheduled power events:");
   [...events].sort((a, b) => a.dateMs - b.dateMs).forEach((w, i) => lines.push(` [${i}]  ${w.eventtype} at ${schedTimestamp(w.dateMs)}${w.scheduledby ? ` by '${w.scheduledby}'` : ""}`));
   return `${lines.join("\n")}\n`;
+}
+
+const settingLine = (key: string, value: number | string): string => ` ${key.padEnd(20)} ${value}`;
+
+/** `pmset -g` / `pmset -g live`: the settings in use (the AC profile: the machine runs on AC). */
+export function formatLive(snap: PMSnapshot): string {
+  const lines = ["System-wide power settings:", "Currently in use:"];
+  // Who holds idle sleep off, as powerd names them: the processes with an active assertion.
+  const holders = [...new Set(snap.userAssertions.filter((a) => a.level > 0 && /IdleSystemSleep|PreventSystemSleep|NoIdleSleep/.test(a.type)).map((a) => a.processName))];
+  for (const [key, value] of Object.entries(snap.settings["AC Power"] ?? {})) {
+    let line = settingLine(key, value);
+    if (key === "sleep" && snap.preventsIdleSleep) line += ` (sleep prevented by ${holders.length > 0 ? holders.join(", ") : "assertions"})`;
+    lines.push(line);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `pmset -g custom`: every power source's profile. */
+export function formatCustom(settings: PMSettingsProfiles): string {
+  const lines: string[] = [];
+  for (const source of PM_POWER_SOURCES) {
+    const profile = settings[source];
+    if (profile === undefined) continue;
+    lines.push(`${source}:`, ...Object.entries(profile).map(([k, v]) => settingLine(k, v)));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * What pmset warns after a settings change, for every profile whose idle timers contradict each
+ * other while system sleep is on: the display should sleep first (and at all), the disk should
+ * have a timer.
+ */
+export function settingsWarnings(settings: PMSettingsProfiles): string {
+  let out = "";
+  for (const source of PM_POWER_SOURCES) {
+    const p = settings[source];
+    if (p === undefined || !p.sleep) continue;
+    const display = (p.displaysleep ?? 0) === 0 || p.displaysleep! > p.sleep;
+    const disk = (p.disksleep ?? 0) === 0;
+    if (!display && !disk) continue;
+    out += `Warning: Idle sleep timings for "${source}" may not behave as expected.\n`;
+    if (display) out += "- Display sleep should have a lower timeout than system sleep.\n";
+    if (disk) out += "- Disk sleep should be non-zero whenever system sleep is non-zero.\n";
+  }
+  return out;
 }

@@ -4,22 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IOKitDaemon, bootKernel } from "../../host/index.ts";
-import { IOKernel, IOPMrootDomain, getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep } from "../../kernel/index.ts";
+import { getPMRootDomain, kIOPMAssertionTypePreventUserIdleSystemSleep } from "../../kernel/index.ts";
 import { captureIO } from "../ToolIO.ts";
-import { main, runPMSet } from "./main.ts";
+import { main } from "./main.ts";
+import { freshRootDomain, runOn } from "./pmsetTestSupport.ts";
 
-const fresh = async (): Promise<IOPMrootDomain> => {
-  const k = new IOKernel();
-  const r = IOPMrootDomain.forService(k.resources);
-  await k.scheduler.runAll();
-  return r;
-};
-
-const run = async (root: IOPMrootDomain, ...argv: string[]) => {
-  const io = captureIO();
-  const rc = await runPMSet(argv, io, root);
-  return { rc, out: io.out(), err: io.err() };
-};
+const fresh = freshRootDomain;
+const run = runOn;
 
 describe("iokit pmset", () => {
   it("-g assertions lists the system-wide table and assertions by owning process", async () => {

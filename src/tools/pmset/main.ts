@@ -6,27 +6,35 @@
  *   pmset schedule wake "MM/dd/yy HH:mm:ss" [owner]    a one-time wake at that date (UTC)
  *   pmset relative wake SECONDS                        a wake SECONDS from now
  *   pmset schedule cancel wake "MM/dd/yy HH:mm:ss" [owner], pmset schedule cancelall
- *   pmset [-a|-b|-c] sleep MINUTES                     the idle sleep timer
+ *   pmset repeat TYPE DAYS HH:mm:ss [TYPE DAYS HH:mm:ss], pmset repeat cancel
+ *                                                      the repeating power-on/power-off pair
+ *   pmset [-a|-b|-c] KEY VALUE [KEY VALUE …]           settings of all sources, battery, AC
+ *   pmset -g custom                                    every power source's settings
  *
  * Where the state lives, as on a Mac: with a daemon (`IOKIT_SOCKET` names an `iokit boot` socket)
  * every command reads or changes the daemon's root domain through IOPMLib's calls. Without one,
- * the schedule persists in a per-user `com.apple.AutoWake.plist` (see autoWakeFile.ts), so
- * `pmset schedule …` and a later `pmset -g sched` agree across runs, while the live state
+ * the schedule (one-time and repeating) persists in a per-user `com.apple.AutoWake.plist` (see
+ * autoWakeFile.ts) and the settings in a per-user `com.apple.PowerManagement.plist`
+ * (pmPrefsFile.ts), so `pmset …` and a later `pmset -g …` agree across runs, while the live state
  * (assertions, the log, sleepnow) is that of the process's own embedded root domain.
  */
-import { kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
+import { kIOReturnBadArgument, kIOReturnNotFound, kIOReturnNotReady, kIOReturnSuccess, type IOReturn } from "../../base/index.ts";
 import { connectIOKit } from "../../host/index.ts";
-import { IOKernel, IOPMrootDomain, driveUntil, pmSnapshot, type PMSnapshot } from "../../kernel/index.ts";
 import {
-  IOPMCancelAllScheduledPowerEvents, IOPMCancelScheduledPowerEvent, IOPMCopyState, IOPMSchedulePowerEvent, IOPMSleepSystem, type IOKitLib,
+  IOKernel, IOPMSettings, IOPMrootDomain, PM_POWER_SOURCES, PM_SETTINGS, driveUntil, pmSnapshot, type PMPowerSource, type PMRepeatingEvents, type PMSnapshot,
+} from "../../kernel/index.ts";
+import {
+  IOPMCancelAllScheduledPowerEvents, IOPMCancelScheduledPowerEvent, IOPMCopyState, IOPMSchedulePowerEvent, IOPMScheduleRepeatingPowerEvent, IOPMSetPMPreferences,
+  IOPMSleepSystem, type IOKitLib,
 } from "../../libiokit/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
-import { AutoWakeFileError, autoWakePath, readAutoWake, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
-import { EPOCH_MS, formatAssertions, formatLog, formatSched, parseSchedDate } from "./formatPMSet.ts";
+import { AutoWakeFileError, autoWakePath, readAutoWake, readRepeating, writeAutoWake, type AutoWakeEvent } from "./autoWakeFile.ts";
+import { EPOCH_MS, formatAssertions, formatCustom, formatLive, formatLog, formatSched, parseSchedDate, settingsWarnings } from "./formatPMSet.ts";
+import { pmPrefsPath, readPMPrefs, writePMPrefs } from "./pmPrefsFile.ts";
+import { USAGE, parseRepeat, parseSettings, type SettingChange } from "./parsePMSetArgs.ts";
 
-export const summary = "power management: -g assertions|log|sched, sleepnow, schedule [cancel] / relative wake";
+export const summary = "power management: -g [live|custom|assertions|log|sched], settings, sleepnow, schedule/repeat/relative wake";
 
-const USAGE = "Usage: pmset <options>\nSee pmset manpage for details\n";
 
 /** What pmset acts on: a root domain here, in a daemon, or here with the schedule on disk. */
 export interface PMSetTarget {
@@ -41,7 +49,12 @@ export interface PMSetTarget {
   scheduleWake(dateMs: number, owner: string): Promise<IOReturn>;
   /** Cancels the wake at `dateMs` (to the second) by `owner`, or every event; kIOReturnNotFound if none. */
   cancel(which: { dateMs: number; owner: string } | "all"): Promise<IOReturn>;
-  setSleepTimer(minutes: number): Promise<IOReturn>;
+  /** Sets every change or none: kIOReturnBadArgument for an unknown key or a value out of range. */
+  setSettings(changes: readonly SettingChange[]): Promise<IOReturn>;
+  /** The repeating power-on/power-off pair. */
+  repeating(): Promise<PMRepeatingEvents>;
+  /** Replaces the repeating pair ({} cancels it). */
+  setRepeating(events: PMRepeatingEvents): Promise<IOReturn>;
 }
 
 /** A root domain in this process (its clock's zero is 2001-01-01). */
@@ -73,10 +86,14 @@ export function rootDomainTarget(root: IOPMrootDomain): PMSetTarget {
       const n = root.cancelScheduledWakes((w) => which === "all" || (w.owner === which.owner && at(w.atNs) === Math.round(which.dateMs / 1000)));
       return n > 0 ? kIOReturnSuccess : kIOReturnNotFound;
     },
-    setSleepTimer: async (m) => {
-      root.setSleepTimer(m);
+    setSettings: async (changes) => {
+      const check = new IOPMSettings();
+      if (!changes.every(([source, key, value]) => check.set(source, key, value))) return kIOReturnBadArgument;
+      for (const [source, key, value] of changes) root.setPMSetting(source, key, value);
       return kIOReturnSuccess;
     },
+    repeating: async () => root.settings.repeating,
+    setRepeating: async (events) => (root.setRepeatingEvents(events, EPOCH_MS) ? kIOReturnSuccess : kIOReturnBadArgument),
   };
 }
 
@@ -98,16 +115,30 @@ export function daemonTarget(lib: IOKitLib): PMSetTarget {
     sleepNow: () => IOPMSleepSystem(lib),
     scheduleWake: (dateMs, owner) => IOPMSchedulePowerEvent(lib, (dateMs - EPOCH_MS) / 1000, owner, "wake"),
     cancel: (which) => (which === "all" ? IOPMCancelAllScheduledPowerEvents(lib) : IOPMCancelScheduledPowerEvent(lib, (which.dateMs - EPOCH_MS) / 1000, which.owner, "wake")),
-    // Divergence from XNU: the daemon does not take settings from pmset yet.
-    setSleepTimer: async () => kIOReturnNotReady,
+    setSettings: (changes) => IOPMSetPMPreferences(lib, changes),
+    repeating: async () => (await state()).snap.repeating,
+    setRepeating: (events) => IOPMScheduleRepeatingPowerEvent(lib, events),
   };
 }
 
-/** This process's root domain for the live state, the per-user AutoWake file for the schedule. */
+/**
+ * This process's root domain for the live state, the per-user AutoWake file for the schedule and
+ * the PowerManagement file beside it for the settings (loaded into the root domain first).
+ */
 export function fileTarget(root: IOPMrootDomain, path: string): PMSetTarget {
   const live = rootDomainTarget(root);
+  const prefsPath = pmPrefsPath(path);
+  const saved = readPMPrefs(prefsPath);
+  for (const source of PM_POWER_SOURCES) {
+    for (const { key, defaultValue } of PM_SETTINGS) root.setPMSetting(source, key, saved[source]?.[key] ?? defaultValue);
+  }
   return {
     ...live,
+    setSettings: async (changes) => {
+      const r = await live.setSettings(changes);
+      if (r === kIOReturnSuccess) await writePMPrefs(prefsPath, root.settings.profiles());
+      return r;
+    },
     scheduled: async () => readAutoWake(path, Date.now()),
     nowMs: async () => Date.now(),
     scheduleWake: async (dateMs, owner) => {
@@ -120,6 +151,12 @@ export function fileTarget(root: IOPMrootDomain, path: string): PMSetTarget {
       const keep = which === "all" ? [] : all.filter((e) => !(e.eventtype === "wake" && e.scheduledby === which.owner && Math.round(e.dateMs / 1000) === Math.round(which.dateMs / 1000)));
       if (keep.length === all.length) return kIOReturnNotFound;
       await writeAutoWake(path, keep);
+      return kIOReturnSuccess;
+    },
+    repeating: async () => readRepeating(path),
+    setRepeating: async (events) => {
+      if (!new IOPMSettings().setRepeating(events)) return kIOReturnBadArgument;
+      await writeAutoWake(path, readAutoWake(path, Date.now()), events);
       return kIOReturnSuccess;
     },
   };
@@ -136,12 +173,11 @@ export function machineRootDomain(): IOPMrootDomain {
 /** Runs pmset against `target` (or, as tests do, a root domain in this process). */
 export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOPMrootDomain): Promise<number> {
   const target = on instanceof IOPMrootDomain ? rootDomainTarget(on) : on;
-  const args = argv[0] === "-a" || argv[0] === "-b" || argv[0] === "-c" ? argv.slice(1) : argv;
-  const [cmd, ...rest] = args;
+  const [cmd, ...rest] = argv;
   if (cmd === "-g") {
     const what = rest[0] ?? "live";
     if (what === "sched") {
-      io.stdout(formatSched(await target.scheduled()));
+      io.stdout(formatSched(await target.scheduled(), await target.repeating()));
       return 0;
     }
     if (what !== "assertions" && what !== "log" && what !== "live" && what !== "custom") {
@@ -151,8 +187,19 @@ export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOP
     const { snap, epochMs } = await target.state();
     if (what === "assertions") io.stdout(formatAssertions(snap, epochMs));
     else if (what === "log") io.stdout(formatLog(snap.events, epochMs));
-    else io.stdout(`System-wide power settings:\nCurrently in use:\n ${"hibernatemode".padEnd(20)} 3\n ${"sleep".padEnd(20)} ${snap.sleepTimerMinutes}${snap.preventsIdleSleep ? " (sleep prevented by assertions)" : ""}\n`);
+    else if (what === "custom") io.stdout(formatCustom(snap.settings));
+    else io.stdout(formatLive(snap));
     return 0;
+  }
+  if (cmd === "repeat") {
+    const parsed = parseRepeat(rest);
+    if (typeof parsed === "string") {
+      io.stderr(parsed);
+      return 1;
+    }
+    const r = await target.setRepeating(parsed);
+    if (r !== kIOReturnSuccess) io.stderr(`Error: Unable to schedule the repeating event: error 0x${(r >>> 0).toString(16)}\n`);
+    return r === kIOReturnSuccess ? 0 : 1;
   }
   if (cmd === "sleepnow") {
     const r = await target.sleepNow();
@@ -203,17 +250,18 @@ export async function runPMSet(argv: string[], io: ToolIO, on: PMSetTarget | IOP
     else if (r !== kIOReturnSuccess) io.stderr(`Error: Unable to schedule the event: error 0x${(r >>> 0).toString(16)}\n`);
     return r === kIOReturnSuccess ? 0 : 1;
   }
-  if (cmd === "sleep" && rest.length === 1) {
-    if (!/^\d+$/.test(rest[0]!)) {
-      io.stderr(`pmset: Error: sleep value "${rest[0]}" is not a number of minutes\n`);
-      return 1;
-    }
-    const r = await target.setSleepTimer(Number(rest[0]));
-    if (r !== kIOReturnSuccess) io.stderr("pmset: Error: the daemon does not take settings; 'sleep' is only set on the embedded machine\n");
-    return r === kIOReturnSuccess ? 0 : 1;
+  const settings = parseSettings(argv);
+  if (typeof settings === "string") {
+    io.stderr(settings);
+    return 1;
   }
-  io.stderr(USAGE);
-  return 1;
+  const r = await target.setSettings(settings);
+  if (r !== kIOReturnSuccess) {
+    io.stderr(`pmset: Error: unable to apply the settings: error 0x${(r >>> 0).toString(16)}\n`);
+    return 1;
+  }
+  io.stderr(settingsWarnings((await target.state()).snap.settings));
+  return 0;
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {

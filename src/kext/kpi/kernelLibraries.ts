@@ -1,19 +1,21 @@
 /**
- * The kernel's KPI libraries for kextlibs: which `com.apple.kpi.*` symbol sets join the library
- * kexts found in the repositories, for one architecture.
+ * The kernel's KPI libraries for a symbol search (kextlibs) or a trial link (kextutil): which
+ * `com.apple.kpi.*` symbol sets join the library kexts found in the repositories, for one
+ * architecture.
  *
- * Without `-kernel`, a KPI that a repository already provides (a System.kext plug-in with a
+ * Without a kernel file, a KPI that a repository already provides (a System.kext plug-in with a
  * symbol-set executable, from a Mac or a KDK) is searched there, and every other KPI comes from
  * the sets bundled with iokit-ts (xnu's export lists). With `-kernel PATH`, the kernel's own sets
  * (its `__LINKINFO,__symbolsets`, or its symbol table filtered through the bundled lists) replace
  * every repository's copy of those KPIs. The KPI options (`-unsupported`, `-non-kpi`) filter both.
+ *
+ * State: a {@link KernelSource} caches the sets it decoded, per architecture. No I/O: the host
+ * reads the kernel file.
  */
-import { readFile } from "node:fs/promises";
-import { isSearchableLibraryID, type LinkLibrary, type SearchableLibraryOptions } from "../../kext/index.ts";
-// Imported from kext/kpi itself, not through the kext barrel, so that the bundled sets (109 KB)
-// land in kextlibs' own chunk: esbuild splits by file reachability, and every kext tool imports the barrel.
-import { KernelSymbolSetError, bundledKernelSymbolSets, readKernelSymbolSets, type KernelSymbolSet } from "../../kext/kpi/index.ts";
 import { MachOFormatError } from "../../formats/index.ts";
+import { isSearchableLibraryID, type LinkLibrary, type SearchableLibraryOptions } from "../findLinkDependencies.ts";
+import { bundledKernelSymbolSets, type KernelSymbolSet } from "./KernelSymbolSet.ts";
+import { KernelSymbolSetError, readKernelSymbolSets } from "./readKernelSymbolSets.ts";
 
 /** A kernel named by `-kernel`, read once; its sets are decoded per architecture on demand. */
 export interface KernelSource {
@@ -22,16 +24,8 @@ export interface KernelSource {
   readonly sets: Map<string, KernelSymbolSet[] | undefined>;
 }
 
-/** Reads the kernel file, or returns the one-line message to print. */
-export async function loadKernel(path: string): Promise<KernelSource | string> {
-  try {
-    return { path, bytes: new Uint8Array(await readFile(path)), sets: new Map() };
-  } catch (e) {
-    return `Can't read kernel file ${path} - ${(e as Error).message}.\n`;
-  }
-}
-
-function kernelSets(kernel: KernelSource, arch: string): KernelSymbolSet[] | undefined | string {
+/** The kernel's sets for `arch` (undefined: no such slice), or the one-line message to print. */
+export function kernelSets(kernel: KernelSource, arch: string): KernelSymbolSet[] | undefined | string {
   if (!kernel.sets.has(arch)) {
     try {
       kernel.sets.set(arch, readKernelSymbolSets(kernel.bytes, arch, kernel.path));
