@@ -51,6 +51,15 @@ describe("decodeBase64() on a range, into a pool", () => {
     );
   });
 
+  it("sizes a blob larger than the scratch space exactly", () => {
+    const bytes = Uint8Array.from({ length: 100_003 }, (_, i) => (i * 7919) & 0xff);
+    const text = encodeBase64(bytes).replace(/(.{76})/g, "$1\n");
+    const d = decodeBase64(text, 0, text.length, new BytePool()) as Uint8Array;
+    expect(d).toEqual(bytes);
+    expect(d.buffer.byteLength).toBe(bytes.length);
+    expect(decodeBase64(`${text}*`)).toBeUndefined();
+  });
+
   it("refuses what the whole-text decoder refuses", () => {
     fc.assert(
       fc.property(textOf("AQz+/= \n*", 40), (t) => {
