@@ -7,11 +7,19 @@
  * A corrupt table is logged and leaves the whole disk as a leaf.
  */
 import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import type { OSDictionary } from "../../libkern/index.ts";
 import { crc32 } from "../hardware/index.ts";
 import { n } from "../machine/index.ts";
 import { IOMedia, kIOStorageFamilyBundleID, type BlockReader } from "./IOMedia.ts";
+import { diskGlobals } from "./IOMediaBSDClient.ts";
 
 export class IOBlockStorageDevice extends IOService {
+  /** The first disk a kernel sees sets up the family's BSD side (see IOMediaBSDClient's diskGlobals). */
+  override init(properties?: OSDictionary): boolean {
+    if (!super.init(properties)) return false;
+    diskGlobals(this);
+    return true;
+  }
   /** Block size in bytes. */
   get blockSize(): number { return 512; }
   get blockCount(): number { return 0; }

@@ -59,11 +59,11 @@ const firstFree = <T>(table: Array<T | undefined>): number => {
  * The family's switches and tables in `ctx`'s kernel, registered on first use.
  *
  * Divergence from XNU: IOStorageFamily registers its switches when the kext loads, before any other
- * family, and so gets major 1 on a Mac; here they are registered by the first media's BSD client,
- * and take the first major free in both switches then (2 on the default machine, whose serial
- * ports took 1 first).
+ * family's, and so gets major 1 on a Mac; kexts here have no per-kernel load hook, so the first
+ * `IOBlockStorageDevice` made in a kernel registers them (IOMediaBSDClient too, should it come
+ * first) — early enough to get 1 on the default machine, ahead of the serial family.
  */
-function diskGlobals(ctx: IOService): DiskGlobals | undefined {
+export function diskGlobals(ctx: IOService): DiskGlobals | undefined {
   const known = globals.get(ctx.registry);
   if (known !== undefined) return known;
   const minors: Array<MinorSlot | undefined> = [];
