@@ -65,7 +65,7 @@ export class SampleVirtualVolumeDevice extends IOBlockStorageDevice {
     this.completion?.interruptOccurred();
     return out;
   }
-  writeBlocks(lba: number, data: Uint8Array): boolean {
+  override writeBlocks(lba: number, data: Uint8Array): boolean {
     const count = Math.ceil(data.length / BLOCK);
     if (!this.online || lba < 0 || lba + count > this.blockCount) return false;
     for (let i = 0; i < count; i++) {

@@ -10,4 +10,5 @@ export * from "./Transport.ts";
 export * from "./routines.ts";
 export * from "./snapshotWire.ts";
 export * from "./errno.ts";
+export * from "./disk.ts";
 export type * from "./pmState.ts";

@@ -3,10 +3,14 @@
  * descriptor, as a process does with the system calls. Calls resolve with their result or reject
  * with an {@link ErrnoError} carrying the kernel's errno (`ENOENT`, `EACCES`, `EAGAIN`, …).
  *
+ * Each descriptor has a file offset that `read` and `write` advance and `seek` moves; `pread` and
+ * `pwrite` name their own position, as the system calls do. On a disk (`/dev/rdiskN`), transfers
+ * must be whole blocks at block-aligned offsets (EINVAL otherwise); `/dev/diskN` takes any range.
+ *
  * An ioctl's argument and result are its parameter bytes (`IOCPARM_LEN(cmd)` of them): what the C
  * caller's pointer points at. Integers are little-endian, as on the Macs this models.
  */
-import { EIO, ErrnoError, O_RDWR, Routine, type WireValue } from "../ipc/index.ts";
+import { EIO, ErrnoError, O_RDWR, Routine, SEEK_SET, type WireValue } from "../ipc/index.ts";
 
 /** Whatever can call a kernel routine (an IOKitLib). */
 export interface RoutineCaller {
@@ -74,6 +78,26 @@ export class DeviceFile {
   async write(data: Uint8Array | string): Promise<number> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     return Number(unwrap(await this.lib.call(Routine.bsdWrite, this.fd, bytes), `write ${this.path}`));
+  }
+
+  /** `pread(fd, buf, count, position)`: up to `count` bytes at `position`; the file offset stays. */
+  async pread(count: number, position: number): Promise<Uint8Array> {
+    const r = unwrap(await this.lib.call(Routine.bsdPread, this.fd, count, position), `pread ${this.path}`);
+    return r instanceof Uint8Array ? r : new Uint8Array(0);
+  }
+
+  /** `pwrite(fd, buf, count, position)`: the number of bytes written at `position`; the file offset stays. */
+  async pwrite(data: Uint8Array | string, position: number): Promise<number> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    return Number(unwrap(await this.lib.call(Routine.bsdPwrite, this.fd, bytes, position), `pwrite ${this.path}`));
+  }
+
+  /**
+   * `lseek(fd, offset, whence)`: the new file offset. `whence` is SEEK_SET (default), SEEK_CUR or
+   * SEEK_END — which counts from 0 on a device node, as on macOS (a disk's size is its ioctls').
+   */
+  async seek(offset: number, whence: number = SEEK_SET): Promise<number> {
+    return Number(unwrap(await this.lib.call(Routine.bsdLseek, this.fd, offset, whence), `lseek ${this.path}`));
   }
 
   /** `ioctl(fd, cmd, arg)`: `arg` is copied in for `_IOW`/`_IOWR`; resolves with the copy out (`_IOR`/`_IOWR`). */

@@ -27,17 +27,34 @@ export class AppleVirtualBlockStorageDevice extends IOBlockStorageDevice {
   override get blockSize(): number { return this.#disk?.desc.blockSize ?? 512; }
   override get blockCount(): number { return this.#disk?.blockCount ?? 0; }
   override readBlocks(lba: number, count: number): Uint8Array | undefined {
-    const disk = this.#disk, ctrl = this.#ctrl, dma = this.#dma;
-    if (!disk || !ctrl || !dma || lba < 0 || lba + count > disk.blockCount) return undefined;
-    const buf = IODMAMemoryDescriptor.inTaskWithPhysicalMask(dma.addressMask, count * disk.desc.blockSize);
+    const disk = this.#disk;
+    if (!disk || lba < 0 || count < 1 || lba + count > disk.blockCount) return undefined;
+    return this.#transfer(count * disk.desc.blockSize, (buf) => {
+      for (let i = 0; i < count; i++) buf.set(disk.readBlock(lba + i), i * disk.desc.blockSize);
+      return buf.slice();
+    });
+  }
+  override writeBlocks(lba: number, data: Uint8Array): boolean {
+    const disk = this.#disk, bs = disk?.desc.blockSize ?? 512;
+    if (!disk || lba < 0 || data.length === 0 || data.length % bs !== 0 || lba + data.length / bs > disk.blockCount) return false;
+    return this.#transfer(data.length, (buf) => {
+      buf.set(data);
+      for (let i = 0; i < data.length / bs; i++) disk.writeBlock(lba + i, buf.subarray(i * bs, (i + 1) * bs));
+      return true;
+    }) ?? false;
+  }
+  /** Runs one transfer through a DMA buffer below the controller's mask; undefined when the controller faults on it. */
+  #transfer<T>(length: number, move: (buf: Uint8Array) => T): T | undefined {
+    const ctrl = this.#ctrl, dma = this.#dma;
+    if (!ctrl || !dma) return undefined;
+    const buf = IODMAMemoryDescriptor.inTaskWithPhysicalMask(dma.addressMask, length);
     try {
       const segs = dma.prepare(buf);
       if (segs.some((s) => !ctrl.reaches(s.address, s.length))) {
         if (this.#faults++ === 0) this.IOLog(`AppleVirtualNVMeController: DMA fault at 0x${segs[0]?.address.toString(16)}: controller cannot reach it; failing I/O`);
         return undefined;
       }
-      for (let i = 0; i < count; i++) buf.bytes.set(disk.readBlock(lba + i), i * disk.desc.blockSize);
-      return buf.bytes.slice();
+      return move(buf.bytes);
     } finally {
       buf.release();
     }

@@ -7,16 +7,26 @@
  * A corrupt table is logged and leaves the whole disk as a leaf.
  */
 import { IOService, OSMetaClass, kIOServiceAsynchronous } from "../../kernel/index.ts";
+import type { OSDictionary } from "../../libkern/index.ts";
 import { crc32 } from "../hardware/index.ts";
 import { n } from "../machine/index.ts";
-import { IOMedia, kIOStorageFamilyBundleID, nextDiskUnit, type BlockReader } from "./IOMedia.ts";
+import { IOMedia, kIOStorageFamilyBundleID, type BlockReader } from "./IOMedia.ts";
+import { diskGlobals } from "./IOMediaBSDClient.ts";
 
 export class IOBlockStorageDevice extends IOService {
+  /** The first disk a kernel sees sets up the family's BSD side (see IOMediaBSDClient's diskGlobals). */
+  override init(properties?: OSDictionary): boolean {
+    if (!super.init(properties)) return false;
+    diskGlobals(this);
+    return true;
+  }
   /** Block size in bytes. */
   get blockSize(): number { return 512; }
   get blockCount(): number { return 0; }
   /** Reads `count` blocks at `lba`; undefined on a device error. */
   readBlocks(_lba: number, _count: number): Uint8Array | undefined { return undefined; }
+  /** Writes whole blocks (`data.length` a multiple of the block size) at `lba`; false on a device error. */
+  writeBlocks(_lba: number, _data: Uint8Array): boolean { return false; }
   get removable(): boolean { return false; }
   get writable(): boolean { return true; }
 }
@@ -24,7 +34,7 @@ OSMetaClass.define(IOBlockStorageDevice, "IOBlockStorageDevice", { kmodName: kIO
 
 export class IOBlockStorageDriver extends IOService implements BlockReader {
   #device: IOBlockStorageDevice | undefined;
-  #ops = { reads: 0, bytes: 0, errors: 0 };
+  #ops = { reads: 0, bytes: 0, errors: 0, writes: 0, written: 0, writeErrors: 0 };
 
   get blockSize(): number { return this.#device?.blockSize ?? 512; }
 
@@ -43,17 +53,40 @@ export class IOBlockStorageDriver extends IOService implements BlockReader {
     return data.slice(offset - first * bs, offset - first * bs + length);
   }
 
+  /** Writes `bytes` at `offset`; a partial block at either end is read, patched and written whole. */
+  writeBytes(offset: number, bytes: Uint8Array): boolean {
+    const d = this.#device;
+    if (d === undefined || bytes.length === 0) return d !== undefined;
+    const bs = d.blockSize;
+    const first = Math.floor(offset / bs), within = offset - first * bs;
+    let data = bytes;
+    if (within !== 0 || bytes.length % bs !== 0) {
+      const blocks = Math.ceil((within + bytes.length) / bs);
+      const old = d.readBlocks(first, blocks);
+      if (old === undefined) return this.#wrote(false, 0);
+      data = old.slice();
+      data.set(bytes, within);
+    }
+    return this.#wrote(d.writeBlocks(first, data), data.length);
+  }
+
+  #wrote(ok: boolean, bytes: number): boolean {
+    this.#ops.writes++;
+    if (ok) this.#ops.written += bytes;
+    else this.#ops.writeErrors++;
+    return ok;
+  }
+
   override start(provider: IOService): boolean {
     if (!super.start(provider) || !(provider instanceof IOBlockStorageDevice)) return false;
     this.#device = provider;
-    const unit = nextDiskUnit(this.registry);
     const hdr = this.readBytes(provider.blockSize, 8);
     const gpt = new TextDecoder().decode(hdr) === "EFI PART";
     const media = new IOMedia(this.registry);
     media.init();
     media.configure(this, {
       name: `${provider.getName()} Media`, base: 0, size: provider.blockSize * provider.blockCount, blockSize: provider.blockSize, whole: true,
-      writable: provider.writable, removable: provider.removable, content: gpt ? "GUID_partition_scheme" : "", contentHint: "", bsdName: `disk${unit}`, bsdUnit: unit,
+      writable: provider.writable, removable: provider.removable, content: gpt ? "GUID_partition_scheme" : "", contentHint: "",
     });
     media.attach(this);
     media.registerService(kIOServiceAsynchronous);
@@ -63,7 +96,8 @@ export class IOBlockStorageDriver extends IOService implements BlockReader {
   }
 
   override stop(provider: IOService): void {
-    this.setProperty("Statistics", new Map([["Operations (Read)", n(this.#ops.reads, 64)], ["Bytes (Read)", n(this.#ops.bytes, 64)], ["Errors (Read)", n(this.#ops.errors, 64)]]));
+    this.setProperty("Statistics", new Map([["Operations (Read)", n(this.#ops.reads, 64)], ["Bytes (Read)", n(this.#ops.bytes, 64)], ["Errors (Read)", n(this.#ops.errors, 64)],
+      ["Operations (Write)", n(this.#ops.writes, 64)], ["Bytes (Write)", n(this.#ops.written, 64)], ["Errors (Write)", n(this.#ops.writeErrors, 64)]]));
     super.stop(provider);
   }
 }
@@ -80,6 +114,7 @@ class MediaReader implements BlockReader {
   constructor(media: IOMedia) { this.#media = media; }
   get blockSize(): number { return this.#media.preferredBlockSize; }
   readBytes(offset: number, length: number): Uint8Array { return this.#media.read(offset, length); }
+  writeBytes(offset: number, bytes: Uint8Array): boolean { return this.#media.write(offset, bytes); }
 }
 
 export class IOGUIDPartitionScheme extends IOService {
@@ -100,8 +135,6 @@ export class IOGUIDPartitionScheme extends IOService {
     if (size < 128 || count > 1024) return fail(`implausible entry array (${count} × ${size})`);
     const entries = provider.read(Number(v.getBigUint64(72, true)) * bs, count * size);
     if (crc32(entries) !== v.getUint32(88, true)) return fail("GPT entry array CRC mismatch");
-    const whole = provider.stringProperty("BSD Name") ?? "disk";
-    const unit = provider.getProperty("BSD Unit");
     let index = 0;
     for (let i = 0; i < count; i++) {
       const e = entries.subarray(i * size, i * size + size);
@@ -116,8 +149,7 @@ export class IOGUIDPartitionScheme extends IOService {
       media.configure(new MediaReader(provider), {
         name: name || `Untitled ${index}`, base: first * bs, size: (last - first + 1) * bs, blockSize: bs, whole: false,
         writable: provider.getProperty("Writable") === true, removable: provider.getProperty("Removable") === true,
-        content: guidString(e.subarray(0, 16)), contentHint: guidString(e.subarray(0, 16)), bsdName: `${whole}s${index}`,
-        bsdUnit: unit instanceof Object && "value" in unit ? Number((unit as { value: bigint }).value) : 0, uuid: guidString(e.subarray(16, 32)),
+        content: guidString(e.subarray(0, 16)), contentHint: guidString(e.subarray(0, 16)), uuid: guidString(e.subarray(16, 32)),
       });
       media.setProperty("Partition ID", n(index));
       media.setLocation(String(index));

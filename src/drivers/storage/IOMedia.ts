@@ -1,38 +1,28 @@
 /**
  * IOStorageFamily's `IOMedia`: a byte range of a block device (the whole disk or a partition)
  * with Apple's properties — `Size`, `Preferred Block Size`, `Whole`, `Leaf`, `Writable`,
- * `Removable`, `Ejectable`, `Content`, `Content Hint`, `UUID` (partitions), `BSD Name`,
- * `BSD Major`/`Minor`/`Unit`, `Open`. Reads go down to the provider chain's block device.
- * BSD names (`disk0`, `disk0s1`) come from a per-kernel unit counter.
+ * `Removable`, `Ejectable`, `Content`, `Content Hint`, `UUID` (partitions),
+ * `Open`. Reads and writes go down to the provider chain's block device. The BSD properties
+ * (`BSD Name`, `BSD Major`/`Minor`/`Unit`) are set by {@link IOMediaBSDClient} when it makes the
+ * media's `/dev` nodes, as on macOS.
  */
-import { IOService, OSMetaClass, type RegistryHost } from "../../kernel/index.ts";
+import { IOService, OSMetaClass } from "../../kernel/index.ts";
 import { n } from "../machine/index.ts";
 
 export const kIOStorageFamilyBundleID = "com.apple.iokit.IOStorageFamily";
 
-/** What a media object reads through (the block storage driver). */
+/** What a media object reads and writes through (the block storage driver, or the whole media). */
 export interface BlockReader {
   readBytes(offset: number, length: number): Uint8Array;
+  /** Writes `bytes` at `offset`; false on a device error. */
+  writeBytes(offset: number, bytes: Uint8Array): boolean;
   readonly blockSize: number;
-}
-
-const units = new WeakMap<RegistryHost, { next: number; minor: number }>();
-/** @internal The next disk unit of a kernel. */
-export function nextDiskUnit(registry: RegistryHost): number {
-  const u = units.get(registry) ?? { next: 0, minor: 0 };
-  units.set(registry, u);
-  return u.next++;
-}
-function nextMinor(registry: RegistryHost): number {
-  const u = units.get(registry) ?? { next: 0, minor: 0 };
-  units.set(registry, u);
-  return u.minor++;
 }
 
 export interface MediaOptions {
   readonly name: string; readonly base: number; readonly size: number; readonly blockSize: number;
   readonly whole: boolean; readonly writable: boolean; readonly removable: boolean; readonly content: string;
-  readonly contentHint: string; readonly bsdName: string; readonly bsdUnit: number; readonly uuid?: string | undefined;
+  readonly contentHint: string; readonly uuid?: string | undefined;
 }
 
 export class IOMedia extends IOService {
@@ -47,10 +37,10 @@ export class IOMedia extends IOService {
     this.#size = o.size;
     this.setName(o.name);
     this.setProperties([
-      ["Content", o.content], ["Removable", o.removable], ["Whole", o.whole], ["Leaf", true], ["BSD Name", o.bsdName],
-      ["Ejectable", o.removable], ["Preferred Block Size", n(o.blockSize, 64)], ["BSD Minor", n(nextMinor(this.registry))],
-      ["Writable", o.writable], ["BSD Major", n(1)], ["Size", n(o.size, 64)], ["Open", false], ["Content Hint", o.contentHint],
-      ["BSD Unit", n(o.bsdUnit)], ["Base", n(o.base, 64)],
+      ["Content", o.content], ["Removable", o.removable], ["Whole", o.whole], ["Leaf", true],
+      ["Ejectable", o.removable], ["Preferred Block Size", n(o.blockSize, 64)],
+      ["Writable", o.writable], ["Size", n(o.size, 64)], ["Open", false], ["Content Hint", o.contentHint],
+      ["Base", n(o.base, 64)],
     ]);
     if (o.uuid !== undefined) this.setProperty("UUID", o.uuid);
   }
@@ -64,19 +54,18 @@ export class IOMedia extends IOService {
     return this.#reader.readBytes(this.#base + offset, length);
   }
 
+  /** Whether the media takes writes (`Writable`). */
+  get writable(): boolean { return this.getProperty("Writable") === true; }
+
+  /** Writes `bytes` at `offset` inside this media; false when out of range, read-only, or on a device error. */
+  write(offset: number, bytes: Uint8Array): boolean {
+    if (this.#reader === undefined || !this.writable || offset < 0 || offset + bytes.length > this.#size) return false;
+    return this.#reader.writeBytes(this.#base + offset, bytes);
+  }
+
   /** A partition scheme that found content marks the media as not a leaf. */
   setLeaf(leaf: boolean): void {
     this.setProperty("Leaf", leaf);
   }
 }
 OSMetaClass.define(IOMedia, "IOMedia", { kmodName: kIOStorageFamilyBundleID });
-
-/** The BSD side of a media object (`/dev/diskN`): matches every IOMedia once `IOBSD` is published. */
-export class IOMediaBSDClient extends IOService {
-  override start(provider: IOService): boolean {
-    if (!super.start(provider) || !(provider instanceof IOMedia)) return false;
-    this.registerService();
-    return true;
-  }
-}
-OSMetaClass.define(IOMediaBSDClient, "IOMediaBSDClient", { kmodName: kIOStorageFamilyBundleID });

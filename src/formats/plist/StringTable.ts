@@ -1,52 +1,62 @@
 /**
- * One copy of each distinct dictionary key of a document. Keys repeat in every dictionary; sharing
- * them shrinks the value tree, and looking them up by their range in the scanner's window (hash of
- * the characters, then `startsWith`) allocates nothing when the key was seen before.
+ * Shared copies of the strings a document repeats: dictionary keys (in every dictionary) and short
+ * values (class names, bundle identifiers). Sharing them shrinks the value tree, and looking one up
+ * by its range in the scanner's window (a hash of sampled characters, then a character compare)
+ * allocates nothing when the string was seen recently.
  *
- * Open addressing with linear probing in a power-of-two table kept at most half full; the table
- * holds the hash of each entry so a probe rejects most mismatches without touching characters.
- * Memory is proportional to the distinct keys, so to the input.
+ * A direct-mapped cache of fixed size, not a growing table: a document with many distinct keys
+ * (every top-level key unique) would otherwise grow and probe an ever larger table, which cost
+ * more than the copies it saved. A miss copies the text and takes the slot, so a string that
+ * recurs is shared from its second use on unless another string hashes to its slot in between.
+ * Memory is fixed (the slots) plus nothing: strings live in the value tree anyway.
  */
 export class StringTable {
-  #strings = emptySlots(64);
-  #hashes = new Int32Array(64);
-  #size = 0;
+  readonly #strings = emptySlots(SLOTS);
+  readonly #hashes = new Int32Array(SLOTS);
 
-  /** The shared copy of `text.slice(start, end)`; a new entry is a flat copy, never a view of `text`. */
+  /** A copy of `text.slice(start, end)`, shared with earlier equal strings; never a view of `text`. */
   intern(text: string, start: number, end: number): string {
-    let h = 0x811c9dc5;
+    const h = hashOf(text, start, end);
+    const i = (h ^ (h >>> 15)) & (SLOTS - 1);
+    const s = this.#strings[i];
+    if (s !== undefined && this.#hashes[i] === h && s.length === end - start && sameAt(text, start, s)) return s;
+    const copy = copyOf(text, start, end);
+    this.#strings[i] = copy;
+    this.#hashes[i] = h;
+    return copy;
+  }
+}
+
+const SLOTS = 1 << 14;
+
+/**
+ * FNV-1a of the length and at most 9 characters: all of a short string, else the first two,
+ * those at the quarter points and the last four. Equal strings hash equal; a collision costs a copy, never a
+ * wrong answer, and the compare reads every character anyway, so sampling halves the reads.
+ */
+function hashOf(text: string, start: number, end: number): number {
+  const n = end - start;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  if (n <= 9) {
     for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    const mask = this.#strings.length - 1;
-    const n = end - start;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = this.#strings[i];
-      if (s === undefined) return this.#insert(i, h, copyOf(text, start, end));
-      if (this.#hashes[i] === h && s.length === n && text.startsWith(s, start)) return s;
-    }
+    return h;
   }
+  const q = n >> 2;
+  h = Math.imul(h ^ text.charCodeAt(start), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 1), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 2 * q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(start + 3 * q), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 4), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 3), 0x01000193);
+  h = Math.imul(h ^ text.charCodeAt(end - 2), 0x01000193);
+  return Math.imul(h ^ text.charCodeAt(end - 1), 0x01000193);
+}
 
-  #insert(at: number, hash: number, s: string): string {
-    this.#strings[at] = s;
-    this.#hashes[at] = hash;
-    if (++this.#size * 2 > this.#strings.length) this.#grow();
-    return s;
-  }
-
-  #grow(): void {
-    const strings = this.#strings;
-    const hashes = this.#hashes;
-    this.#strings = emptySlots(strings.length * 2);
-    this.#hashes = new Int32Array(strings.length * 2);
-    const mask = this.#strings.length - 1;
-    for (let k = 0; k < strings.length; k++) {
-      const s = strings[k];
-      if (s === undefined) continue;
-      let i = (hashes[k] as number) & mask;
-      while (this.#strings[i] !== undefined) i = (i + 1) & mask;
-      this.#strings[i] = s;
-      this.#hashes[i] = hashes[k] as number;
-    }
-  }
+/** Whether `s` occurs in `text` at `at` (`startsWith` without its builtin call, for short strings). */
+export function sameAt(text: string, at: number, s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (text.charCodeAt(at + k) !== s.charCodeAt(k)) return false;
+  return true;
 }
 
 /** A packed array of `n` empty slots (`new Array(n)` beyond 100,000 elements is a slow dictionary). */

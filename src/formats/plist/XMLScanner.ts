@@ -27,6 +27,8 @@
  * a line and column ({@link LineCounter}) only when it fails, so scanning never counts lines.
  */
 
+import { sameAt } from "./StringTable.ts";
+
 /** What {@link XMLScanner.next} found. */
 export const XML_TOKEN = { more: 0, end: 1, open: 2, close: 3, text: 4, cdata: 5 } as const;
 export type XMLToken = (typeof XML_TOKEN)[keyof typeof XML_TOKEN];
@@ -62,6 +64,8 @@ const isSpace = (c: number): boolean => c === 32 || c === LF || c === 9 || c ===
 const isXMLChar = (v: number): boolean =>
   v === 9 || v === LF || v === CR || (v >= 0x20 && v <= 0xd7ff) || (v >= 0xe000 && v <= 0xfffd) || (v >= 0x10000 && v <= 0x10ffff);
 const MALFORMED = "Encountered malformed XML: ";
+/** A name's slot in the first-guess table, from its first and last characters and its length. */
+const nameSlot = (first: number, last: number, length: number): number => (first * 5 + last * 11 + length * 17) & 255;
 
 /** Options of an {@link XMLScanner}. */
 export interface XMLScannerOptions {
@@ -91,6 +95,8 @@ export class XMLScanner {
   /** Where the last entity reference ended (set by `#entity`). */
   #after = 0;
   readonly #names: string[];
+  /** Per {@link nameSlot}: 1 + the index of the name to try first there, or 0. */
+  readonly #nameSlots = new Uint8Array(256);
   readonly #onDiscard: ((text: string, base: number, to: number) => void) | undefined;
   /** Names of the open elements, innermost last. */
   readonly #open: string[] = [];
@@ -98,6 +104,11 @@ export class XMLScanner {
   #textStart = 0;
   #textEnd = 0;
   #cdata = false;
+  /** What the last {@link peekElement} found: where its token starts, its text range, whether it is empty. */
+  #peekAt = 0;
+  #peekText = 0;
+  #peekEnd = 0;
+  #peekSelf = false;
 
   /** Absolute offset the caller will still report positions from (kept in the window), or -1. */
   keepFrom = -1;
@@ -115,6 +126,7 @@ export class XMLScanner {
 
   constructor(options: XMLScannerOptions = {}) {
     this.#names = [...(options.names ?? [])];
+    for (let i = 0; i < this.#names.length; i++) this.#register(i);
     this.#onDiscard = options.onDiscard;
   }
 
@@ -178,6 +190,65 @@ export class XMLScanner {
   }
 
   /**
+   * The fast path for a whole leaf element, ahead of {@link next}: when the next markup (after
+   * blank text) is a registered element inside the root, without attributes, either empty
+   * (`<true/>`) or holding plain text (no markup, `&` or CR) directly followed by its end tag,
+   * returns its index in the `names` option and remembers its extent; {@link takeElement} then
+   * consumes it, setting what `next` and {@link leaf} would have set (`start`/`end` are the end
+   * tag's, or the empty-element tag's). Otherwise returns -1, and `next` scans as usual. Nothing
+   * is consumed by this call.
+   */
+  peekElement(): number {
+    if (!this.skipBlank || this.#open.length === 0) return -1;
+    const buf = this.#buf;
+    const len = buf.length;
+    let p = this.#pos;
+    while (p < len && isSpace(buf.charCodeAt(p))) p++;
+    if (p + 1 >= len || buf.charCodeAt(p) !== LT) return -1;
+    const first = buf.charCodeAt(p + 1);
+    if (first === SLASH || first === 33 /* ! */ || first === 63 /* ? */) return -1;
+    let q = p + 1;
+    for (; q < len; q++) {
+      const ch = buf.charCodeAt(q);
+      if (ch === GT || ch === SLASH || ch === LT || isSpace(ch)) break;
+    }
+    if (q >= len || q === p + 1) return -1;
+    const index = this.#name(p + 1, q);
+    if (index < 0) return -1;
+    const c = buf.charCodeAt(q);
+    if (c === SLASH) {
+      if (buf.charCodeAt(q + 1) !== GT) return -1;
+      this.#peekAt = p;
+      this.#peekText = q + 2;
+      this.#peekEnd = q + 2;
+      this.#peekSelf = true;
+      return index;
+    }
+    if (c !== GT) return -1;
+    const name = this.#names[index] as string;
+    const e = buf.indexOf("<", q + 1);
+    if (e < 0 || buf.charCodeAt(e + 1) !== SLASH || buf.charCodeAt(e + 2 + name.length) !== GT || !sameAt(buf, e + 2, name)) return -1;
+    if (this.#nextAmp(q + 1) < e || this.#nextCR(q + 1) < e) return -1;
+    this.#peekAt = e;
+    this.#peekText = q + 1;
+    this.#peekEnd = e;
+    this.#peekSelf = false;
+    return index;
+  }
+
+  /** Consumes the element the last {@link peekElement} found; its content is [{@link textStart}, {@link textEnd}) of {@link buffer}. */
+  takeElement(index: number): void {
+    this.name = this.#names[index] as string;
+    this.nameIndex = index;
+    this.selfClosing = this.#peekSelf;
+    this.#textStart = this.#peekText;
+    this.#textEnd = this.#peekEnd;
+    this.#cdata = false;
+    const end = this.#peekSelf ? this.#peekEnd : this.#peekEnd + 3 + this.name.length;
+    this.#token(this.#peekAt, end);
+  }
+
+  /**
    * The fast path for a leaf element, right after its `open` token (not an empty-element tag): when
    * its content is plain text (no markup, `&` or CR) directly followed by its end tag, consumes
    * both and returns true; the content is then the range [{@link textStart}, {@link textEnd}) of
@@ -188,7 +259,7 @@ export class XMLScanner {
     const p = this.#pos;
     const name = this.name;
     const e = buf.indexOf("<", p);
-    if (e < 0 || buf.charCodeAt(e + 1) !== SLASH || buf.charCodeAt(e + 2 + name.length) !== GT || !buf.startsWith(name, e + 2)) return false;
+    if (e < 0 || buf.charCodeAt(e + 1) !== SLASH || buf.charCodeAt(e + 2 + name.length) !== GT || !sameAt(buf, e + 2, name)) return false;
     if (this.#nextAmp(p) < e || this.#nextCR(p) < e) return false;
     this.#textStart = p;
     this.#textEnd = e;
@@ -399,7 +470,7 @@ export class XMLScanner {
     if (buf.charCodeAt(q) !== GT) this.#fail(`${MALFORMED}unexpected character in end tag </${buf.slice(p + 2, nameEnd)}>`, q);
     const top = this.#open[this.#open.length - 1];
     if (top === undefined) this.#fail(`${MALFORMED}end tag </${buf.slice(p + 2, nameEnd)}> without a start tag`, p);
-    if (top.length !== nameEnd - p - 2 || !buf.startsWith(top, p + 2)) this.#fail(`${MALFORMED}end tag </${buf.slice(p + 2, nameEnd)}> does not match <${top}>`, p);
+    if (top.length !== nameEnd - p - 2 || !sameAt(buf, p + 2, top)) this.#fail(`${MALFORMED}end tag </${buf.slice(p + 2, nameEnd)}> does not match <${top}>`, p);
     this.#open.pop();
     this.name = top;
     this.#token(p, q + 1);
@@ -469,16 +540,28 @@ export class XMLScanner {
 
   /** The index in the name table of the element name at [s, e) (registered on first sight while the table is small), or -1. */
   #name(s: number, e: number): number {
-    const names = this.#names;
     const buf = this.#buf;
-    const n = e - s;
-    for (let i = 0; i < names.length; i++) {
-      const x = names[i] as string;
-      if (x.length === n && buf.startsWith(x, s)) return i;
-    }
+    const slot = nameSlot(buf.charCodeAt(s), buf.charCodeAt(e - 1), e - s);
+    const guess = (this.#nameSlots[slot] as number) - 1;
+    if (guess >= 0 && this.#nameIs(guess, s, e)) return guess;
+    const names = this.#names;
+    for (let i = 0; i < names.length; i++) if (this.#nameIs(i, s, e)) return i;
     if (names.length >= 32) return -1;
     names.push(buf.slice(s, e));
+    this.#register(names.length - 1);
     return names.length - 1;
+  }
+
+  #nameIs(i: number, s: number, e: number): boolean {
+    const x = this.#names[i] as string;
+    return x.length === e - s && sameAt(this.#buf, s, x);
+  }
+
+  /** Makes name `i` the first guess of its slot, unless an earlier name holds it. */
+  #register(i: number): void {
+    const x = this.#names[i] as string;
+    const slot = nameSlot(x.charCodeAt(0), x.charCodeAt(x.length - 1), x.length);
+    if (this.#nameSlots[slot] === 0) this.#nameSlots[slot] = i + 1;
   }
 
   #decode(s: number, e: number): string {

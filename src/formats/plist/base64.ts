@@ -10,17 +10,59 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 const WHITESPACE = -2;
 for (const c of [9, 10, 13, 32]) DECODE[c] = WHITESPACE;
 
+/** Scratch space that short texts are decoded into before their bytes are copied out once. */
+let scratch = new Uint8Array(4096);
+
 /**
- * Decodes base64 text. Returns `undefined` on a character outside the alphabet, misplaced padding,
- * or a dangling single character, so the caller can report the position it knows.
+ * Small decoded blobs are copied into shared 64 KiB buffers and handed out as views (an
+ * `ArrayBuffer` per 12-byte blob costs far more than its bytes, in allocation and in the
+ * collector's tracking of external memory); a blob over an eighth of the pool gets its own buffer.
+ * The binary reader pools its data the same way.
  */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);
+export class BytePool {
+  #pool = new Uint8Array(0);
+  #used = 0;
+
+  /** A view of `n` bytes of the pool holding `bytes[0, n)`. */
+  copy(bytes: Uint8Array, n: number): Uint8Array {
+    if (n > POOL / 8) return bytes.slice(0, n);
+    if (this.#used + n > this.#pool.length) {
+      this.#pool = new Uint8Array(POOL);
+      this.#used = 0;
+    }
+    const start = this.#used;
+    const pool = this.#pool;
+    for (let i = 0; i < n; i++) pool[start + i] = bytes[i] as number;
+    this.#used = start + n;
+    return new Uint8Array(pool.buffer, start, n);
+  }
+}
+const POOL = 1 << 16;
+
+/**
+ * Decodes base64 text, `text[start, end)`. Returns `undefined` on a character outside the
+ * alphabet, misplaced padding, or a dangling single character, so the caller can report the
+ * position it knows. The result is allocated once: short texts decode into scratch space and are
+ * copied out (into `pool` when given), long ones into a buffer of the exact size, counted first.
+ */
+export function decodeBase64(text: string, start = 0, end = text.length, pool?: BytePool): Uint8Array | undefined {
+  const bound = Math.floor(((end - start) * 3) / 4) + 3;
+  let out: Uint8Array;
+  if (bound <= scratch.length) out = scratch;
+  else if (bound <= POOL) out = scratch = new Uint8Array(bound);
+  else {
+    let symbols = 0;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && (DECODE[c] as number) >= 0) symbols++;
+    }
+    out = new Uint8Array(Math.floor((symbols * 6) / 8));
+  }
   let n = 0;
   let acc = 0;
   let bits = 0;
   let pad = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     const d = c < 128 ? (DECODE[c] as number) : -1;
     if (d === WHITESPACE) continue;
@@ -37,7 +79,8 @@ export function decodeBase64(text: string): Uint8Array | undefined {
     }
   }
   if (bits >= 6 || pad > 2) return undefined;
-  return out.slice(0, n);
+  if (out !== scratch) return out;
+  return pool === undefined ? out.slice(0, n) : pool.copy(out, n);
 }
 
 /** Encodes bytes as one unbroken line of base64 with padding; writers wrap it as their format wants. */

@@ -27,9 +27,9 @@
  * {@link XMLPlistParser} counts the text its scanner drops as it goes.
  */
 import { OSNumber, OSUID, type OSDictionary, type OSValue } from "../../libkern/index.ts";
-import { decodeBase64 } from "./base64.ts";
+import { BytePool, decodeBase64 } from "./base64.ts";
 import { PlistSyntaxError } from "./PlistSyntaxError.ts";
-import { parseXMLDate, parseXMLInteger, parseXMLReal } from "./xmlScalars.ts";
+import { parseXMLDate, parseXMLInteger, parseXMLIntegerAt, parseXMLReal, parseXMLRealAt } from "./xmlScalars.ts";
 import { copyOf, StringTable } from "./StringTable.ts";
 import { LineCounter, XML_TOKEN, XMLScanFailure, XMLScanner } from "./XMLScanner.ts";
 
@@ -49,6 +49,8 @@ const KEY = 0;
 const STRING = 1;
 const INTEGER = 2;
 const DICT = 3;
+const DATA = 6;
+const REAL = 7;
 const ARRAY = 8;
 const PLIST = 10;
 const isLeaf = (kind: number): boolean => kind >= 0 && kind < PLIST && kind !== DICT && kind !== ARRAY;
@@ -61,19 +63,8 @@ function isWhitespace(text: string): boolean {
   return true;
 }
 
-/** `text[start, end)` as a decimal integer of at most 15 digits (always a safe integer), or undefined. */
-function decimalAt(text: string, start: number, end: number): number | undefined {
-  const negative = text.charCodeAt(start) === 45; /* - */
-  const n = end - start;
-  if (n === 0 || n > 16 || (negative ? n === 1 : n === 16)) return undefined;
-  let v = 0;
-  for (let i = negative ? start + 1 : start; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-    v = v * 10 + d;
-  }
-  return negative ? -v : v;
-}
+/** `<string>` values up to this length are shared through a {@link StringTable}; longer ones are copied. */
+const SHARED_STRING = 64;
 
 /** Tokens to value; failures are {@link XMLScanFailure}s at absolute offsets. */
 class PlistReader {
@@ -88,6 +79,10 @@ class PlistReader {
   #leafAt = 0;
   /** Every distinct `<key>` text of the document, copied out of the scanner's window. */
   readonly #keys = new StringTable();
+  /** Where small `<data>` blobs are kept. */
+  readonly #pool = new BytePool();
+  /** Every distinct short `<string>` text, likewise. */
+  readonly #strings = new StringTable();
 
   constructor(onDiscard?: (text: string, base: number, to: number) => void) {
     this.scanner = new XMLScanner({ names: NAMES, onDiscard });
@@ -108,6 +103,7 @@ class PlistReader {
   #run(): void {
     const sc = this.scanner;
     for (;;) {
+      if (this.#leaf < 0 && this.#element(sc.peekElement())) continue;
       switch (sc.next()) {
         case XML_TOKEN.open:
           this.#open(sc.nameIndex);
@@ -178,6 +174,21 @@ class PlistReader {
     }
   }
 
+  /**
+   * The fast path for a whole leaf element found by the scanner's `peekElement` (`kind` is its
+   * index in NAMES, or -1): takes it when it is legal where it stands and returns true; otherwise
+   * returns false and the element is read (and refused) through the tokens.
+   */
+  #element(kind: number): boolean {
+    if (!isLeaf(kind)) return false;
+    const top = this.#stack[this.#stack.length - 1];
+    if (top === undefined) return false;
+    if (top.kind === DICT ? (kind === KEY) !== (top.key === undefined) : kind === KEY) return false;
+    this.scanner.takeElement(kind);
+    this.#plainLeaf(kind);
+    return true;
+  }
+
   #close(): void {
     const leaf = this.#leaf;
     if (leaf >= 0) {
@@ -218,7 +229,7 @@ class PlistReader {
       case "date":
         return parseXMLDate(text) ?? this.#failLeaf(`Could not interpret <date> ${JSON.stringify(text)}`);
       default:
-        return decodeBase64(text) ?? this.#failLeaf("Could not interpret <data>: invalid base64");
+        return decodeBase64(text, 0, text.length, this.#pool) ?? this.#failLeaf("Could not interpret <data>: invalid base64");
     }
   }
 
@@ -233,18 +244,15 @@ class PlistReader {
       return;
     }
     if (leaf === STRING) {
-      this.#add(copyOf(buf, s, e));
+      // Short values repeat (class names, bundle identifiers): shared like keys, nothing allocated for a repeat.
+      this.#add(e - s <= SHARED_STRING ? this.#strings.intern(buf, s, e) : copyOf(buf, s, e));
       return;
     }
-    if (leaf === INTEGER) {
-      const v = decimalAt(buf, s, e);
-      if (v !== undefined) {
-        this.#add(new OSNumber(v));
-        return;
-      }
-    }
     this.#leafAt = sc.textOffset;
-    this.#add(this.#leafValue(leaf, buf.slice(s, e)));
+    if (leaf === INTEGER) this.#add(parseXMLIntegerAt(buf, s, e) ?? this.#failLeaf(`Encountered misformatted integer ${JSON.stringify(buf.slice(s, e))}`));
+    else if (leaf === REAL) this.#add(parseXMLRealAt(buf, s, e) ?? this.#failLeaf(`Encountered misformatted real ${JSON.stringify(buf.slice(s, e))}`));
+    else if (leaf === DATA) this.#add(decodeBase64(buf, s, e, this.#pool) ?? this.#failLeaf("Could not interpret <data>: invalid base64"));
+    else this.#add(this.#leafValue(leaf, buf.slice(s, e)));
   }
 
   #failLeaf(reason: string): never {

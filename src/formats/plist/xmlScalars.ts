@@ -42,6 +42,56 @@ export function parseXMLInteger(text: string): OSNumber | undefined {
   return new OSNumber(v, v >= I64_MIN && v <= U64_MAX ? 64 : 128);
 }
 
+/**
+ * Reads `<integer>` text at `text[start, end)` without slicing it: plain decimal of up to 15
+ * digits (always a safe integer) in place, up to 20 digits (the 64-bit range) through one slice
+ * and one bigint; anything else (whitespace, `+`, hex, wider values) as {@link parseXMLInteger}.
+ */
+export function parseXMLIntegerAt(text: string, start: number, end: number): OSNumber | undefined {
+  const negative = text.charCodeAt(start) === 45; /* - */
+  const from = negative ? start + 1 : start;
+  const n = end - from;
+  if (n > 0 && n <= 20) {
+    let v = 0;
+    let i = from;
+    for (; i < end; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === end) {
+      if (n <= 15) return new OSNumber(negative ? -v : v);
+      const b = BigInt(text.slice(start, end));
+      return new OSNumber(b, b >= I64_MIN && b <= U64_MAX ? 64 : 128);
+    }
+  }
+  return parseXMLInteger(text.slice(start, end));
+}
+
+/**
+ * Reads `<real>` text at `text[start, end)`: plain decimal notation (the writers' output) is
+ * checked by hand and converted by `Number`; anything else as {@link parseXMLReal}.
+ */
+export function parseXMLRealAt(text: string, start: number, end: number): OSReal | undefined {
+  // Reads past `end` see -1 (no closure: a helper function here would be allocated per call under
+  // tsx, which keeps function names).
+  let i = start;
+  let c = i < end ? text.charCodeAt(i) : -1;
+  if (c === 45 || c === 43) c = ++i < end ? text.charCodeAt(i) : -1; /* - + */
+  let digits = 0;
+  for (; c >= 48 && c <= 57; c = ++i < end ? text.charCodeAt(i) : -1) digits++;
+  if (c === 46 /* . */) for (c = ++i < end ? text.charCodeAt(i) : -1; c >= 48 && c <= 57; c = ++i < end ? text.charCodeAt(i) : -1) digits++;
+  if (digits > 0 && (c === 101 || c === 69) /* e E */) {
+    c = ++i < end ? text.charCodeAt(i) : -1;
+    if (c === 45 || c === 43) c = ++i < end ? text.charCodeAt(i) : -1;
+    let exponent = 0;
+    for (; c >= 48 && c <= 57; c = ++i < end ? text.charCodeAt(i) : -1) exponent++;
+    if (exponent === 0) digits = 0;
+  }
+  if (digits > 0 && i === end) return new OSReal(Number(text.slice(start, end)));
+  return parseXMLReal(text.slice(start, end));
+}
+
 const REAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEVFS_CHAR, D_TRACKCLOSE, DevFS, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOTTY, ENXIO, IO_NDELAY, O_NONBLOCK,
+  DEVFS_BLOCK, DEVFS_CHAR, DKIOCGETBLOCKSIZE, D_TRACKCLOSE, DevFS, EIO, SEEK_CUR, SEEK_END, SEEK_SET, bdevsw_add, type BlockDeviceSwitch, type Buf, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOTTY, ENXIO, IO_NDELAY, O_NONBLOCK,
   O_RDONLY, O_RDWR, O_WRONLY, UIO_READ, UIO_WRITE, Uio, _IO, _IOR, _IOW, _IOWR, cdevsw_add, cdevsw_remove, devfs_make_node, devfs_remove,
   major, makedev, minor, uiomove, type CharDeviceSwitch, type DevProc,
 } from "./index.ts";
@@ -154,5 +154,66 @@ describe("uiomove", () => {
     expect(Array.from(k)).toEqual([9, 8]);
     expect(w.resid()).toBe(1);
     expect(uiomove(k, 3, w)).toBe(EFAULT);
+  });
+});
+
+describe("block devices and the file offset", () => {
+  /** A 4-block RAM disk of 16-byte blocks behind a block switch. */
+  function ramdisk(): { c: { registry: object }; ram: Uint8Array; strategies: string[] } {
+    const c = ctx();
+    const ram = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const strategies: string[] = [];
+    const sw: BlockDeviceSwitch = {
+      d_psize: () => 4,
+      d_ioctl: (_d, cmd, data) => (cmd === DKIOCGETBLOCKSIZE ? (new DataView(data.buffer).setUint32(0, 16, true), 0) : ENOTTY),
+      d_strategy: (bp: Buf) => {
+        strategies.push(`${bp.read ? "r" : "w"}${bp.blkno}+${bp.data.length / 16}`);
+        const at = bp.blkno * 16;
+        if (bp.read) bp.data.set(ram.subarray(at, at + bp.data.length));
+        else ram.set(bp.data, at);
+        return 0;
+      },
+    };
+    const maj = bdevsw_add(c, -1, sw);
+    expect(maj).toBe(1);
+    expect(devfs_make_node(c, makedev(maj, 0), DEVFS_BLOCK, 0, 5, 0o640, "ram0")).not.toBeNull();
+    return { c, ram, strategies };
+  }
+
+  it("turns any byte range into whole-block transfers, patching partial blocks on write", async () => {
+    const { c, ram, strategies } = ramdisk();
+    const devfs = DevFS.of(c);
+    expect((await devfs.open("/dev/ram0", O_RDONLY, user)).errno).toBe(EACCES);
+    const f = (await devfs.open("/dev/ram0", O_RDWR, root)).value!;
+    expect(devfs.openCount(makedev(1, 0), DEVFS_BLOCK)).toBe(1);
+    expect(Array.from((await f.read(4, 14)).value!)).toEqual([14, 15, 16, 17]);
+    expect(strategies).toEqual(["r0+2"]);
+    expect((await f.write(new Uint8Array([0xaa, 0xbb]), 31)).value).toBe(2);
+    expect(Array.from(ram.subarray(30, 34))).toEqual([30, 0xaa, 0xbb, 33]);
+    expect(strategies.slice(1)).toEqual(["r1+2", "w1+2"]);
+    // Past the end: reads are empty, writes fail; a transfer across it is cut short.
+    expect((await f.read(8, 64)).value!.length).toBe(0);
+    expect((await f.write(new Uint8Array(1), 64)).errno).toBe(EIO);
+    expect((await f.read(8, 60)).value!.length).toBe(4);
+  });
+
+  it("advances the offset on read and write, not on pread/pwrite; lseek moves it", async () => {
+    const { c } = ramdisk();
+    const f = (await DevFS.of(c).open("/dev/ram0", O_RDWR, root)).value!;
+    expect((await f.read(3)).value).toEqual(new Uint8Array([0, 1, 2]));
+    expect(f.offset).toBe(3);
+    await f.read(3, 40);
+    expect(f.offset).toBe(3);
+    expect(f.lseek(5, SEEK_CUR).value).toBe(8);
+    expect(f.lseek(7, SEEK_END).value).toBe(7); // a device's size is 0
+    expect(f.lseek(-1, SEEK_SET).errno).toBe(EINVAL); // negative: character devices only
+    expect(f.lseek(0, 9).errno).toBe(EINVAL);
+    expect((await f.read(1, -1)).errno).toBe(EINVAL);
+    expect((await f.write(new Uint8Array([9]))).value).toBe(1);
+    expect(f.offset).toBe(8);
+    const z = (await DevFS.of(c).open("/dev/zero", O_RDONLY, user)).value!;
+    expect(z.lseek(-5, SEEK_SET).value).toBe(-5);
+    expect(await f.close()).toBe(0);
+    expect(f.lseek(0, SEEK_SET).errno).toBe(EBADF);
   });
 });

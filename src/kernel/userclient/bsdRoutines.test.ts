@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EACCES, EBADF, EMFILE, ENOENT, O_RDONLY, O_RDWR, Routine, type WireValue } from "../../ipc/index.ts";
+import { EACCES, EBADF, EINVAL, EMFILE, ENOENT, O_RDONLY, O_RDWR, Routine, type WireValue } from "../../ipc/index.ts";
 import { DEVFS_CHAR, D_TRACKCLOSE, cdevsw_add, devfs_make_node, makedev, minor, type CharDeviceSwitch } from "../devfs/index.ts";
 import { IOKernel } from "../service/index.ts";
 import { IOKitServer } from "./IOKitServer.ts";
@@ -27,6 +27,12 @@ describe("the bsd_* routines", () => {
     expect((await call(root, Routine.bsdOpen, "/dev/rootonly", O_RDWR) as WireValue[])[0]).toBe(0);
     expect(await call(s, Routine.bsdRead, 0x999, 4)).toEqual([EBADF, null]);
     expect(await call(s, Routine.bsdClose, 0x999)).toEqual([EBADF, null]);
+    expect(await call(s, Routine.bsdLseek, 0x999, 0, 0)).toEqual([EBADF, null]);
+    expect(await call(s, Routine.bsdPread, 0x999, 4, 0)).toEqual([EBADF, null]);
+    expect(await call(s, Routine.bsdPwrite, 0x999, new Uint8Array(1), 0)).toEqual([EBADF, null]);
+    const fd = (await call(s, Routine.bsdOpen, "/dev/open", O_RDWR) as WireValue[])[1] as number;
+    expect(await call(s, Routine.bsdLseek, fd, 12, 0)).toEqual([0, 12]);
+    expect(await call(s, Routine.bsdLseek, fd, 1, 7)).toEqual([EINVAL, null]);
     // A handle of another kind is not a descriptor.
     const port = (await server.handle(s, { id: 2, op: Routine.portCreate, args: [] })).result as number;
     expect(await call(s, Routine.bsdWrite, port, new Uint8Array(1))).toEqual([EBADF, null]);

@@ -1,6 +1,7 @@
 /**
  * The BSD calls a task makes on device nodes, as kernel routines: `bsd_open`, `bsd_read`,
- * `bsd_write`, `bsd_ioctl`, `bsd_close` and `bsd_devfs_list` (what `ls -l /dev` shows). Each
+ * `bsd_write`, `bsd_ioctl`, `bsd_lseek`, `bsd_pread`, `bsd_pwrite`, `bsd_close` and
+ * `bsd_devfs_list` (what `ls -l /dev` shows). Each
  * answers `[errno, result]` — a system call's errno, not an IOReturn — so a missing node is ENOENT
  * and a driver's EAGAIN reaches the caller as EAGAIN. A descriptor is a handle in the task's name
  * space; a bad one is EBADF. The task's files close when it dies (IOKitSession.destroy).
@@ -58,6 +59,18 @@ export const BSD_ROUTINES: ReadonlyArray<readonly [string, BSDRoutine]> = [
   [Routine.bsdIoctl, async (s, a) => {
     const f = fileOf(s, a);
     return f === undefined ? [EBADF, null] : reply(await f.ioctl(a.u32(1), a.bytes(2)));
+  }],
+  [Routine.bsdLseek, (s, a) => {
+    const f = fileOf(s, a);
+    return f === undefined ? [EBADF, null] : reply(f.lseek(a.int(1), a.u32(2)));
+  }],
+  [Routine.bsdPread, async (s, a) => {
+    const f = fileOf(s, a);
+    return f === undefined ? [EBADF, null] : reply(await f.read(a.u32(1), a.int(2)));
+  }],
+  [Routine.bsdPwrite, async (s, a) => {
+    const f = fileOf(s, a);
+    return f === undefined ? [EBADF, null] : reply(await f.write(a.bytes(1), a.int(2)));
   }],
   [Routine.bsdDevfsList, (s) => DevFS.of(s.kernel).nodes().map((n): WireValue => [n.name, n.type, n.dev, n.uid, n.gid, n.perms])],
 ];
