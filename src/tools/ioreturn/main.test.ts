@@ -20,6 +20,15 @@ describe("iokit ioreturn", () => {
     ]);
   });
 
+  it("answers -h, -help and --help with its usage, exit 0", async () => {
+    for (const flag of ["-h", "-help", "--help"]) {
+      const io = captureIO();
+      expect(await main([flag], io), flag).toBe(0);
+      expect(io.out()).toMatch(/^usage: iokit ioreturn /);
+      expect(io.err()).toBe("");
+    }
+  });
+
   it("rejects what is not a code with one line and exit 1", async () => {
     const io = captureIO();
     expect(await main(["banana"], io)).toBe(1);

@@ -23,9 +23,15 @@ function parseCode(text: string): number | undefined {
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
+  const usage = "usage: iokit ioreturn <code|name> ...\n";
   if (argv.length === 0) {
-    io.stderr("usage: iokit ioreturn <code|name> ...\n");
+    io.stderr(usage);
     return 64;
+  }
+  // Codes may be negative decimals, so only these exact words ask for help.
+  if (argv.length === 1 && ["-h", "-help", "--help"].includes(argv[0] as string)) {
+    io.stdout(usage);
+    return 0;
   }
   let status = 0;
   for (const arg of argv) {
