@@ -18,6 +18,7 @@ import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
 import { addDeviceRoutines } from "./deviceRoutines.ts";
 import { addPowerRoutines } from "./powerRoutines.ts";
+import { systemErrorText } from "../ipc/index.ts";
 
 export interface BootOptions {
   /** Extensions folder; undefined: the project's bundled kexts if present, else none. */
@@ -70,8 +71,7 @@ function readMachine(path: string): { model?: string; properties?: Map<string, i
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: ${code === "ENOENT" ? "No such file or directory" : code === "EISDIR" ? "Is a directory" : code === "EACCES" ? "Permission denied" : (e as Error).message}`);
+    throw new Error(`${path}: ${systemErrorText(e)}`);
   }
   let v;
   try {

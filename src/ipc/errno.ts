@@ -20,6 +20,8 @@ const ERRNO: ReadonlyArray<readonly [string, number, string]> = [
   ["EBUSY", 16, "Resource busy"],
   ["EEXIST", 17, "File exists"],
   ["ENODEV", 19, "Operation not supported by device"],
+  ["ENOTDIR", 20, "Not a directory"],
+  ["EISDIR", 21, "Is a directory"],
   ["EINVAL", 22, "Invalid argument"],
   ["ENFILE", 23, "Too many open files in system"],
   ["EMFILE", 24, "Too many open files"],
@@ -32,10 +34,11 @@ const ERRNO: ReadonlyArray<readonly [string, number, string]> = [
 ];
 
 export const EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14,
-  EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, ENOSPC = 28, EROFS = 30,
+  EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, ENOSPC = 28, EROFS = 30,
   EAGAIN = 35, EWOULDBLOCK = 35, ENOTSUP = 45, ETIMEDOUT = 60;
 
 const BY_VALUE = new Map(ERRNO.map(([name, value, text]) => [value, { name, text }]));
+const BY_NAME = new Map(ERRNO.map(([name, , text]) => [name, text]));
 
 /** `EINVAL` for 22; `E<n>` for values outside the table. */
 export function errnoName(errno: number): string {
@@ -45,6 +48,16 @@ export function errnoName(errno: number): string {
 /** `strerror(errno)`. */
 export function strerror(errno: number): string {
   return BY_VALUE.get(errno)?.text ?? `Unknown error: ${errno}`;
+}
+
+/**
+ * The text a BSD tool prints for a failed file operation: Darwin's `strerror` for a system error
+ * that carries an errno name in `code` (Node's fs errors do), else the error's own message.
+ */
+export function systemErrorText(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  const text = typeof code === "string" ? BY_NAME.get(code) : undefined;
+  return text ?? (e instanceof Error ? e.message : String(e));
 }
 
 /** A failed BSD call: `errno` and its name in `code`, as Node's system errors carry them. */

@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs"
 import { machOKind, parseFatHeader, parseMachOImage } from "../formats/macho/index.ts";
 import { resolve } from "node:path";
 import type { ToolIO } from "./ToolIO.ts";
+import { systemErrorText } from "../ipc/index.ts";
 
 /** Reads `path` (relative to io.cwd); throws an Error whose message is the strerror text. */
 export function readInput(path: string, io: ToolIO): Uint8Array {
@@ -14,10 +15,7 @@ export function readInput(path: string, io: ToolIO): Uint8Array {
     const buf = readFileSync(resolve(io.cwd, path));
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const text = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied"
-      : code === "EISDIR" ? "Is a directory" : (e as Error).message;
-    throw new Error(text);
+    throw new Error(systemErrorText(e));
   }
 }
 

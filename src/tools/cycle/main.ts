@@ -21,6 +21,7 @@ import { generatePowerMachine, runSleepCycles, type PowerMachine, type SleepCycl
 import type { OSValue } from "../../libkern/index.ts";
 import { getopt, GetoptError } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
+import { systemErrorText } from "../../ipc/index.ts";
 
 export const summary = "cycle a machine through system sleep/wake and report timings, failures and instance drift";
 
@@ -51,7 +52,7 @@ function readMachine(path: string, io: ToolIO): OSValue {
   try {
     bytes = new Uint8Array(readFileSync(resolve(io.cwd, path)));
   } catch (e) {
-    throw new UsageError(`iokit cycle: ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (e as Error).message}`);
+    throw new UsageError(`iokit cycle: ${path}: ${systemErrorText(e)}`);
   }
   try {
     return isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
