@@ -65,6 +65,14 @@ describe("iokit ioreg", () => {
     expect(s.err).toMatch(/^ioreg: error: .*dump\.txt: line 8: input ends inside a property block\.\n$/);
   });
 
+  it("refuses a file that is no dump at all instead of showing an empty Root", async () => {
+    const path = tempDump("hello world\nnot a dump\n");
+    const r = await run(["--import", path, "-l"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/^ioreg: error: .*dump\.txt: line 1: unrecognised line\.\n$/);
+  });
+
   it("reports errors as ioreg does: one line, exit 1", async () => {
     const missing = await run(["--import", "/nonexistent/x.txt"]);
     expect(missing.code).toBe(1);

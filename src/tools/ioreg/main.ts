@@ -119,7 +119,13 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     snapshot = result.snapshot;
     if (result.problem !== undefined) {
       const where = result.problem.line !== undefined ? `line ${result.problem.line}` : result.problem.offset !== undefined ? `offset ${result.problem.offset}` : "";
-      io.stderr(`ioreg: warning: ${importPath}: ${where}${where ? ": " : ""}${result.problem.message}; showing what precedes it.\n`);
+      const what = `${importPath}: ${where}${where ? ": " : ""}${result.problem.message.replace(/\.$/, "")}`;
+      // Damage before anything but the root was read: not a dump at all, nothing to show.
+      if (snapshot.entries.length <= 1) {
+        io.stderr(`ioreg: error: ${what}.\n`);
+        return 1;
+      }
+      io.stderr(`ioreg: warning: ${what}; showing what precedes it.\n`);
     }
     if (!planeGiven) o.plane = snapshot.planes[0] ?? "IOService";
     if (snapshot.textStyle !== undefined) o.style = snapshot.textStyle;
