@@ -93,6 +93,7 @@ async function run(lib: IOKitLib, io: ToolIO, verb: string, node: OSDictionary |
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   const [verb, ...rest] = argv;
+  if (verb === "-h" || verb === "--help") { io.stdout(USAGE); return 0; }
   if (verb === undefined || !["attach", "detach", "list"].includes(verb)) { io.stderr(USAGE); return 64; }
   let parsed;
   try {

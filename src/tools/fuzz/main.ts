@@ -14,11 +14,15 @@ const USAGE = "usage: iokit fuzz userclient [--calls N] [--seed S]\n";
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }], permute: true }, "iokit fuzz");
+    parsed = getopt(argv, { short: "h", long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }, { name: "help", hasArg: "none", id: "h" }], permute: true }, "iokit fuzz");
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     io.stderr(`${e.message}\n${USAGE}`);
     return 64;
+  }
+  if (parsed.options.some((o) => o.id === "h")) {
+    io.stdout(USAGE);
+    return 0;
   }
   if (parsed.operands.length !== 1 || parsed.operands[0] !== "userclient") {
     io.stderr(USAGE);

@@ -29,7 +29,7 @@ function describeError(e: unknown): string {
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "o:D:qh" }, "kextbuild");
+    parsed = getopt(argv, { short: "o:D:qh", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextbuild");
   } catch (e) {
     io.stderr(`${e instanceof GetoptError ? e.message : String(e)}\n${USAGE}`);
     return 64;

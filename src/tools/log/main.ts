@@ -6,11 +6,17 @@
 import { connectIOKit } from "../../host/index.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
+const USAGE = "usage: iokit log\n";
+
 export const summary = "print the kernel log (IOLog ring buffer) of the running kernel";
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
+  if (argv.length === 1 && (argv[0] === "-h" || argv[0] === "--help")) {
+    io.stdout(USAGE);
+    return 0;
+  }
   if (argv.length > 0) {
-    io.stderr("usage: iokit log\n");
+    io.stderr(USAGE);
     return 64;
   }
   const { lib } = await connectIOKit({ env: io.env });
