@@ -51,6 +51,16 @@ describe("iokit plutil", () => {
     expect(p.err).toMatch(/^garbage\.bin: [^\n]*\n$/);
   });
 
+  it("names the file when the output would be longer than a string can hold, and goes on", async () => {
+    // 40,000 nested arrays: -p indents each line by its depth, so the text would be ~3.2e9 characters.
+    const n = 40_000;
+    writeFileSync(join(dir, "deep.plist"), `<plist version="1.0">${"<array>".repeat(n)}${"</array>".repeat(n)}</plist>`);
+    const r = await run(["-p", "deep.plist", "a.plist"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("deep.plist: output is too large to produce (longer than the longest string JavaScript can hold)\n");
+    expect(r.out).toContain('"Name" => "Foo"');
+  });
+
   it("-p prints Apple's human-readable form", async () => {
     const r = await run(["-p", "b.bplist"]);
     expect(r.code).toBe(0);

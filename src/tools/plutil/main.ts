@@ -161,6 +161,9 @@ function describeError(e: unknown): string {
   if (e instanceof PlistTypeError) return e.message.startsWith("Invalid object") || e.message.startsWith("Invalid number") ? "invalid object in plist for destination format" : e.message;
   // Every format's parser (XML, binary, JSON, OpenStep text and its encoding guess) throws a SyntaxError subclass.
   if (e instanceof SyntaxError || e instanceof KeyPathError) return e.message;
+  // V8's limit on one string (2^29 characters): -p and xml1 of a plist nested tens of thousands
+  // deep indent every line by its depth, so the text grows with the square of the depth.
+  if (e instanceof RangeError && e.message === "Invalid string length") return "output is too large to produce (longer than the longest string JavaScript can hold)";
   if (e instanceof Error && "code" in e && typeof (e as NodeJS.ErrnoException).code === "string") {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") return "file does not exist or is not readable or is not a regular file";
