@@ -4,12 +4,11 @@
  * (kexts load on demand when matching picks them, as at boot), a machine description applied to
  * the platform expert, and the kernel server that answers user tasks.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IOKernel, IOKitServer, getPMRootDomain } from "../kernel/index.ts";
 import { KextRuntime, KextSet, buildPersonalityCache } from "../kext/index.ts";
-import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../formats/index.ts";
 import { isOSDictionary } from "../libkern/index.ts";
 import { bootMachine, defaultMachine, MachineDescriptionError, parseMachineDescription, type MachineDescription, type VirtualMachine } from "../drivers/index.ts";
 import { KERNEL_KPI, loadBootKexts } from "./bootSystem.ts";
@@ -18,7 +17,7 @@ import { loadKextSet } from "./loadKextSet.ts";
 import { addKextRoutines } from "./kextRoutines.ts";
 import { addDeviceRoutines } from "./deviceRoutines.ts";
 import { addPowerRoutines } from "./powerRoutines.ts";
-import { systemErrorText } from "../ipc/index.ts";
+import { readMachineFile } from "./readMachineFile.ts";
 
 export interface BootOptions {
   /** Extensions folder; undefined: the project's bundled kexts if present, else none. */
@@ -66,20 +65,7 @@ export function bundledKextsFolder(): string | null {
  * expert alone.
  */
 function readMachine(path: string): { model?: string; properties?: Map<string, import("../libkern/index.ts").OSValue>; description?: MachineDescription } {
-  // Every way the file can be wrong names the file: the user may pass several (boot, cycle, scripts).
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new Error(`${path}: ${systemErrorText(e)}`);
-  }
-  let v;
-  try {
-    v = isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
-  } catch (e) {
-    if (!(e instanceof SyntaxError)) throw e;
-    throw new Error(`${path}: not a property list: ${e.message}`);
-  }
+  const v = readMachineFile(path);
   if (!isOSDictionary(v)) throw new Error(`${path}: a machine description is a dictionary`);
   if (!v.has("Model")) {
     let description;

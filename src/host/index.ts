@@ -21,5 +21,6 @@ export { addDeviceRoutines, attachUSBDevice, detachUSBDevice, listUSBPorts } fro
 export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";
 export { bootPowerMachine, powerManagedServices, type BootedPowerMachine } from "./bootPowerMachine.ts";
+export { MachineFileError, readMachineFile } from "./readMachineFile.ts";
 export { addPowerRoutines, toWire } from "./powerRoutines.ts";
 export { readKextArchSymbols, loadKernel } from "./readKextSymbolFiles.ts";

@@ -13,15 +13,13 @@
  * Exit status: 0 clean, 1 when a failure, a panic or a drift was seen (or the machine failed to
  * boot), 64 for usage errors.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { isBinaryPlist, parseBinaryPlist, parseXMLPlist } from "../../formats/index.ts";
-import { bootPowerMachine, defaultExtensionsFolder } from "../../host/index.ts";
+import { bootPowerMachine, defaultExtensionsFolder, MachineFileError, readMachineFile } from "../../host/index.ts";
 import { generatePowerMachine, runSleepCycles, type PowerMachine, type SleepCycleReport } from "../../kernel/index.ts";
 import type { OSValue } from "../../libkern/index.ts";
 import { getopt, GetoptError } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
-import { systemErrorText } from "../../ipc/index.ts";
 
 export const summary = "cycle a machine through system sleep/wake and report timings, failures and instance drift";
 
@@ -48,16 +46,11 @@ const int = (flag: string, v: string | undefined, min: number, max = Number.MAX_
 
 /** Reads a machine description plist (XML or binary); the description itself is checked at boot. */
 function readMachine(path: string, io: ToolIO): OSValue {
-  let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(resolve(io.cwd, path)));
+    return readMachineFile(resolve(io.cwd, path));
   } catch (e) {
-    throw new UsageError(`iokit cycle: ${path}: ${systemErrorText(e)}`);
-  }
-  try {
-    return isBinaryPlist(bytes) ? parseBinaryPlist(bytes) : parseXMLPlist(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new UsageError(`iokit cycle: ${path}: not a property list: ${(e as Error).message}`);
+    if (!(e instanceof MachineFileError)) throw e;
+    throw new UsageError(`iokit cycle: ${path}: ${e.detail}`);
   }
 }
 
