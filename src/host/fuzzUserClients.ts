@@ -20,7 +20,7 @@ export interface FuzzReport {
 }
 
 /** xorshift32: reproducible from the seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;
   return () => {
     x ^= x << 13;

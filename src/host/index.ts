@@ -20,6 +20,7 @@ export { addKextRoutines, loadKexts, loadedToWire } from "./kextRoutines.ts";
 export { addDeviceRoutines, attachUSBDevice, detachUSBDevice, listUSBPorts } from "./deviceRoutines.ts";
 export { defaultSocketPath, connectIOKit, embeddedKernel } from "./connectIOKit.ts";
 export { fuzzUserClients, type FuzzReport } from "./fuzzUserClients.ts";
+export { fuzzRoutines } from "./fuzzRoutines.ts";
 export { bootPowerMachine, powerManagedServices, type BootedPowerMachine } from "./bootPowerMachine.ts";
 export { MachineFileError, readMachineFile } from "./readMachineFile.ts";
 export { addPowerRoutines, toWire } from "./powerRoutines.ts";

@@ -1,20 +1,22 @@
 /**
  * `iokit fuzz userclient [--calls N] [--seed S]`: random user-client calls from an unprivileged task
  * against the daemon at `IOKIT_SOCKET` (or this process's embedded kernel), reporting every answer
- * that is not a proper IOReturn. Exit status 1 when there were anomalies.
+ * that is not a proper IOReturn. `iokit fuzz routines [--privileged]` does the same for every kernel
+ * routine with random argument lists (on the privileged socket it also unplugs devices, changes
+ * power settings and sleeps the system: use a throwaway daemon). Exit status 1 on anomalies.
  */
-import { connectIOKit, fuzzUserClients } from "../../host/index.ts";
+import { connectIOKit, fuzzRoutines, fuzzUserClients } from "../../host/index.ts";
 import { GetoptError, getopt } from "../getopt.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
 export const summary = "fuzz the running kernel's user clients with random calls";
 
-const USAGE = "usage: iokit fuzz userclient [--calls N] [--seed S]\n";
+const USAGE = "usage: iokit fuzz userclient [--calls N] [--seed S]\n       iokit fuzz routines [--calls N] [--seed S] [--privileged]\n";
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
   let parsed;
   try {
-    parsed = getopt(argv, { short: "h", long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }, { name: "help", hasArg: "none", id: "h" }], permute: true }, "iokit fuzz");
+    parsed = getopt(argv, { short: "h", long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }, { name: "privileged", hasArg: "none" }, { name: "help", hasArg: "none", id: "h" }], permute: true }, "iokit fuzz");
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     io.stderr(`${e.message}\n${USAGE}`);
@@ -24,7 +26,8 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
-  if (parsed.operands.length !== 1 || parsed.operands[0] !== "userclient") {
+  const target = parsed.operands[0];
+  if (parsed.operands.length !== 1 || (target !== "userclient" && target !== "routines")) {
     io.stderr(USAGE);
     return 64;
   }
@@ -35,11 +38,18 @@ export async function main(argv: string[], io: ToolIO): Promise<number> {
     io.stderr(`iokit fuzz: --calls and --seed take integers\n${USAGE}`);
     return 64;
   }
-  const { lib, remote } = await connectIOKit({ env: io.env });
+  const privileged = opt.has("privileged");
+  if (privileged && target !== "routines") {
+    io.stderr(`iokit fuzz: --privileged goes with routines\n${USAGE}`);
+    return 64;
+  }
+  const { lib, remote } = await connectIOKit({ env: io.env, privileged });
   try {
-    const r = await fuzzUserClients(lib, { calls, seed });
-    io.stdout(`fuzz userclient: ${r.calls} calls against ${r.services.length} service${r.services.length === 1 ? "" : "s"} (${remote ? "daemon" : "embedded kernel"}), seed ${seed}\n`);
-    for (const s of r.services) io.stdout(`  service ${s}\n`);
+    const where = remote ? `daemon${privileged ? ", privileged" : ""}` : "embedded kernel";
+    const r = target === "userclient" ? await fuzzUserClients(lib, { calls, seed }) : await fuzzRoutines(lib, { calls, seed });
+    const noun = target === "userclient" ? "service" : "routine";
+    io.stdout(`fuzz ${target}: ${r.calls} calls against ${r.services.length} ${noun}${r.services.length === 1 ? "" : "s"} (${where}), seed ${seed}\n`);
+    for (const s of r.services) io.stdout(`  ${noun} ${s}\n`);
     io.stdout(`  success: ${r.successes}\n`);
     for (const [name, n] of [...r.returns].sort((a, b) => b[1] - a[1])) io.stdout(`  ${name}: ${n}\n`);
     io.stdout(`  anomalies: ${r.anomalies.length}\n`);
