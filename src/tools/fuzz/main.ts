@@ -6,7 +6,7 @@
  * power settings and sleeps the system: use a throwaway daemon). Exit status 1 on anomalies.
  */
 import { connectIOKit, fuzzRoutines, fuzzUserClients } from "../../host/index.ts";
-import { GetoptError, getopt } from "../getopt.ts";
+import { parseToolArgs } from "../parseToolArgs.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
 export const summary = "fuzz the running kernel's user clients with random calls";
@@ -14,18 +14,8 @@ export const summary = "fuzz the running kernel's user clients with random calls
 const USAGE = "usage: iokit fuzz userclient [--calls N] [--seed S]\n       iokit fuzz routines [--calls N] [--seed S] [--privileged]\n";
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = getopt(argv, { short: "h", long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }, { name: "privileged", hasArg: "none" }, { name: "help", hasArg: "none", id: "h" }], permute: true }, "iokit fuzz");
-  } catch (e) {
-    if (!(e instanceof GetoptError)) throw e;
-    io.stderr(`${e.message}\n${USAGE}`);
-    return 64;
-  }
-  if (parsed.options.some((o) => o.id === "h")) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const parsed = parseToolArgs(argv, { long: [{ name: "calls", hasArg: "required" }, { name: "seed", hasArg: "required" }, { name: "privileged", hasArg: "none" }], permute: true }, "iokit fuzz", USAGE, io);
+  if (typeof parsed === "number") return parsed;
   const target = parsed.operands[0];
   if (parsed.operands.length !== 1 || (target !== "userclient" && target !== "routines")) {
     io.stderr(USAGE);

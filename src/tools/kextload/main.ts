@@ -8,7 +8,7 @@
 import { IOReturnError, kIOReturnSuccess, stringFromReturn } from "../../base/index.ts";
 import { Routine, type WireValue } from "../../ipc/index.ts";
 import { connectIOKit } from "../../host/index.ts";
-import { GetoptError, getopt } from "../getopt.ts";
+import { parseToolArgs } from "../parseToolArgs.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { resolve } from "node:path";
 
@@ -21,19 +21,9 @@ const USAGE = `usage: kextload [-b bundle_id] ... [kext] ...
 `;
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  let parsed;
-  try {
-    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
-    parsed = getopt(argv, { short: "b:h", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextload");
-  } catch (e) {
-    if (!(e instanceof GetoptError)) throw e;
-    io.stderr(`${e.message}\n${USAGE}`);
-    return 64;
-  }
-  if (parsed.options.some((o) => o.id === "h")) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+  const parsed = parseToolArgs(argv, { short: "b:", long: [] }, "kextload", USAGE, io);
+  if (typeof parsed === "number") return parsed;
   const ids = parsed.options.filter((o) => o.id === "b").map((o) => o.value as string);
   const paths = parsed.operands.map((p) => resolve(io.cwd, p));
   if (ids.length === 0 && paths.length === 0) {

@@ -5,7 +5,7 @@
 import { Routine, type WireValue } from "../../ipc/index.ts";
 import { formatKextstat, type LoadedKext } from "../../kext/index.ts";
 import { connectIOKit } from "../../host/index.ts";
-import { GetoptError, getopt } from "../getopt.ts";
+import { parseToolArgs } from "../parseToolArgs.ts";
 import type { ToolIO } from "../ToolIO.ts";
 
 export const summary = "display status of loaded kernel extensions";
@@ -28,19 +28,9 @@ export function loadedFromWire(v: WireValue): LoadedKext[] {
 }
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  let parsed;
-  try {
-    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
-    parsed = getopt(argv, { short: "akb:lh", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextstat");
-  } catch (e) {
-    if (!(e instanceof GetoptError)) throw e;
-    io.stderr(`${e.message}\n${USAGE}`);
-    return 64;
-  }
-  if (parsed.options.some((o) => o.id === "h")) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+  const parsed = parseToolArgs(argv, { short: "akb:l", long: [] }, "kextstat", USAGE, io);
+  if (typeof parsed === "number") return parsed;
   if (parsed.operands.length > 0) {
     io.stderr(USAGE);
     return 64;

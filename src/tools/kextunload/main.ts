@@ -9,7 +9,7 @@ import { IOReturnError, kIOReturnSuccess, stringFromReturn } from "../../base/in
 import { Routine, type WireValue } from "../../ipc/index.ts";
 import { FsBundleSource, connectIOKit } from "../../host/index.ts";
 import { readKext } from "../../kext/index.ts";
-import { GetoptError, getopt } from "../getopt.ts";
+import { parseToolArgs } from "../parseToolArgs.ts";
 import type { ToolIO } from "../ToolIO.ts";
 import { resolve } from "node:path";
 
@@ -18,19 +18,9 @@ export const summary = "terminate driver instances and unload kernel extensions 
 const USAGE = "usage: kextunload [-p] [-b bundle_id] ... [-c classname] ... [kext] ...\n";
 
 export async function main(argv: string[], io: ToolIO): Promise<number> {
-  let parsed;
-  try {
-    // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
-    parsed = getopt(argv, { short: "b:c:ph", long: [{ name: "help", hasArg: "none", id: "h" }] }, "kextunload");
-  } catch (e) {
-    if (!(e instanceof GetoptError)) throw e;
-    io.stderr(`${e.message}\n${USAGE}`);
-    return 64;
-  }
-  if (parsed.options.some((o) => o.id === "h")) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  // -h, -help, --help as in Apple's tool (getopt_long_only): the usage on stdout, exit 0.
+  const parsed = parseToolArgs(argv, { short: "b:c:p", long: [] }, "kextunload", USAGE, io);
+  if (typeof parsed === "number") return parsed;
   const ids = parsed.options.filter((o) => o.id === "b").map((o) => o.value as string);
   const classes = parsed.options.filter((o) => o.id === "c").map((o) => o.value as string);
   const personalitiesOnly = parsed.options.some((o) => o.id === "p");
